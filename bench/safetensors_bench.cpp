@@ -1,0 +1,89 @@
+// bench-safetensors: how long opening a large checkpoint takes (mapping, not copying).
+//
+// Writes a file of SIZE_MB megabytes of random F32/BF16 data in 64 tensors, evicts it from
+// the page cache, then times (median of RUNS):
+//   open      SafetensorsFile::open + a tensor view of every tensor (what a loader does first)
+//   touch     the same, then summing every byte (reading all pages from disk or cache)
+// and prints both with their ratio. Usage: bench-safetensors [SIZE_MB=1024] [RUNS=5] [DIR=/tmp]
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "common/safetensors/safetensors.h"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void evict_from_page_cache(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  if (fd < 0) return;
+  ::fdatasync(fd);
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+  ::close(fd);
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const int64_t size_mb = argc > 1 ? std::stoll(argv[1]) : 1024;
+  const int runs = argc > 2 ? std::stoi(argv[2]) : 5;
+  const std::string dir = argc > 3 ? argv[3] : std::filesystem::temp_directory_path().string();
+  const std::string path = dir + "/bench-safetensors-" + std::to_string(::getpid()) + ".safetensors";
+
+  const int tensors = 64;
+  const int64_t per_tensor = size_mb * 1024 * 1024 / tensors / 4;  // F32 elements
+  {
+    csm::safetensors::SafetensorsWriter writer;
+    for (int i = 0; i < tensors; ++i) {
+      auto t = torch::rand({per_tensor});
+      writer.add("layer." + std::to_string(i) + (i % 2 ? ".bf16" : ".f32"),
+                 i % 2 ? t.to(torch::kBFloat16) : t);
+    }
+    writer.write(path);
+  }
+  const double gib = static_cast<double>(std::filesystem::file_size(path)) / (1 << 30);
+
+  std::vector<double> open_ms, touch_ms;
+  for (int r = 0; r < runs; ++r) {
+    evict_from_page_cache(path);
+    auto t0 = Clock::now();
+    {
+      auto file = csm::safetensors::SafetensorsFile::open(path);
+      size_t views = 0;
+      for (const auto& info : file->tensors()) views += file->tensor(info.name).defined();
+      if (views != static_cast<size_t>(tensors)) return 1;
+    }
+    open_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+
+    evict_from_page_cache(path);
+    t0 = Clock::now();
+    {
+      auto file = csm::safetensors::SafetensorsFile::open(path);
+      double sum = 0;
+      for (const auto& info : file->tensors()) sum += file->tensor(info.name).sum().item<double>();
+      if (sum < 0) return 1;
+    }
+    touch_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+  }
+  std::filesystem::remove(path);
+
+  const double open_med = median(open_ms), touch_med = median(touch_ms);
+  std::printf("file: %.2f GiB, %d tensors, %d runs, page cache evicted before each run\n", gib,
+              tensors, runs);
+  std::printf("open + views (median): %8.3f ms\n", open_med);
+  std::printf("open + read all bytes : %8.3f ms\n", touch_med);
+  std::printf("ratio read-all / open : %8.1fx\n", touch_med / open_med);
+  return 0;
+}

@@ -1,0 +1,27 @@
+# Third-party dependencies, all from Debian 12 packages (scripts/install-deps installs them).
+find_package(Threads REQUIRED)
+find_package(PkgConfig REQUIRED)
+
+# LibTorch (CPU build from Debian; GPU deployments point Torch_DIR at a CUDA PyTorch install).
+find_package(Torch REQUIRED)
+add_library(csm_torch INTERFACE)
+target_link_libraries(csm_torch INTERFACE ${TORCH_LIBRARIES})
+# Torch headers are third-party: keep their warnings out of ours.
+get_target_property(_torch_inc torch INTERFACE_INCLUDE_DIRECTORIES)
+if(_torch_inc)
+  target_include_directories(csm_torch SYSTEM INTERFACE ${_torch_inc})
+endif()
+add_library(csm::torch ALIAS csm_torch)
+
+find_package(Boost 1.74 REQUIRED)
+find_package(nlohmann_json 3.10 REQUIRED)
+find_package(prometheus-cpp REQUIRED)
+find_package(Catch2 2 REQUIRED)
+
+pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
+pkg_check_modules(OGG REQUIRED IMPORTED_TARGET ogg)
+pkg_check_modules(OPUSENC REQUIRED IMPORTED_TARGET libopusenc)
+pkg_check_modules(OPUSFILE REQUIRED IMPORTED_TARGET opusfile)
+pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
+pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)

@@ -1,0 +1,42 @@
+#include "server/config/server_config.h"
+
+#include <catch2/catch.hpp>
+#include <fstream>
+
+#include "server/cli/command_line.h"
+#include "support/paths.h"
+
+using namespace csm::server;
+
+TEST_CASE("the shipped configs parse", "[server][config]") {
+  const auto configs = csm::test::source_dir() / "configs";
+  ServerConfig demo = load_config((configs / "demo.json").string(), {});
+  CHECK(demo.model.source == "demo");
+  CHECK(demo.server.host == "127.0.0.1");
+  CHECK(demo.server.port == 8080);
+
+  ServerConfig real = load_config((configs / "csm-1b.json").string(), {});
+  CHECK(real.model.source == "files");
+  // Relative paths are resolved against the config file's folder.
+  CHECK(std::filesystem::path(real.model.csm_checkpoint).is_absolute());
+}
+
+TEST_CASE("server config: overrides and validation", "[server][config]") {
+  ServerConfig cfg = load_config("", {"server.port=9001", "server.host=::1"});
+  CHECK(cfg.server.port == 9001);
+  CHECK(cfg.server.host == "::1");
+  CHECK_THROWS_WITH(load_config("", {"model.source=files"}),
+                    Catch::Contains("model.csm_checkpoint"));
+  CHECK_THROWS_WITH(load_config("", {"model.device=tpu"}), Catch::Contains("model.device"));
+  CHECK_THROWS_WITH(load_config("", {"server.prot=1"}), Catch::Contains("unknown key"));
+}
+
+TEST_CASE("command line parsing", "[server][cli]") {
+  CommandLine cl =
+      parse_command_line({"--config", "a.json", "--set", "server.port=1", "--set=log.level=debug"});
+  CHECK(cl.config_file == "a.json");
+  CHECK(cl.overrides == std::vector<std::string>{"server.port=1", "log.level=debug"});
+  CHECK(parse_command_line({"--print-config"}).print_config);
+  CHECK_THROWS_AS(parse_command_line({"--bogus"}), UsageError);
+  CHECK_THROWS_AS(parse_command_line({"--config"}), UsageError);
+}
