@@ -43,13 +43,14 @@ int main(int argc, char** argv) {
   const std::string path = dir + "/bench-safetensors-" + std::to_string(::getpid()) + ".safetensors";
 
   const int tensors = 64;
-  const int64_t per_tensor = size_mb * 1024 * 1024 / tensors / 4;  // F32 elements
+  const int64_t per_tensor_bytes = size_mb * 1024 * 1024 / tensors;
   {
     csm::safetensors::SafetensorsWriter writer;
     for (int i = 0; i < tensors; ++i) {
-      auto t = torch::rand({per_tensor});
-      writer.add("layer." + std::to_string(i) + (i % 2 ? ".bf16" : ".f32"),
-                 i % 2 ? t.to(torch::kBFloat16) : t);
+      const bool bf16 = i % 2 == 1;  // half the tensors F32, half BF16, like mixed checkpoints
+      auto t = torch::rand({per_tensor_bytes / (bf16 ? 2 : 4)});
+      writer.add("layer." + std::to_string(i) + (bf16 ? ".bf16" : ".f32"),
+                 bf16 ? t.to(torch::kBFloat16) : t);
     }
     writer.write(path);
   }
