@@ -1,6 +1,5 @@
 #include "proto/errors.h"
 
-#include <array>
 #include <utility>
 
 namespace csm::proto {
@@ -12,17 +11,32 @@ struct ErrorEntry {
   int status;
 };
 
-constexpr std::array<ErrorEntry, 9> kErrors = {{
+constexpr ErrorEntry kErrors[] = {
     {ErrorCode::InvalidJson, "invalid_json", 400},
+    {ErrorCode::InvalidUtf8, "invalid_utf8", 400},
     {ErrorCode::InvalidRequest, "invalid_request", 400},
-    {ErrorCode::NotFound, "not_found", 404},
-    {ErrorCode::MethodNotAllowed, "method_not_allowed", 405},
+    {ErrorCode::UnknownMessageType, "unknown_message_type", 400},
+    {ErrorCode::OutOfOrder, "out_of_order", 409},
+    {ErrorCode::UnsupportedVersion, "unsupported_version", 400},
+    {ErrorCode::TextEmpty, "text_empty", 400},
+    {ErrorCode::TextTooLong, "text_too_long", 400},
+    {ErrorCode::AudioInvalid, "audio_invalid", 400},
+    {ErrorCode::UnsupportedFormat, "unsupported_format", 400},
+    {ErrorCode::UnknownVoice, "unknown_voice", 400},
+    {ErrorCode::UnknownModel, "unknown_model", 404},
     {ErrorCode::PayloadTooLarge, "payload_too_large", 413},
-    {ErrorCode::Unauthorized, "unauthorized", 401},
+    {ErrorCode::TooManyConnections, "too_many_connections", 503},
+    {ErrorCode::RateLimited, "rate_limited", 429},
     {ErrorCode::Overloaded, "overloaded", 503},
     {ErrorCode::Timeout, "timeout", 504},
+    {ErrorCode::SlowConsumer, "slow_consumer", 429},
+    {ErrorCode::Unauthorized, "unauthorized", 401},
+    {ErrorCode::NotFound, "not_found", 404},
+    {ErrorCode::MethodNotAllowed, "method_not_allowed", 405},
+    {ErrorCode::Cancelled, "cancelled", 499},
+    {ErrorCode::ShuttingDown, "shutting_down", 503},
     {ErrorCode::Internal, "internal_error", 500},
-}};
+};
 
 }  // namespace
 

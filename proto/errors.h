@@ -8,15 +8,35 @@
 namespace csm::proto {
 
 enum class ErrorCode {
-  InvalidJson,         // the message is not valid JSON
-  InvalidRequest,      // valid JSON, but a field is missing, of the wrong type or out of range
-  NotFound,            // unknown route, voice, model or response id
-  MethodNotAllowed,    // route exists, method does not
-  PayloadTooLarge,     // body or message over the configured limit
-  Unauthorized,        // missing or wrong API key
-  Overloaded,          // no free session slot or queue full: retry later
-  Timeout,             // the request waited longer than allowed
-  Internal,            // a bug or an unexpected failure on our side
+  // Malformed input
+  InvalidJson,          // the message is not valid JSON
+  InvalidUtf8,          // text is not valid UTF-8 (the message says at which byte)
+  InvalidRequest,       // valid JSON, but a field is missing, of the wrong type or out of range
+  UnknownMessageType,   // a WebSocket message "type" this protocol version does not have
+  OutOfOrder,           // a message that is not allowed in the session's current state
+  UnsupportedVersion,   // the client speaks a protocol major version we do not
+  // Content
+  TextEmpty,            // nothing to say after trimming
+  TextTooLong,          // over the configured character limit or the model's context
+  AudioInvalid,         // uploaded audio cannot be decoded (truncated, bad header, codec)
+  UnsupportedFormat,    // an output or input audio format we do not produce / read
+  UnknownVoice,         // voice or speaker not configured
+  UnknownModel,         // `model` is neither the served model nor one of its aliases
+  // Limits
+  PayloadTooLarge,      // body, message or audio upload over the configured limit
+  TooManyConnections,   // connection limit reached
+  RateLimited,          // per-key session limit reached
+  Overloaded,           // no free session slot and the queue is full: retry later
+  Timeout,              // waited longer than allowed (queue, handshake, idle)
+  SlowConsumer,         // the client did not read its audio fast enough
+  // Access and routing
+  Unauthorized,         // missing or wrong API key
+  NotFound,             // unknown route, voice, model or response id
+  MethodNotAllowed,     // route exists, method does not
+  // Lifecycle
+  Cancelled,            // the turn was cancelled (barge-in); informational
+  ShuttingDown,         // the server is stopping
+  Internal,             // a bug or an unexpected failure on our side
 };
 
 // Stable wire name, e.g. "invalid_json".

@@ -1,0 +1,34 @@
+// Output audio formats a client can ask for, with their validation rules.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace csm::proto {
+
+enum class Codec : unsigned char {
+  Opus = 1,      // Opus packets (WebSocket) / Ogg Opus (REST "opus")
+  PcmS16le = 2,  // raw signed 16-bit little-endian mono
+  PcmF32le = 3,  // raw float32 little-endian mono
+  Mulaw = 4,     // G.711 mu-law, 8 kHz
+  Alaw = 5,      // G.711 A-law, 8 kHz
+  Wav = 6,       // RIFF WAV, s16 (REST only)
+};
+
+std::string_view codec_name(Codec codec);  // "opus", "pcm_s16le", ...
+std::optional<Codec> codec_from_name(std::string_view name);
+
+struct OutputFormat {
+  Codec codec = Codec::Opus;
+  int sample_rate = 24000;    // Hz of the delivered PCM (Opus: the encoder's input rate)
+  int opus_frame_ms = 20;     // Opus packet duration: 10, 20, 40, 60 or 80
+  int opus_bitrate = 32000;   // bits per second
+};
+
+// Throws ProtocolError(UnsupportedFormat / InvalidRequest) for combinations we do not
+// produce: PCM at 8000, 16000, 24000 or 48000 Hz; G.711 only at 8000 Hz; Opus at 24000 Hz
+// with a packet duration of 10/20/40/60/80 ms and 6-510 kbit/s.
+void validate(const OutputFormat& format);
+
+}  // namespace csm::proto

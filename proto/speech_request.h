@@ -1,0 +1,41 @@
+// POST /v1/audio/speech, compatible with OpenAI's API: the body fields, their defaults and
+// validation. Our extensions: response_format mulaw / alaw, sample_rate for PCM/WAV, and the
+// sampling settings temperature / top_k / seed.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "proto/audio_format.h"
+#include "proto/client_messages.h"
+
+namespace csm::proto {
+
+enum class StreamFormat { Audio, Sse };
+
+struct SpeechRequest {
+  std::string model;                 // required: the served model id or an alias
+  std::string input;                 // required: the text to speak
+  std::string voice;                 // required: a configured voice or an OpenAI voice name
+  std::string response_format = "wav";  // opus (Ogg Opus) | wav | pcm | mulaw | alaw
+  OutputFormat output;               // derived from response_format (+ sample_rate)
+  double speed = 1.0;                // only 1.0 is honoured; others are refused
+  StreamFormat stream_format = StreamFormat::Audio;
+  SamplingSettings sampling;
+  std::optional<int> max_audio_ms;
+};
+
+struct SpeechLimits {
+  size_t max_input_bytes = 4096;  // OpenAI's limit is 4096 characters
+};
+
+// Throws ProtocolError (InvalidJson, InvalidUtf8, InvalidRequest with param set, TextEmpty,
+// TextTooLong, UnsupportedFormat). Model and voice names are checked by the server, which
+// knows what is configured.
+SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& limits);
+
+// The Content-Type of a response in this format.
+std::string_view content_type(const SpeechRequest& request);
+
+}  // namespace csm::proto
