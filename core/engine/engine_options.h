@@ -1,0 +1,83 @@
+// Engine configuration: which model files, the device, and the scheduling limits. Plain
+// structs with defaults and one line of doc per field (common/config/config.h); the server's
+// config file embeds them as "model" and "engine".
+#pragma once
+
+#include <string>
+
+#include "common/config/config.h"
+
+namespace csm::engine {
+
+// Which model the engine runs. Relative paths are resolved by the server against its config
+// file's folder before the engine sees them.
+struct ModelOptions {
+  std::string source = "demo";    // "demo": small random-weight model built in; "files": real weights
+  std::string demo_dir;           // demo assets (CSM, Mimi, tokenizer); empty: next to the executable
+  std::string csm_checkpoint;     // CSM safetensors (original or Hugging Face names)
+  std::string csm_config;         // CSM config JSON; empty: the released csm-1b hyperparameters
+  std::string mimi_checkpoint;    // Mimi safetensors (moshi or Hugging Face names)
+  std::string mimi_config;        // Mimi config JSON; empty: the released Mimi hyperparameters
+  std::string tokenizer;          // Llama-3 tokenizer.json or SentencePiece .model
+  std::string voices_dir;         // folder of voice prompts (NAME.json + audio); empty: none
+  std::string device = "cpu";     // "cpu", "cuda", "cuda:N"
+  std::string dtype = "float32";  // float32 | bfloat16 | float16
+  int cpu_threads = 0;            // torch intra-op threads; 0: all cores
+
+  template <class V>
+  void describe(V& v) {
+    v.field("source", source, "\"demo\" (built-in random-weight model) or \"files\"",
+            config::OneOf{{"demo", "files"}});
+    v.field("demo_dir", demo_dir, "demo model assets; empty: <executable>/../share/demo");
+    v.field("csm_checkpoint", csm_checkpoint, "CSM safetensors (source = files)");
+    v.field("csm_config", csm_config, "CSM config JSON; empty: csm-1b");
+    v.field("mimi_checkpoint", mimi_checkpoint, "Mimi safetensors (source = files)");
+    v.field("mimi_config", mimi_config, "Mimi config JSON; empty: the released Mimi");
+    v.field("tokenizer", tokenizer, "tokenizer.json (Llama-3) or SentencePiece .model");
+    v.field("voices_dir", voices_dir, "folder of named voice prompts; empty: none");
+    v.field("device", device, "\"cpu\", \"cuda\" or \"cuda:N\"");
+    v.field("dtype", dtype, "compute dtype", config::OneOf{{"float32", "bfloat16", "float16"}});
+    v.field("cpu_threads", cpu_threads, "torch CPU threads; 0: all cores", config::Range{0, 1024});
+  }
+  void validate() const;
+};
+
+// Scheduling limits of the engine.
+struct EngineOptions {
+  int max_sessions = 8;              // KV-cache slots = sessions generating or resident at once
+  int max_queue = 32;                // turns waiting for a slot beyond which new ones are refused
+  int queue_timeout_ms = 10000;      // longest wait for a slot
+  int prefill_tokens_per_tick = 256; // prompt rows prefilled per tick while others generate
+  int default_max_audio_ms = 60000;  // per turn, unless the request asks for less
+  int max_audio_ms_limit = 120000;   // the most a request may ask for
+  int high_watermark_frames = 50;    // unconsumed frames at which a turn pauses (4 s of audio)
+  int low_watermark_frames = 25;     // ... and resumes
+  int hard_limit_frames = 375;       // unconsumed frames at which the turn fails (30 s)
+  int output_threads = 2;            // threads delivering frames to sinks
+
+  template <class V>
+  void describe(V& v) {
+    v.field("max_sessions", max_sessions, "KV-cache slots (concurrent sessions)",
+            config::Range{1, 4096});
+    v.field("max_queue", max_queue, "turns that may wait for a slot", config::Range{0, 1 << 20});
+    v.field("queue_timeout_ms", queue_timeout_ms, "longest wait for a slot (ms)",
+            config::Range{0, 3600000});
+    v.field("prefill_tokens_per_tick", prefill_tokens_per_tick,
+            "prompt rows prefilled per tick (chunked prefill)", config::Range{1, 1 << 16});
+    v.field("default_max_audio_ms", default_max_audio_ms, "default audio limit per turn (ms)",
+            config::Range{80, 3600000});
+    v.field("max_audio_ms_limit", max_audio_ms_limit, "largest max_audio_ms a request may ask",
+            config::Range{80, 3600000});
+    v.field("high_watermark_frames", high_watermark_frames,
+            "unconsumed frames at which a turn pauses", config::Range{1, 1 << 20});
+    v.field("low_watermark_frames", low_watermark_frames, "unconsumed frames at which it resumes",
+            config::Range{0, 1 << 20});
+    v.field("hard_limit_frames", hard_limit_frames, "unconsumed frames at which the turn fails",
+            config::Range{1, 1 << 20});
+    v.field("output_threads", output_threads, "threads delivering frames to sinks",
+            config::Range{1, 64});
+  }
+  void validate() const;
+};
+
+}  // namespace csm::engine
