@@ -1,0 +1,302 @@
+#include "core/engine/engine_core.h"
+
+#include <torch/torch.h>
+
+#include <random>
+
+#include "common/log/log.h"
+#include "core/tokenizer/csm_prompt.h"
+#include "core/tokenizer/text_checks.h"
+
+namespace csm::engine {
+namespace {
+
+double ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+ErrorKind kind_of(const tokenizer::TextError& e) {
+  switch (e.problem()) {
+    case tokenizer::TextProblem::kEmpty: return ErrorKind::TextEmpty;
+    case tokenizer::TextProblem::kTooLong: return ErrorKind::TextTooLong;
+    case tokenizer::TextProblem::kBadSpeaker: return ErrorKind::BadSpeaker;
+    case tokenizer::TextProblem::kInvalidUtf8:
+    case tokenizer::TextProblem::kControlCharacter: return ErrorKind::TextInvalid;
+  }
+  return ErrorKind::TextInvalid;
+}
+
+uint64_t fresh_seed() {
+  static std::mutex m;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard<std::mutex> lock(m);
+  return rng();
+}
+
+}  // namespace
+
+EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options,
+                       EngineObserver observer)
+    : models_(std::move(models)),
+      options_(std::move(options)),
+      observer_(std::move(observer)),
+      output_(options_.output_threads),
+      slot_owner_(options_.max_sessions, 0) {}
+
+EngineCore::~EngineCore() {
+  shutdown(std::chrono::milliseconds(0));
+}
+
+void EngineCore::start() {
+  thread_ = std::thread([self = this] { self->run(); });
+  ready_ = true;
+}
+
+EngineStats EngineCore::stats() const {
+  EngineStats s;
+  s.ready = ready_;
+  s.slots_in_use = slots_in_use_;
+  s.generating = generating_;
+  s.queued = queued_;
+  s.ticks = ticks_;
+  s.frames = frames_;
+  s.turns_completed = turns_completed_;
+  s.turns_failed = turns_failed_;
+  return s;
+}
+
+void EngineCore::post(std::function<void()> command) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    commands_.push_back(std::move(command));
+  }
+  wake_.notify_one();
+}
+
+// ---------------------------------------------------------------------------------------
+// Request-thread API
+
+std::vector<int32_t> EngineCore::tokenize(int speaker, const std::string& text) const {
+  try {
+    return tokenizer::csm_text_segment(*models_->tokenizer, speaker, text);
+  } catch (const tokenizer::TextError& e) {
+    throw EngineError(kind_of(e), e.what());
+  }
+}
+
+uint64_t EngineCore::open_session(const SessionOptions& options) {
+  if (!accepting_) throw EngineError(ErrorKind::ShuttingDown, "the server is shutting down");
+  if (!options.voice.empty()) set_voice(0, options.voice);  // validates the name only
+  const uint64_t id = next_id_++;
+  post([this, id, options] {
+    auto s = std::make_unique<SessionState>(models_->codebooks);
+    s->id = id;
+    s->voice = options.voice;
+    sessions_[id] = std::move(s);
+  });
+  return id;
+}
+
+void EngineCore::set_voice(uint64_t session, const std::string& voice) {
+  const auto& voices = models_->info.voices;
+  if (!voice.empty() && std::find(voices.begin(), voices.end(), voice) == voices.end()) {
+    throw EngineError(ErrorKind::UnknownVoice, "unknown voice \"" + voice + "\"");
+  }
+  if (session == 0) return;
+  post([this, session, voice] {
+    auto it = sessions_.find(session);
+    if (it == sessions_.end()) return;
+    it->second->voice = voice;
+  });
+}
+
+void EngineCore::add_context(uint64_t session, ContextItem item) {
+  if (!accepting_) throw EngineError(ErrorKind::ShuttingDown, "the server is shutting down");
+  Segment segment;
+  segment.speaker = item.speaker;
+  segment.text_tokens = tokenize(item.speaker, item.text.empty() ? std::string(" ") : item.text);
+  if (!item.audio.empty() && item.audio.size() < static_cast<size_t>(kFrameSamples) / 4) {
+    throw EngineError(ErrorKind::AudioInvalid, "context audio is shorter than 20 ms");
+  }
+  auto pcm = std::make_shared<std::vector<float>>(std::move(item.audio));
+  post([this, session, segment = std::move(segment), pcm]() mutable {
+    auto it = sessions_.find(session);
+    if (it == sessions_.end()) return;
+    if (!pcm->empty()) {
+      // Encode on the engine thread (it owns the tensors). Whole frames, zero-padded.
+      torch::NoGradGuard no_grad;
+      auto audio = torch::from_blob(pcm->data(), {1, 1, static_cast<int64_t>(pcm->size())},
+                                    torch::kFloat)
+                       .to(models_->mimi->options().tensor_options());
+      at::Tensor codes = models_->mimi->encode(audio, models_->codebooks)  // [1, K, T]
+                             .squeeze(0).t().contiguous().to(torch::kCPU);  // [T, K]
+      segment.codes.assign(codes.data_ptr<int64_t>(), codes.data_ptr<int64_t>() + codes.numel());
+      segment.has_audio = true;
+    }
+    it->second->conversation.append(std::move(segment));
+  });
+}
+
+uint64_t EngineCore::start_turn(uint64_t session, TurnRequest request,
+                                std::shared_ptr<TurnSink> sink) {
+  if (!accepting_) throw EngineError(ErrorKind::ShuttingDown, "the server is shutting down");
+  auto turn = std::make_shared<TurnState>();
+  turn->text_tokens = tokenize(request.speaker, request.text);
+  turn->id = next_id_++;
+  turn->session_id = session;
+  turn->sink = std::move(sink);
+  turn->lane = output_.new_lane();
+  turn->submitted = Clock::now();
+  turn->summary.turn_id = turn->id;
+  int max_ms = request.max_audio_ms > 0 ? request.max_audio_ms : options_.default_max_audio_ms;
+  max_ms = std::min(max_ms, options_.max_audio_ms_limit);
+  turn->max_frames = std::max(1, max_ms / kFrameMs);
+  if (!request.sampling.seed) request.sampling.seed = fresh_seed();
+  turn->request = std::move(request);
+
+  if (queued_.fetch_add(1) >= options_.max_queue + options_.max_sessions) {
+    queued_--;
+    throw EngineError(ErrorKind::Overloaded, "too many turns waiting for a slot; retry later");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    turns_by_id_[turn->id] = turn;
+  }
+  post([this, turn] { queue_.push_back(turn); });
+  return turn->id;
+}
+
+void EngineCore::cancel(uint64_t turn_id, std::optional<uint32_t> played_frames) {
+  std::shared_ptr<TurnState> turn;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = turns_by_id_.find(turn_id);
+    if (it != turns_by_id_.end()) turn = it->second.lock();
+  }
+  if (!turn) return;
+  if (played_frames) turn->played_frames = *played_frames;
+  turn->cancel_requested = true;
+  wake_.notify_one();
+}
+
+void EngineCore::ack(uint64_t turn_id, uint32_t consumed) {
+  std::shared_ptr<TurnState> turn;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = turns_by_id_.find(turn_id);
+    if (it != turns_by_id_.end()) turn = it->second.lock();
+  }
+  if (!turn) return;
+  uint32_t seen = turn->acked.load();
+  while (consumed > seen && !turn->acked.compare_exchange_weak(seen, consumed)) {
+  }
+  wake_.notify_one();
+}
+
+void EngineCore::close_session(uint64_t session) {
+  post([this, session] {
+    auto it = sessions_.find(session);
+    if (it == sessions_.end()) return;
+    SessionState& s = *it->second;
+    s.closed = true;
+    if (s.active) finish(*s.active, EndReason::Cancelled);
+    for (auto& t : queue_) {
+      if (t->session_id == session && t->phase == TurnState::Phase::Queued) {
+        finish(*t, EndReason::Cancelled);
+      }
+    }
+    evict(s);
+    sessions_.erase(it);
+  });
+}
+
+void EngineCore::shutdown(std::chrono::milliseconds drain) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (!thread_.joinable()) return;
+    accepting_ = false;
+    if (!stopping_) {
+      stopping_ = true;
+      drain_deadline_ = Clock::now() + drain;
+    }
+  }
+  wake_.notify_one();
+  thread_.join();
+  output_.drain();
+  ready_ = false;
+}
+
+// ---------------------------------------------------------------------------------------
+// Engine thread
+
+void EngineCore::run() {
+  torch::NoGradGuard no_grad;
+  while (true) {
+    run_commands();
+    bool stop_now;
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      stop_now = stopping_ && (Clock::now() >= drain_deadline_ ||
+                               (running_.empty() && queue_.empty()));
+    }
+    if (stop_now) break;
+    const bool worked = tick();
+    if (!worked) {
+      std::unique_lock<std::mutex> lock(mutex_);
+      // Idle (or every turn paused by backpressure): sleep until a command, an ack, a cancel,
+      // or a short timeout that lets queue deadlines expire.
+      wake_.wait_for(lock, std::chrono::milliseconds(running_.empty() ? 50 : 5),
+                     [this] { return !commands_.empty() || stopping_; });
+    }
+  }
+  // Whatever is left ends now.
+  for (auto& t : std::vector<std::shared_ptr<TurnState>>(running_)) {
+    finish(*t, EndReason::Error, ErrorKind::ShuttingDown, "the server is shutting down");
+  }
+  for (auto& t : std::deque<std::shared_ptr<TurnState>>(queue_)) {
+    if (t->phase != TurnState::Phase::Done) {
+      finish(*t, EndReason::Error, ErrorKind::ShuttingDown, "the server is shutting down");
+    }
+  }
+}
+
+void EngineCore::run_commands() {
+  std::deque<std::function<void()>> commands;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    commands.swap(commands_);
+  }
+  for (auto& c : commands) {
+    try {
+      c();
+    } catch (const std::exception& e) {
+      log::error("engine command failed", {{"error", e.what()}});
+    }
+  }
+}
+
+bool EngineCore::tick() {
+  const auto t0 = Clock::now();
+  admit();
+  const auto t1 = Clock::now();
+  const int prefill_rows = prefill_stage();
+  const auto t2 = Clock::now();
+  double step_ms = 0, mimi_ms = 0;
+  const int batch = step_stage(step_ms, mimi_ms);
+  ++ticks_;
+  if (observer_.on_tick && (batch > 0 || prefill_rows > 0)) {
+    TickReport r;
+    r.total_ms = ms_between(t0, Clock::now());
+    r.prefill_ms = ms_between(t1, t2);
+    r.backbone_decoder_ms = step_ms;
+    r.mimi_ms = mimi_ms;
+    r.batch_size = batch;
+    r.prefill_rows = prefill_rows;
+    r.queued = queued_;
+    r.slots_in_use = slots_in_use_;
+    observer_.on_tick(r);
+  }
+  return batch > 0 || prefill_rows > 0;
+}
+
+}  // namespace csm::engine

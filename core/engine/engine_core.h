@@ -1,0 +1,135 @@
+// The engine's inside: the engine thread, its command queue and the per-tick stages
+// (admit -> prefill -> step -> decode -> deliver). Internal to core/engine.
+//
+// Threads: request threads call the public methods (they validate, then enqueue a command or
+// touch a turn's atomics); the engine thread runs every command and stage and is the only
+// thread that touches tensors, sessions' conversations and slot assignments.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "core/engine/conversation.h"
+#include "core/engine/engine.h"
+#include "core/engine/model_bundle.h"
+#include "core/engine/output_stage.h"
+
+namespace csm::engine {
+
+using Clock = std::chrono::steady_clock;
+
+// One turn. The atomics are written by request threads; everything else by the engine thread.
+struct TurnState {
+  uint64_t id = 0;
+  uint64_t session_id = 0;
+  TurnRequest request;
+  std::vector<int32_t> text_tokens;
+  std::shared_ptr<TurnSink> sink;
+  std::shared_ptr<OutputStage::Lane> lane;
+  Clock::time_point submitted;
+
+  std::atomic<uint32_t> acked{0};
+  std::atomic<bool> cancel_requested{false};
+  std::atomic<int64_t> played_frames{-1};  // -1: everything generated was heard
+
+  enum class Phase { Queued, Prefilling, Generating, Done } phase = Phase::Queued;
+  int slot = -1;
+  Rows prompt;            // rows still to prefill start at prompt_done
+  int prompt_done = 0;
+  int text_start_row = 0; // rows of the conversation before this turn's text
+  int max_frames = 0;
+  bool paused = false;
+  std::vector<int64_t> codes;  // generated frames, frame-major
+  Clock::time_point first_frame;
+  TurnSummary summary;
+};
+
+struct SessionState {
+  uint64_t id = 0;
+  explicit SessionState(int codebooks) : conversation(codebooks) {}
+  Conversation conversation;
+  std::string voice;
+  int slot = -1;          // KV-cache slot while resident
+  int resident_rows = 0;  // rows [0, resident_rows) of the conversation are in the slot's cache
+  std::shared_ptr<TurnState> active;
+  Clock::time_point last_used = Clock::now();
+  bool closed = false;
+};
+
+class EngineCore : public std::enable_shared_from_this<EngineCore> {
+ public:
+  EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options, EngineObserver observer);
+  ~EngineCore();
+  void start();
+
+  const EngineInfo& info() const { return models_->info; }
+  EngineStats stats() const;
+
+  // Request-thread API (thread-safe, non-blocking).
+  uint64_t open_session(const SessionOptions& options);
+  void set_voice(uint64_t session, const std::string& voice);
+  void add_context(uint64_t session, ContextItem item);
+  uint64_t start_turn(uint64_t session, TurnRequest request, std::shared_ptr<TurnSink> sink);
+  void cancel(uint64_t turn, std::optional<uint32_t> played_frames);
+  void ack(uint64_t turn, uint32_t consumed);
+  void close_session(uint64_t session);
+  void shutdown(std::chrono::milliseconds drain);
+
+ private:
+  // Engine thread.
+  void run();
+  void run_commands();
+  bool tick();
+  void admit();
+  bool grant_slot(SessionState& session, TurnState& turn);
+  void prepare_prompt(SessionState& session, TurnState& turn);
+  int prefill_stage();
+  int step_stage(double& step_ms, double& mimi_ms);
+  void deliver(TurnState& turn, std::vector<float> pcm);
+  void finish(TurnState& turn, EndReason reason, std::optional<ErrorKind> error = {},
+              const std::string& message = "");
+  void keep_heard_audio(SessionState& session, TurnState& turn, EndReason reason);
+  void evict(SessionState& session);
+  int free_slot();
+  void fail_batch(const std::vector<TurnState*>& turns, const std::exception& e);
+  void post(std::function<void()> command);
+  std::vector<int32_t> tokenize(int speaker, const std::string& text) const;
+
+  std::unique_ptr<ModelBundle> models_;
+  const EngineOptions options_;
+  const EngineObserver observer_;
+  OutputStage output_;
+
+  // Command queue: request threads -> engine thread.
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<std::function<void()>> commands_;
+  std::map<uint64_t, std::weak_ptr<TurnState>> turns_by_id_;  // for ack / cancel
+  bool stopping_ = false;
+  std::chrono::steady_clock::time_point drain_deadline_;
+
+  std::atomic<uint64_t> next_id_{1};
+  std::atomic<int> queued_{0};
+  std::atomic<bool> accepting_{true};
+  std::atomic<bool> ready_{false};
+  std::atomic<int> slots_in_use_{0};
+  std::atomic<int> generating_{0};
+  std::atomic<uint64_t> ticks_{0}, frames_{0}, turns_completed_{0}, turns_failed_{0};
+
+  // Engine-thread state.
+  std::map<uint64_t, std::unique_ptr<SessionState>> sessions_;
+  std::deque<std::shared_ptr<TurnState>> queue_;   // waiting for a slot, in arrival order
+  std::vector<std::shared_ptr<TurnState>> running_;  // prefilling or generating
+  std::vector<uint64_t> slot_owner_;  // session id per slot, 0 = free
+  std::thread thread_;
+};
+
+}  // namespace csm::engine

@@ -1,0 +1,37 @@
+#include "core/engine/engine_options.h"
+
+namespace csm::engine {
+
+void ModelOptions::validate() const {
+  if (source == "files") {
+    for (auto [key, value] : {std::pair{"model.csm_checkpoint", &csm_checkpoint},
+                              std::pair{"model.mimi_checkpoint", &mimi_checkpoint},
+                              std::pair{"model.tokenizer", &tokenizer}}) {
+      if (value->empty()) {
+        throw config::ConfigError(key, "model.source = files",
+                                  "required when model.source is \"files\"");
+      }
+    }
+  }
+  if (device != "cpu" && device.rfind("cuda", 0) != 0) {
+    throw config::ConfigError("model.device", "config",
+                              "expected \"cpu\", \"cuda\" or \"cuda:N\", got \"" + device + "\"");
+  }
+}
+
+void EngineOptions::validate() const {
+  if (low_watermark_frames >= high_watermark_frames) {
+    throw config::ConfigError("engine.low_watermark_frames", "config",
+                              "must be below engine.high_watermark_frames");
+  }
+  if (hard_limit_frames <= high_watermark_frames) {
+    throw config::ConfigError("engine.hard_limit_frames", "config",
+                              "must be above engine.high_watermark_frames");
+  }
+  if (default_max_audio_ms > max_audio_ms_limit) {
+    throw config::ConfigError("engine.default_max_audio_ms", "config",
+                              "must not exceed engine.max_audio_ms_limit");
+  }
+}
+
+}  // namespace csm::engine

@@ -1,0 +1,376 @@
+// The per-tick stages of the engine thread: admit, prefill, step (+ Mimi decode), deliver,
+// finish. See engine_core.h for who owns what.
+#include <torch/torch.h>
+
+#include "common/log/log.h"
+#include "core/engine/engine_core.h"
+
+namespace csm::engine {
+namespace {
+
+double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+model::SamplingParams sampling_of(const TurnRequest& r) {
+  model::SamplingParams p;
+  p.temperature = static_cast<float>(r.sampling.temperature);
+  p.top_k = r.sampling.top_k;
+  p.seed = r.sampling.seed.value_or(0);
+  return p;
+}
+
+}  // namespace
+
+// --- admission -------------------------------------------------------------------------
+
+int EngineCore::free_slot() {
+  for (size_t i = 0; i < slot_owner_.size(); ++i) {
+    if (slot_owner_[i] == 0) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+void EngineCore::evict(SessionState& session) {
+  if (session.slot < 0) return;
+  slot_owner_[session.slot] = 0;
+  session.slot = -1;
+  session.resident_rows = 0;
+  --slots_in_use_;
+}
+
+bool EngineCore::grant_slot(SessionState& session, TurnState& turn) {
+  if (session.slot < 0) {
+    int slot = free_slot();
+    if (slot < 0) {
+      // Evict the least recently used resident session that is not speaking: it keeps its
+      // conversation and prefills it again on its next turn.
+      SessionState* victim = nullptr;
+      for (auto& [id, s] : sessions_) {
+        if (s->slot >= 0 && !s->active && (!victim || s->last_used < victim->last_used)) {
+          victim = s.get();
+        }
+      }
+      if (victim == nullptr) return false;
+      slot = victim->slot;
+      evict(*victim);
+    }
+    session.slot = slot;
+    session.resident_rows = 0;
+    slot_owner_[slot] = session.id;
+    ++slots_in_use_;
+  }
+  turn.slot = session.slot;
+  return true;
+}
+
+void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
+  Conversation& conv = session.conversation;
+  const int limit = models_->context_rows - 1;  // the last fed frame must still fit
+  const int text_rows = static_cast<int>(turn.text_tokens.size());
+  const int min_frames = std::min(turn.max_frames, 25);  // at least 2 s of room, if asked
+  if (conv.trim_to_fit(text_rows + turn.max_frames, limit) > 0) session.resident_rows = 0;
+  const int room = limit - conv.total_rows() - text_rows;
+  if (room < min_frames) {
+    throw EngineError(ErrorKind::TextTooLong,
+                      "the text needs " + std::to_string(text_rows) +
+                          " context rows; with the voice prompt only " +
+                          std::to_string(limit - conv.total_rows()) + " are left");
+  }
+  turn.max_frames = std::min(turn.max_frames, room);
+
+  Segment spoken;
+  spoken.speaker = turn.request.speaker;
+  spoken.text_tokens = turn.text_tokens;
+  turn.text_start_row = conv.total_rows();
+  turn.prompt = conv.rows_from(session.resident_rows, &spoken);
+  turn.prompt_done = 0;
+
+  auto& gen = *models_->generator;
+  if (session.resident_rows == 0) {
+    gen.reset_slot(turn.slot, sampling_of(turn.request));
+  } else {
+    gen.truncate(turn.slot, session.resident_rows);
+    gen.set_sampling(turn.slot, sampling_of(turn.request));
+  }
+  models_->decode_state.reset_slot(turn.slot);
+  turn.summary.reused_rows = session.resident_rows;
+  turn.summary.prompt_rows = turn.prompt.count;
+}
+
+void EngineCore::admit() {
+  for (auto it = queue_.begin(); it != queue_.end();) {
+    TurnState& turn = **it;
+    auto sit = sessions_.find(turn.session_id);
+    if (turn.phase == TurnState::Phase::Done || sit == sessions_.end()) {
+      if (turn.phase != TurnState::Phase::Done) finish(turn, EndReason::Cancelled);
+      it = queue_.erase(it);
+      continue;
+    }
+    SessionState& session = *sit->second;
+    if (turn.cancel_requested) {
+      finish(turn, EndReason::Cancelled);
+      it = queue_.erase(it);
+      continue;
+    }
+    if (ms_since(turn.submitted) > options_.queue_timeout_ms) {
+      finish(turn, EndReason::Error, ErrorKind::QueueTimeout,
+             "waited " + std::to_string(options_.queue_timeout_ms) + " ms for a free slot");
+      it = queue_.erase(it);
+      continue;
+    }
+    if (session.active || !grant_slot(session, turn)) {
+      ++it;  // one turn at a time per session; or no slot yet
+      continue;
+    }
+    auto owned = *it;
+    it = queue_.erase(it);
+    --queued_;
+    session.active = owned;
+    session.last_used = Clock::now();
+    turn.phase = TurnState::Phase::Prefilling;
+    turn.text_start_row = session.resident_rows;  // what a failed preparation keeps
+    turn.summary.queue_ms = ms_since(turn.submitted);
+    try {
+      prepare_prompt(session, turn);
+    } catch (const std::exception& e) {
+      const auto* engine_error = dynamic_cast<const EngineError*>(&e);
+      finish(turn, EndReason::Error,
+             engine_error ? engine_error->kind() : ErrorKind::Internal, e.what());
+      continue;
+    }
+    running_.push_back(owned);
+  }
+}
+
+// --- prefill ---------------------------------------------------------------------------
+
+int EngineCore::prefill_stage() {
+  int budget = options_.prefill_tokens_per_tick;
+  std::vector<model::PromptChunk> chunks;
+  std::vector<std::pair<TurnState*, int>> taken;
+  const int width = models_->codebooks + 1;
+  for (auto& t : running_) {
+    if (budget <= 0) break;
+    if (t->phase != TurnState::Phase::Prefilling || t->cancel_requested) continue;
+    const int n = std::min(budget, t->prompt.count - t->prompt_done);
+    const int64_t at = static_cast<int64_t>(t->prompt_done) * width;
+    auto tokens = torch::from_blob(t->prompt.tokens.data() + at, {n, width}, torch::kLong).clone();
+    auto mask = torch::from_blob(t->prompt.mask.data() + at, {n, width}, torch::kUInt8)
+                    .to(torch::kBool);
+    chunks.push_back({t->slot, tokens, mask});
+    taken.emplace_back(t.get(), n);
+    budget -= n;
+  }
+  if (chunks.empty()) return 0;
+  try {
+    models_->generator->prefill(chunks);
+  } catch (const std::exception& e) {
+    std::vector<TurnState*> turns;
+    for (auto& [t, n] : taken) turns.push_back(t);
+    fail_batch(turns, e);
+    return 0;
+  }
+  int rows = 0;
+  for (auto& [t, n] : taken) {
+    t->prompt_done += n;
+    rows += n;
+    if (t->prompt_done == t->prompt.count) {
+      t->phase = TurnState::Phase::Generating;
+      ++generating_;
+    }
+  }
+  return rows;
+}
+
+// --- step + decode ---------------------------------------------------------------------
+
+int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
+  std::vector<TurnState*> stepping;
+  for (auto& t : std::vector<std::shared_ptr<TurnState>>(running_)) {
+    if (t->cancel_requested) {
+      finish(*t, EndReason::Cancelled);
+      continue;
+    }
+    if (t->phase != TurnState::Phase::Generating) continue;
+    const uint32_t in_flight = t->summary.frames - std::min(t->acked.load(), t->summary.frames);
+    if (in_flight >= static_cast<uint32_t>(options_.hard_limit_frames)) {
+      finish(*t, EndReason::Error, ErrorKind::SlowConsumer,
+             "the client did not take its audio: " + std::to_string(in_flight) +
+                 " frames unconsumed");
+      continue;
+    }
+    if (t->paused && in_flight <= static_cast<uint32_t>(options_.low_watermark_frames)) {
+      t->paused = false;
+    } else if (!t->paused && in_flight >= static_cast<uint32_t>(options_.high_watermark_frames)) {
+      t->paused = true;
+    }
+    if (t->paused) continue;
+    if (models_->generator->remaining(t->slot) < 1) {
+      finish(*t, EndReason::ContextFull);
+      continue;
+    }
+    stepping.push_back(t.get());
+  }
+  if (stepping.empty()) return 0;
+
+  std::vector<int> slots;
+  for (auto* t : stepping) slots.push_back(t->slot);
+  const int K = models_->codebooks;
+  at::Tensor codes;
+  auto t0 = Clock::now();
+  try {
+    codes = models_->generator->step(slots);  // [N, K] int64, CPU
+  } catch (const std::exception& e) {
+    fail_batch(stepping, e);
+    return 0;
+  }
+  step_ms = ms_since(t0);
+
+  // End of audio (all K codes zero) or a new frame to decode.
+  const int64_t* c = codes.data_ptr<int64_t>();
+  auto frame_codes = torch::zeros({options_.max_sessions, K, 1}, torch::kLong);
+  std::vector<bool> active(options_.max_sessions, false);
+  std::vector<TurnState*> decoding;
+  for (size_t n = 0; n < stepping.size(); ++n) {
+    TurnState* t = stepping[n];
+    const int64_t* row = c + n * K;
+    if (std::all_of(row, row + K, [](int64_t v) { return v == 0; })) {
+      finish(*t, EndReason::EndOfAudio);
+      continue;
+    }
+    t->codes.insert(t->codes.end(), row, row + K);
+    frame_codes[t->slot].copy_(codes[static_cast<int64_t>(n)].unsqueeze(1));
+    active[t->slot] = true;
+    decoding.push_back(t);
+  }
+  if (decoding.empty()) return static_cast<int>(stepping.size());
+
+  t0 = Clock::now();
+  at::Tensor pcm;
+  try {
+    pcm = models_->mimi
+              ->decode_step(models_->decode_state,
+                            frame_codes.to(models_->mimi->options().tensor_options().dtype(torch::kLong)),
+                            active)
+              .to(torch::kCPU, torch::kFloat)
+              .contiguous();  // [slots, 1, 1920]
+  } catch (const std::exception& e) {
+    fail_batch(decoding, e);
+    return static_cast<int>(stepping.size());
+  }
+  mimi_ms = ms_since(t0);
+  frames_ += decoding.size();
+  for (TurnState* t : decoding) {
+    const float* p = pcm[t->slot].data_ptr<float>();
+    deliver(*t, std::vector<float>(p, p + kFrameSamples));
+    if (t->summary.frames >= static_cast<uint32_t>(t->max_frames)) {
+      finish(*t, EndReason::MaxLength);
+    }
+  }
+  return static_cast<int>(stepping.size());
+}
+
+void EngineCore::deliver(TurnState& turn, std::vector<float> pcm) {
+  const uint32_t index = turn.summary.frames++;
+  const auto now = Clock::now();
+  if (index == 0) {
+    turn.first_frame = now;
+    turn.summary.ttfa_ms = ms_since(turn.submitted);
+  }
+  // Frame k is due k x 80 ms after the first one (the listener's playback clock).
+  const double lateness = ms_since(turn.first_frame) - index * static_cast<double>(kFrameMs);
+  if (lateness > 0) ++turn.summary.late_frames;
+  auto sink = turn.sink;
+  auto on_frame = observer_.on_frame;
+  output_.post(turn.lane, [sink, index, pcm = std::move(pcm), on_frame, lateness]() mutable {
+    if (on_frame) on_frame(lateness);
+    sink->on_audio(index, std::move(pcm));
+  });
+}
+
+// --- ending turns ----------------------------------------------------------------------
+
+void EngineCore::keep_heard_audio(SessionState& session, TurnState& turn, EndReason reason) {
+  const int K = models_->codebooks;
+  const int generated = static_cast<int>(turn.summary.frames);
+  // The generator has fed every emitted frame but the last, except after end-of-audio, when
+  // the last one was fed too (the pending frame is the all-zero end row).
+  const int fed = reason == EndReason::EndOfAudio ? generated : std::max(generated - 1, 0);
+  int heard = generated;
+  if (turn.played_frames >= 0) heard = std::min<int>(generated, turn.played_frames);
+  if (heard == 0) {
+    // Nothing was heard: the turn leaves no trace in the conversation.
+    session.resident_rows = std::min(session.resident_rows, turn.text_start_row);
+    if (session.slot >= 0) models_->generator->truncate(session.slot, session.resident_rows);
+    return;
+  }
+  Segment spoken;
+  spoken.speaker = turn.request.speaker;
+  spoken.text_tokens = turn.text_tokens;
+  spoken.codes.assign(turn.codes.begin(), turn.codes.begin() + static_cast<int64_t>(heard) * K);
+  spoken.has_audio = true;
+  session.conversation.append(std::move(spoken));
+  // Rows resident now: everything before the turn, its text, and the fed frames still heard.
+  session.resident_rows = turn.text_start_row + static_cast<int>(turn.text_tokens.size()) +
+                          std::min(fed, heard);
+  models_->generator->truncate(session.slot, session.resident_rows);
+}
+
+void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKind> error,
+                        const std::string& message) {
+  if (turn.phase == TurnState::Phase::Done) return;
+  const auto phase = turn.phase;
+  turn.phase = TurnState::Phase::Done;
+  if (phase == TurnState::Phase::Queued) --queued_;
+  if (phase == TurnState::Phase::Generating) --generating_;
+  auto sit = sessions_.find(turn.session_id);
+  if (sit != sessions_.end() && sit->second->active.get() == &turn) {
+    SessionState& session = *sit->second;
+    try {
+      if (reason == EndReason::Error) {
+        // The slot's state is not trusted after a failure: prefill from scratch next time.
+        session.resident_rows = 0;
+      } else if (phase == TurnState::Phase::Generating) {
+        keep_heard_audio(session, turn, reason);
+      } else if (phase == TurnState::Phase::Prefilling) {
+        session.resident_rows = std::min(session.resident_rows, turn.text_start_row);
+        models_->generator->truncate(session.slot, session.resident_rows);
+      }
+    } catch (const std::exception& e) {
+      log::error("could not keep the turn's context", {{"turn", turn.id}, {"error", e.what()}});
+      session.resident_rows = 0;
+    }
+    session.last_used = Clock::now();
+    session.active.reset();
+  }
+  running_.erase(std::remove_if(running_.begin(), running_.end(),
+                                [&](const auto& t) { return t.get() == &turn; }),
+                 running_.end());
+
+  turn.summary.reason = reason;
+  turn.summary.error = error;
+  turn.summary.message = message;
+  if (turn.summary.frames > 0) turn.summary.generation_ms = ms_since(turn.first_frame);
+  (reason == EndReason::Error ? turns_failed_ : turns_completed_)++;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    turns_by_id_.erase(turn.id);
+  }
+  auto sink = turn.sink;
+  auto on_end = observer_.on_turn_end;
+  TurnSummary summary = turn.summary;
+  output_.post(turn.lane, [sink, summary, on_end] {
+    if (on_end) on_end(summary);
+    sink->on_end(summary);
+  });
+}
+
+void EngineCore::fail_batch(const std::vector<TurnState*>& turns, const std::exception& e) {
+  log::error("tick failed; ending the turns in it", {{"turns", turns.size()}, {"error", e.what()}});
+  for (TurnState* t : turns) {
+    finish(*t, EndReason::Error, ErrorKind::Internal, std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace csm::engine

@@ -1,0 +1,117 @@
+#include "core/engine/model_bundle.h"
+
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "common/log/log.h"
+#include "core/model/csm_model.h"
+
+namespace csm::engine {
+namespace fs = std::filesystem;
+
+namespace {
+
+void require_file(const std::string& path, const std::string& what) {
+  if (!fs::exists(path)) {
+    throw std::runtime_error(what + " not found: " + path +
+                             (what.find("demo") != std::string::npos
+                                  ? " (build the project: the demo assets are made at build time)"
+                                  : ""));
+  }
+}
+
+fs::path executable_dir() {
+  std::error_code ec;
+  fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  return ec ? fs::current_path() : exe.parent_path();
+}
+
+}  // namespace
+
+std::string demo_assets_dir(const std::string& configured) {
+  if (!configured.empty()) return configured;
+  return (executable_dir() / ".." / "share" / "demo").lexically_normal().string();
+}
+
+std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const EngineOptions& options) {
+  auto bundle = std::make_unique<ModelBundle>();
+  std::string csm_config, csm_weights, mimi_config, mimi_weights, tokenizer_path;
+  if (model.source == "demo") {
+    const fs::path dir = demo_assets_dir(model.demo_dir);
+    csm_config = (dir / "csm" / "config.json").string();
+    csm_weights = (dir / "csm" / "weights.safetensors").string();
+    mimi_config = (dir / "mimi" / "config.json").string();
+    mimi_weights = (dir / "mimi" / "weights.safetensors").string();
+    tokenizer_path = (dir / "tokenizer.model").string();
+    for (const auto& [p, what] : {std::pair{csm_config, "demo CSM config"},
+                                  std::pair{csm_weights, "demo CSM weights"},
+                                  std::pair{mimi_config, "demo Mimi config"},
+                                  std::pair{mimi_weights, "demo Mimi weights"},
+                                  std::pair{tokenizer_path, "demo tokenizer"}}) {
+      require_file(p, what);
+    }
+  } else {
+    csm_config = model.csm_config;
+    csm_weights = model.csm_checkpoint;
+    mimi_config = model.mimi_config;
+    mimi_weights = model.mimi_checkpoint;
+    tokenizer_path = model.tokenizer;
+    require_file(csm_weights, "CSM checkpoint (model.csm_checkpoint)");
+    require_file(mimi_weights, "Mimi checkpoint (model.mimi_checkpoint)");
+    require_file(tokenizer_path, "tokenizer (model.tokenizer)");
+  }
+
+  const auto t0 = std::chrono::steady_clock::now();
+  model::CsmConfig config =
+      csm_config.empty() ? model::CsmConfig::csm_1b() : model::load_csm_config(csm_config);
+  model::RuntimeOptions runtime;
+  runtime.device = model.device;
+  runtime.dtype = model.dtype;
+  runtime.max_sessions = options.max_sessions;
+  runtime.num_threads = model.cpu_threads;
+  bundle->csm = model::CsmModel::load(config, csm_weights, runtime);
+  bundle->generator = std::make_unique<model::BatchedGenerator>(bundle->csm, options.max_sessions);
+  bundle->codebooks = config.audio_num_codebooks;
+  bundle->context_rows = config.backbone.kv_cache_len;
+
+  mimi::MimiOptions mimi_options;
+  mimi_options.device = model.device;
+  // Mimi runs in fp32 unless asked for half precision explicitly: it is small and its output
+  // is what users hear.
+  mimi_options.dtype = model.dtype == "float16" ? "float16" : "float32";
+  mimi_options.max_slots = options.max_sessions;
+  bundle->mimi = mimi_config.empty()
+                     ? mimi::MimiModel::create(mimi::released_config(),
+                                               mimi::load_weights(mimi_weights,
+                                                                  mimi::released_config()),
+                                               mimi_options)
+                     : mimi::MimiModel::load(mimi_config, mimi_weights, mimi_options);
+  if (bundle->mimi->config().sample_rate != kSampleRate ||
+      bundle->mimi->config().frame_size != kFrameSamples) {
+    throw std::runtime_error("Mimi config " + mimi_config + ": the engine needs 24000 Hz and " +
+                             "1920-sample frames");
+  }
+  bundle->decode_state = bundle->mimi->new_decode_state();
+  bundle->tokenizer = tokenizer::load_tokenizer(tokenizer_path);
+
+  EngineInfo& info = bundle->info;
+  info.model_id = model.source == "demo" ? "csm-demo" : config.name;
+  info.device = model.device;
+  info.dtype = model.dtype;
+  info.tokenizer_kind = std::string(bundle->tokenizer->kind());
+  info.max_sessions = options.max_sessions;
+  info.context_rows = bundle->context_rows;
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  log::info("models loaded", {{"model", info.model_id},
+                              {"device", info.device},
+                              {"dtype", info.dtype},
+                              {"tokenizer", info.tokenizer_kind},
+                              {"slots", info.max_sessions},
+                              {"seconds", std::round(seconds * 100) / 100}});
+  return bundle;
+}
+
+}  // namespace csm::engine
