@@ -1,0 +1,52 @@
+// Mimi checkpoint loading (spec §9): the released moshi layout and the Hugging Face
+// `kyutai/mimi` layout, F32/BF16/F16 tensors, folded or unfolded (weight_g/weight_v) weight norm.
+//
+// The loader maps every tensor to its canonical (moshi) name, converts it to fp32 on the CPU,
+// checks it against the names and shapes the config implies, and reports every missing,
+// unexpected, mis-shaped or badly typed tensor in one MimiError.
+#pragma once
+
+#include "codec/mimi/config.h"
+
+#include <ATen/Tensor.h>
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace csm::mimi {
+
+// Canonical (moshi-layout) name -> fp32 CPU tensor.
+using Weights = std::map<std::string, at::Tensor>;
+
+struct TensorSpec {
+  enum class Role {
+    Plain,         // must be present with this shape
+    ConvWeight,    // may also come as weight_g / weight_v (weight norm)
+    AttnInProj,    // fused q/k/v; the HF layout splits and permutes it
+    Optional,      // training flags (`_initialized`): accepted, never required
+  };
+  std::string name;
+  std::vector<int64_t> shape;
+  Role role = Role::Plain;
+};
+
+enum class CheckpointLayout { Moshi, HuggingFace };
+
+// Every tensor of a checkpoint for `config`, canonical names, in checkpoint order.
+std::vector<TensorSpec> expected_tensors(const MimiConfig& config);
+// The Hugging Face name of a canonical tensor name (rename rules of spec §9.3). The fused
+// attention `in_proj_weight` has no single HF name; see hf_in_proj_names().
+std::string hf_name(const std::string& canonical);
+// {q_proj, k_proj, v_proj} names for a canonical `...self_attn.in_proj_weight`.
+std::vector<std::string> hf_in_proj_names(const std::string& canonical);
+// Row permutation between RoPE conventions for one [H*Dh, D] q or k block.
+at::Tensor interleaved_to_half_split(const at::Tensor& w, int64_t num_heads);
+at::Tensor half_split_to_interleaved(const at::Tensor& w, int64_t num_heads);
+
+// Reads and checks a checkpoint; the layout is detected from the names. Throws MimiError
+// (all problems at once, each naming the file and tensor).
+Weights load_weights(const std::string& path, const MimiConfig& config,
+                     CheckpointLayout* detected = nullptr);
+
+}  // namespace csm::mimi

@@ -1,0 +1,83 @@
+#include "core/model/csm_model.h"
+
+#include <torch/torch.h>
+
+#include "common/log/log.h"
+#include "core/model/ops.h"
+
+namespace csm::model {
+
+at::ScalarType parse_dtype(const std::string& name) {
+  if (name == "float32") return torch::kFloat;
+  if (name == "bfloat16") return torch::kBFloat16;
+  if (name == "float16") return torch::kHalf;
+  throw std::invalid_argument("unknown dtype '" + name + "' (float32, bfloat16, float16)");
+}
+
+bool cpu_has_fast_bf16() {
+  return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512vl");
+}
+
+CsmModel::CsmModel(CsmConfig config, CsmWeights weights, c10::Device device, at::ScalarType dtype)
+    : config_(std::move(config)),
+      weights_(std::move(weights)),
+      device_(device),
+      dtype_(dtype),
+      backbone_(config_.backbone, weights_.backbone, device),
+      decoder_(config_.decoder, weights_.decoder, device) {
+  codebook_offsets_ = (torch::arange(config_.audio_num_codebooks, torch::kLong) *
+                       config_.audio_vocab_size).to(device);
+  audio_head_t_ = weights_.audio_head.transpose(1, 2).contiguous();
+  weights_.audio_head = at::Tensor();
+}
+
+std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
+                                               const std::string& weights_path,
+                                               const RuntimeOptions& options) {
+  const c10::Device device(options.device);
+  const at::ScalarType dtype = parse_dtype(options.dtype);
+  if (options.num_threads > 0) at::set_num_threads(options.num_threads);
+  log::info("csm model loading", {{"weights", weights_path}, {"device", options.device},
+                                  {"dtype", options.dtype}, {"threads", at::get_num_threads()},
+                                  {"cpu_fast_bf16", cpu_has_fast_bf16()}});
+  if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu_has_fast_bf16()) {
+    log::warn("csm model: this CPU has no AVX512-BF16; bfloat16 matmuls will be slow, "
+              "consider dtype float32");
+  }
+  CsmWeights weights = load_weights(weights_path, config, dtype, device);
+  return std::make_shared<const CsmModel>(config, std::move(weights), device, dtype);
+}
+
+at::Tensor CsmModel::embed_rows(const at::Tensor& tokens, const at::Tensor& mask) const {
+  const int64_t K = config_.audio_num_codebooks, T = tokens.size(0);
+  const at::Tensor t = tokens.to(device_, torch::kLong);
+  const at::Tensor m = mask.to(device_, torch::kBool);
+  // Masked columns may hold anything: index with 0 there (spec trap 12).
+  const at::Tensor ids = t.masked_fill(m.logical_not(), 0);
+  const at::Tensor audio_ids = ids.narrow(1, 0, K) + codebook_offsets_.unsqueeze(0);
+  const at::Tensor audio = weights_.audio_embeddings.index_select(0, audio_ids.reshape({-1}))
+                               .view({T, K, -1});
+  const at::Tensor text = weights_.text_embeddings.index_select(0, ids.select(1, K)).unsqueeze(1);
+  const at::Tensor all = torch::cat({audio, text}, 1);  // [T, K+1, D], columns in order
+  return (all * m.unsqueeze(2).to(all.scalar_type())).sum(1);
+}
+
+at::Tensor CsmModel::embed_codes(const at::Tensor& codes, int codebook) const {
+  return weights_.audio_embeddings.index_select(
+      0, codes.to(torch::kLong) + static_cast<int64_t>(codebook) * config_.audio_vocab_size);
+}
+
+at::Tensor CsmModel::c0_logits(const at::Tensor& h) const {
+  return dense(h, weights_.codebook0_head).to(torch::kFloat);
+}
+
+at::Tensor CsmModel::project(const at::Tensor& x) const {
+  return dense(x, weights_.projection);
+}
+
+at::Tensor CsmModel::codebook_logits(const at::Tensor& d, int codebook) const {
+  return dense(d, audio_head_t_[codebook - 1]).to(torch::kFloat);
+}
+
+}  // namespace csm::model

@@ -1,0 +1,193 @@
+#include "core/model/generator.h"
+
+#include <torch/torch.h>
+
+#include <set>
+#include <string>
+
+#include "core/model/sampler.h"
+
+namespace csm::model {
+
+BatchedGenerator::BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions)
+    : model_(std::move(model)),
+      slots_(static_cast<size_t>(max_sessions)),
+      backbone_cache_(model_->config().backbone, max_sessions, model_->dtype(), model_->device()),
+      decoder_cache_(model_->config().decoder, max_sessions, model_->dtype(), model_->device()) {}
+
+void BatchedGenerator::check_slot(int slot) const {
+  if (slot < 0 || slot >= max_sessions()) {
+    throw SlotError("slot " + std::to_string(slot) + " outside 0.." +
+                    std::to_string(max_sessions() - 1));
+  }
+  if (!slots_[slot].active) {
+    throw SlotError("slot " + std::to_string(slot) + " has no session (call reset_slot)");
+  }
+}
+
+void BatchedGenerator::reset_slot(int slot, const SamplingParams& params) {
+  if (slot < 0 || slot >= max_sessions()) {
+    throw SlotError("slot " + std::to_string(slot) + " outside 0.." +
+                    std::to_string(max_sessions() - 1));
+  }
+  if (!(params.temperature > 0.0f) || params.top_k < 1) {
+    throw SlotError("slot " + std::to_string(slot) + ": temperature must be > 0, top_k >= 1");
+  }
+  Slot fresh;
+  fresh.active = true;
+  fresh.params = params;
+  fresh.generator = make_generator(model_->device(), params.seed);
+  slots_[slot] = std::move(fresh);
+}
+
+int BatchedGenerator::position(int slot) const {
+  check_slot(slot);
+  return slots_[slot].position + (slots_[slot].pending.defined() ? 1 : 0);
+}
+
+int BatchedGenerator::remaining(int slot) const {
+  return backbone_cache_.length() - position(slot);
+}
+
+void BatchedGenerator::prefill(const std::vector<PromptChunk>& chunks) {
+  if (chunks.empty()) return;
+  torch::NoGradGuard no_grad;
+  const int64_t K1 = model_->config().audio_num_codebooks + 1;
+  std::vector<SeqSpan> spans;
+  std::vector<at::Tensor> tokens, masks;
+  std::set<int> seen;
+  for (const PromptChunk& c : chunks) {
+    check_slot(c.slot);
+    const Slot& s = slots_[c.slot];
+    const std::string who = "prefill slot " + std::to_string(c.slot) + ": ";
+    if (!seen.insert(c.slot).second) throw SlotError(who + "appears twice");
+    if (s.pending.defined()) throw SlotError(who + "already generating (reset_slot first)");
+    if (c.tokens.dim() != 2 || c.tokens.size(1) != K1 || c.mask.sizes() != c.tokens.sizes() ||
+        c.tokens.size(0) < 1) {
+      throw SlotError(who + "tokens and mask must both be [S >= 1, " + std::to_string(K1) + "]");
+    }
+    const int rows = static_cast<int>(c.tokens.size(0));
+    if (s.position + rows > backbone_cache_.length()) {
+      throw SlotError(who + std::to_string(rows) + " rows do not fit (" +
+                      std::to_string(backbone_cache_.length() - s.position) + " left)");
+    }
+    spans.push_back({c.slot, s.position, rows});
+    tokens.push_back(c.tokens);
+    masks.push_back(c.mask);
+  }
+  const RowLayout layout(spans, model_->device());
+  const at::Tensor x = model_->embed_rows(torch::cat(tokens, 0), torch::cat(masks, 0));
+  const at::Tensor h = model_->backbone().forward(x, layout, backbone_cache_);
+  int64_t row = 0;
+  for (const SeqSpan& span : spans) {
+    row += span.num_rows;
+    Slot& s = slots_[span.slot];
+    s.position += span.num_rows;
+    s.last_hidden = h[row - 1];
+  }
+}
+
+// Feeds the pending frame of every slot that has one (one backbone call); returns the
+// last backbone hidden state of every slot [N, D].
+at::Tensor BatchedGenerator::feed_pending(const std::vector<int>& slots) {
+  const int64_t K = model_->config().audio_num_codebooks;
+  std::vector<SeqSpan> spans;
+  std::vector<at::Tensor> codes;
+  for (int slot : slots) {
+    const Slot& s = slots_[slot];
+    if (s.pending.defined()) {
+      spans.push_back({slot, s.position, 1});
+      codes.push_back(s.pending);
+    }
+  }
+  if (!spans.empty()) {
+    const int64_t M = static_cast<int64_t>(spans.size());
+    const auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(model_->device());
+    const at::Tensor tokens = torch::cat({torch::stack(codes, 0), torch::zeros({M, 1}, long_opts)}, 1);
+    at::Tensor mask = torch::ones({M, K + 1}, long_opts.dtype(torch::kBool));
+    mask.select(1, K).fill_(false);
+    const RowLayout layout(spans, model_->device());
+    const at::Tensor h = model_->backbone().forward(model_->embed_rows(tokens, mask), layout,
+                                                    backbone_cache_);
+    for (int64_t m = 0; m < M; ++m) {
+      Slot& s = slots_[spans[m].slot];
+      s.position += 1;
+      s.last_hidden = h[m];
+      s.pending = at::Tensor();
+    }
+  }
+  std::vector<at::Tensor> last;
+  for (int slot : slots) last.push_back(slots_[slot].last_hidden);
+  return torch::stack(last, 0);
+}
+
+at::Tensor BatchedGenerator::sample(const at::Tensor& logits, const std::vector<int>& slots) {
+  std::vector<float> temperature;
+  std::vector<int64_t> top_k;
+  std::vector<at::Generator> generators;
+  int64_t max_k = 1;
+  for (int slot : slots) {
+    const Slot& s = slots_[slot];
+    temperature.push_back(s.params.temperature);
+    top_k.push_back(s.params.top_k);
+    max_k = std::max<int64_t>(max_k, s.params.top_k);
+    generators.push_back(*s.generator);
+  }
+  const auto opts = logits.options();
+  const at::Tensor probs = topk_probs(logits, torch::tensor(temperature).to(opts.device()),
+                                      torch::tensor(top_k).to(opts.device()), max_k);
+  return sample_with_noise(probs, exponential_noise(logits.size(1), generators, opts));
+}
+
+// Depth decoder for one frame of every slot: c0 given, codebooks 1..K-1 sampled.
+at::Tensor BatchedGenerator::decode_frame(const at::Tensor& last_h, const at::Tensor& c0,
+                                          const std::vector<int>& slots) {
+  const int K = model_->config().audio_num_codebooks;
+  const int64_t N = static_cast<int64_t>(slots.size());
+  std::vector<at::Tensor> codes = {c0};
+  // Step 1: positions 0 (backbone state) and 1 (embedding of c0) for every slot.
+  at::Tensor x = torch::stack({last_h, model_->embed_codes(c0, 0)}, 1).view({N * 2, -1});
+  std::vector<SeqSpan> spans;
+  for (int64_t n = 0; n < N; ++n) spans.push_back({static_cast<int>(n), 0, 2});
+  at::Tensor d = model_->decoder().forward(model_->project(x), RowLayout(spans, model_->device()),
+                                           decoder_cache_);
+  d = d.view({N, 2, -1}).select(1, 1);
+  for (int i = 1; i < K; ++i) {
+    if (i > 1) {
+      for (auto& span : spans) span = {span.slot, i, 1};
+      x = model_->embed_codes(codes.back(), i - 1);
+      d = model_->decoder().forward(model_->project(x), RowLayout(spans, model_->device()),
+                                    decoder_cache_);
+    }
+    codes.push_back(sample(model_->codebook_logits(d, i), slots));
+  }
+  return torch::stack(codes, 1);  // [N, K]
+}
+
+at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trace) {
+  torch::NoGradGuard no_grad;
+  std::set<int> seen;
+  for (int slot : slots) {
+    check_slot(slot);
+    const Slot& s = slots_[slot];
+    const std::string who = "step slot " + std::to_string(slot) + ": ";
+    if (!seen.insert(slot).second) throw SlotError(who + "appears twice");
+    if (!s.last_hidden.defined()) throw SlotError(who + "no prompt (prefill first)");
+    if (s.pending.defined() && s.position >= backbone_cache_.length()) {
+      throw SlotError(who + "context full (" + std::to_string(backbone_cache_.length()) + " rows)");
+    }
+  }
+  if (slots.empty()) return torch::empty({0, model_->config().audio_num_codebooks}, torch::kLong);
+  const at::Tensor last_h = feed_pending(slots);
+  const at::Tensor c0_logits = model_->c0_logits(last_h);
+  const at::Tensor c0 = sample(c0_logits, slots);
+  const at::Tensor codes = decode_frame(last_h, c0, slots);
+  for (size_t n = 0; n < slots.size(); ++n) slots_[slots[n]].pending = codes[static_cast<int64_t>(n)];
+  if (trace != nullptr) {
+    trace->backbone_last_hidden = last_h;
+    trace->c0_logits = c0_logits;
+  }
+  return codes.to(torch::kCPU);
+}
+
+}  // namespace csm::model

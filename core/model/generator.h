@@ -1,0 +1,101 @@
+// Batched frame generation over a fixed set of session slots (the engine's model API).
+//
+// Each slot has its own backbone KV cache rows, position, sampling settings and random
+// generator. prefill() appends prompt rows to any number of slots (different lengths, one
+// backbone call); step() produces one frame of K codes for every given slot: one batched
+// backbone call (feeding each slot's previous frame), one batched codebook-0 sample and one
+// batched depth-decoder loop of K-1 steps. Sampling runs on the device; only the finished
+// codes are copied back.
+//
+// Ownership and threads: the generator holds a shared, read-only CsmModel and owns all
+// mutable state. It is used by ONE thread (the engine thread); nothing here locks.
+#pragma once
+
+#include <ATen/Tensor.h>
+#include <ATen/core/Generator.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "core/model/csm_model.h"
+#include "core/model/kv_cache.h"
+
+namespace csm::model {
+
+struct SamplingParams {
+  float temperature = 0.9f;  // > 0
+  int top_k = 50;            // >= 1; 1 = greedy
+  uint64_t seed = 0;         // the slot's random stream
+};
+
+// Prompt rows for one slot, appended after the rows it already holds.
+struct PromptChunk {
+  int slot = 0;
+  at::Tensor tokens;  // [S, K+1] int64 (any device)
+  at::Tensor mask;    // [S, K+1] bool
+};
+
+// Optional per-step outputs for parity checks, one row per stepped slot.
+struct StepTrace {
+  at::Tensor backbone_last_hidden;  // [N, D] backbone output that produced the frame
+  at::Tensor c0_logits;             // [N, V] fp32
+};
+
+// A request that does not fit the slot's state (unknown slot, no prompt yet, context full).
+class SlotError : public std::logic_error {
+ public:
+  using std::logic_error::logic_error;
+};
+
+class BatchedGenerator {
+ public:
+  BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions);
+
+  int max_sessions() const { return static_cast<int>(slots_.size()); }
+  const CsmModel& model() const { return *model_; }
+
+  // Starts a new session in `slot`: empty context, sampling settings, generator reseeded.
+  // Other slots are not touched.
+  void reset_slot(int slot, const SamplingParams& params = {});
+  // Backbone rows the slot has consumed plus a pending fed-back frame, i.e. the position
+  // the next fed row will take.
+  int position(int slot) const;
+  // Rows left before the backbone context (kv_cache_len) is full.
+  int remaining(int slot) const;
+
+  // Appends prompt rows, all chunks in one backbone call. A slot may appear at most once.
+  // Allowed on a fresh slot or one that has only been prefilled (chunked prefill); throws
+  // SlotError after step() for that slot, or when the rows do not fit.
+  void prefill(const std::vector<PromptChunk>& chunks);
+
+  // One frame for each slot in `slots` (distinct, each prefilled). Returns codes [N, K]
+  // int64 on the CPU, row n for slots[n]. The frame is kept and fed back at the slot's next
+  // step. An all-zero frame means end of speech (the caller stops stepping that slot).
+  // Throws SlotError (before touching any state) for bad slots or a full context.
+  at::Tensor step(const std::vector<int>& slots, StepTrace* trace = nullptr);
+
+ private:
+  struct Slot {
+    bool active = false;     // reset_slot() called
+    int position = 0;        // rows written to the backbone cache
+    at::Tensor last_hidden;  // [D] backbone output of the last fed row (undefined: none)
+    at::Tensor pending;      // [K] int64 codes of the last frame, not yet fed
+    SamplingParams params;
+    std::optional<at::Generator> generator;
+  };
+
+  void check_slot(int slot) const;
+  at::Tensor feed_pending(const std::vector<int>& slots);
+  at::Tensor sample(const at::Tensor& logits, const std::vector<int>& slots);
+  at::Tensor decode_frame(const at::Tensor& last_h, const at::Tensor& c0,
+                          const std::vector<int>& slots);
+
+  std::shared_ptr<const CsmModel> model_;
+  std::vector<Slot> slots_;
+  KvCache backbone_cache_;
+  KvCache decoder_cache_;  // row n belongs to the n-th slot of the current step
+};
+
+}  // namespace csm::model

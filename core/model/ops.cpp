@@ -1,0 +1,20 @@
+#include "core/model/ops.h"
+
+#include <torch/torch.h>
+
+namespace csm::model {
+
+at::Tensor dense(const at::Tensor& x, const at::Tensor& w) { return at::linear(x, w); }
+
+at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& gain, double eps) {
+  const at::Tensor xf = x.to(torch::kFloat);
+  const at::Tensor normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
+  return normed.to(x.scalar_type()) * gain;
+}
+
+at::Tensor swiglu(const at::Tensor& gate_up) {
+  const int64_t inter = gate_up.size(-1) / 2;
+  return torch::silu(gate_up.narrow(-1, 0, inter)) * gate_up.narrow(-1, inter, inter);
+}
+
+}  // namespace csm::model

@@ -1,0 +1,128 @@
+#include "core/model/transformer.h"
+
+#include <torch/torch.h>
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+#include "core/model/ops.h"
+#include "core/model/rope.h"
+
+namespace csm::model {
+
+RowLayout::RowLayout(std::vector<SeqSpan> seqs, c10::Device device) : seqs_(std::move(seqs)) {
+  std::vector<int64_t> positions;
+  for (size_t n = 0; n < seqs_.size(); ++n) {
+    const SeqSpan& s = seqs_[n];
+    for (int r = 0; r < s.num_rows; ++r) positions.push_back(s.start + r);
+    const SeqSpan& first = seqs_[0];
+    if (s.start != first.start || s.num_rows != first.num_rows ||
+        s.slot != first.slot + static_cast<int>(n)) {
+      uniform_ = false;
+    }
+  }
+  total_rows_ = static_cast<int64_t>(positions.size());
+  positions_ = torch::tensor(positions, torch::kLong).to(device);
+}
+
+TransformerStack::TransformerStack(const StackConfig& config, const StackWeights& weights,
+                                   c10::Device device)
+    : config_(config), weights_(weights) {
+  const RopeTable table = rope_table(config.head_dim, config.max_seq_len, config.rope);
+  rope_cos_ = table.cos.to(device);
+  rope_sin_ = table.sin.to(device);
+}
+
+at::Tensor TransformerStack::forward(const at::Tensor& x, const RowLayout& layout,
+                                     KvCache& cache, std::vector<at::Tensor>* layer_outputs) const {
+  const int limit = std::min(cache.length(), config_.max_seq_len);
+  for (const SeqSpan& s : layout.seqs()) {
+    if (s.start < 0 || s.start + s.num_rows > limit || s.slot < 0 || s.slot >= cache.slots()) {
+      throw std::out_of_range("transformer: rows " + std::to_string(s.start) + ".." +
+                              std::to_string(s.start + s.num_rows - 1) + " of slot " +
+                              std::to_string(s.slot) + " outside the cache (" +
+                              std::to_string(limit) + " positions, " +
+                              std::to_string(cache.slots()) + " slots)");
+    }
+  }
+  const at::Tensor cos = rope_cos_.index_select(0, layout.positions());
+  const at::Tensor sin = rope_sin_.index_select(0, layout.positions());
+  at::Tensor h = x;
+  for (int l = 0; l < config_.num_layers; ++l) {
+    const LayerWeights& w = weights_.layers[l];
+    h = h + attention(l, rms_norm(h, w.sa_norm, config_.norm_eps), layout, cache, cos, sin);
+    const at::Tensor gate_up = dense(rms_norm(h, w.mlp_norm, config_.norm_eps), w.w13);
+    h = h + dense(swiglu(gate_up), w.w2);
+    if (layer_outputs != nullptr) layer_outputs->push_back(h);
+  }
+  return rms_norm(h, weights_.norm, config_.norm_eps);
+}
+
+at::Tensor TransformerStack::attention(int layer, const at::Tensor& x, const RowLayout& layout,
+                                       KvCache& cache, const at::Tensor& cos,
+                                       const at::Tensor& sin) const {
+  const int64_t T = x.size(0), H = config_.num_heads, KV = config_.num_kv_heads,
+                hd = config_.head_dim;
+  const at::Tensor qkv = dense(x, weights_.layers[layer].wqkv);
+  const at::Tensor q = apply_rope(qkv.narrow(1, 0, H * hd).view({T, H, hd}), cos, sin);
+  const at::Tensor k = apply_rope(qkv.narrow(1, H * hd, KV * hd).view({T, KV, hd}), cos, sin);
+  const at::Tensor v = qkv.narrow(1, (H + KV) * hd, KV * hd).view({T, KV, hd});
+
+  at::Tensor& k_cache = cache.k(layer);
+  at::Tensor& v_cache = cache.v(layer);
+  at::Tensor out;
+  if (layout.uniform() && layout.seqs().size() > 1) {
+    // Same start and length for every sequence on consecutive slots: one batched attention.
+    const SeqSpan& s0 = layout.seqs()[0];
+    const int64_t N = static_cast<int64_t>(layout.seqs().size()), n = s0.num_rows;
+    k_cache.narrow(0, s0.slot, N).narrow(2, s0.start, n).copy_(k.view({N, n, KV, hd}).transpose(1, 2));
+    v_cache.narrow(0, s0.slot, N).narrow(2, s0.start, n).copy_(v.view({N, n, KV, hd}).transpose(1, 2));
+    const at::Tensor keys = k_cache.narrow(0, s0.slot, N).narrow(2, 0, s0.start + n);
+    const at::Tensor values = v_cache.narrow(0, s0.slot, N).narrow(2, 0, s0.start + n);
+    std::vector<at::Tensor> outs;
+    for (int64_t i = 0; i < N; ++i) {
+      outs.push_back(attend_one(q.narrow(0, i * n, n), keys[i], values[i], s0.start));
+    }
+    out = torch::cat(outs, 0);
+  } else {
+    std::vector<at::Tensor> outs;
+    int64_t row = 0;
+    for (const SeqSpan& s : layout.seqs()) {
+      k_cache[s.slot].narrow(1, s.start, s.num_rows).copy_(k.narrow(0, row, s.num_rows).transpose(0, 1));
+      v_cache[s.slot].narrow(1, s.start, s.num_rows).copy_(v.narrow(0, row, s.num_rows).transpose(0, 1));
+      const at::Tensor keys = k_cache[s.slot].narrow(1, 0, s.start + s.num_rows);
+      const at::Tensor values = v_cache[s.slot].narrow(1, 0, s.start + s.num_rows);
+      outs.push_back(attend_one(q.narrow(0, row, s.num_rows), keys, values, s.start));
+      row += s.num_rows;
+    }
+    out = outs.size() == 1 ? outs[0] : torch::cat(outs, 0);
+  }
+  return dense(out, weights_.layers[layer].wo);
+}
+
+// q [n, H, hd] at positions start..start+n-1; keys/values [KV, start+n, hd] -> [n, H*hd].
+at::Tensor TransformerStack::attend_one(const at::Tensor& q, const at::Tensor& keys,
+                                        const at::Tensor& values, int start) const {
+  const int64_t n = q.size(0), H = config_.num_heads, KV = config_.num_kv_heads,
+                G = H / KV, hd = config_.head_dim, L = keys.size(1);
+  const auto dtype = q.scalar_type();
+  // Query head h uses kv head h / G: group consecutive heads, [KV, G*n, hd].
+  const at::Tensor qg = q.to(torch::kFloat).view({n, KV, G, hd}).permute({1, 2, 0, 3}).reshape({KV, G * n, hd});
+  at::Tensor scores = torch::matmul(qg, keys.to(torch::kFloat).transpose(1, 2)) *
+                      (1.0 / std::sqrt(static_cast<double>(hd)));  // [KV, G*n, L]
+  if (n > 1) {
+    // Row r (position start + r) sees keys 0..start+r.
+    const auto opts = torch::TensorOptions().dtype(torch::kLong).device(q.device());
+    const at::Tensor key_pos = torch::arange(L, opts).unsqueeze(0);
+    const at::Tensor row_pos = torch::arange(start, start + n, opts).unsqueeze(1);
+    const at::Tensor masked = key_pos > row_pos;  // [n, L]
+    scores = scores.view({KV, G, n, L}).masked_fill(masked, -std::numeric_limits<float>::infinity())
+                 .view({KV, G * n, L});
+  }
+  const at::Tensor probs = torch::softmax(scores, -1);
+  const at::Tensor out = torch::matmul(probs, values.to(torch::kFloat));  // [KV, G*n, hd]
+  return out.view({KV, G, n, hd}).permute({2, 0, 1, 3}).reshape({n, H * hd}).to(dtype);
+}
+
+}  // namespace csm::model

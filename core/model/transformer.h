@@ -1,0 +1,68 @@
+// One Llama-style transformer stack (backbone or depth decoder) over a per-slot KV cache.
+//
+// Input rows of several sequences are fed together: sequence n owns `num_rows` consecutive
+// rows of x, is bound to cache slot `slot` and its first row sits at position `start`
+// (RoPE position and causal-mask row). Each sequence sees its own cache rows 0..position.
+// Weights are shared and read-only; all mutable state is in the KvCache passed in.
+// Thread: one engine thread per stack object and cache.
+#pragma once
+
+#include <ATen/Tensor.h>
+
+#include <vector>
+
+#include "core/model/csm_config.h"
+#include "core/model/kv_cache.h"
+#include "core/model/weights.h"
+
+namespace csm::model {
+
+struct SeqSpan {
+  int slot = 0;      // cache slot
+  int start = 0;     // position of the first row
+  int num_rows = 1;  // rows of x belonging to this sequence, in order
+};
+
+// The rows of one forward call. Built on the host from small integers (no device sync).
+class RowLayout {
+ public:
+  RowLayout(std::vector<SeqSpan> seqs, c10::Device device);
+  const std::vector<SeqSpan>& seqs() const { return seqs_; }
+  int64_t total_rows() const { return total_rows_; }
+  const at::Tensor& positions() const { return positions_; }  // [T] int64 on the device
+  // True when all sequences have the same start and length and use slots s0, s0+1, ...
+  bool uniform() const { return uniform_; }
+
+ private:
+  std::vector<SeqSpan> seqs_;
+  int64_t total_rows_ = 0;
+  at::Tensor positions_;
+  bool uniform_ = true;
+};
+
+class TransformerStack {
+ public:
+  TransformerStack(const StackConfig& config, const StackWeights& weights, c10::Device device);
+
+  // x [T, D] in the activation dtype -> final-normed hidden states [T, D] (same dtype).
+  // Writes the new rows' keys/values into `cache`. When `layer_outputs` is given it receives
+  // the residual stream after each layer ([T, D] each, before the final norm).
+  // Throws std::out_of_range when a row's position is outside the cache or RoPE table.
+  at::Tensor forward(const at::Tensor& x, const RowLayout& layout, KvCache& cache,
+                     std::vector<at::Tensor>* layer_outputs = nullptr) const;
+
+  const StackConfig& config() const { return config_; }
+
+ private:
+  at::Tensor attention(int layer, const at::Tensor& x, const RowLayout& layout,
+                       KvCache& cache, const at::Tensor& cos, const at::Tensor& sin) const;
+  at::Tensor attend_one(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
+                        int start) const;
+
+  StackConfig config_;
+  StackWeights weights_;
+  at::Tensor rope_cos_;  // [max_seq_len, hd/2] fp32 on the device
+  at::Tensor rope_sin_;
+};
+
+}  // namespace csm::model

@@ -1,0 +1,97 @@
+// CSM weights: loading a checkpoint (original torchtune names, spec 8.1, or Hugging Face
+// transformers names, spec 8.2/8.3) into fused, typed, device-resident tensors.
+//
+// The loader maps file names to original names, un-permutes HF q/k rows, checks every shape
+// against the config and reports every missing, unexpected or mis-shaped tensor in ONE error.
+// `codec_model.*` (Mimi, bundled in HF files) and saved causal-mask buffers are skipped; the
+// Mimi loader opens the same file itself.
+#pragma once
+
+#include <ATen/Tensor.h>
+#include <c10/core/Device.h>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/model/csm_config.h"
+
+namespace csm::model {
+
+// Every problem found in one checkpoint, in one message (file, then one line per problem).
+class WeightsError : public std::runtime_error {
+ public:
+  WeightsError(const std::string& file, std::vector<std::string> problems);
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  std::vector<std::string> problems_;
+};
+
+enum class CheckpointLayout { Original, HuggingFace };
+
+// One expected tensor: original name and shape.
+struct TensorSpec {
+  std::string name;
+  std::vector<int64_t> shape;
+};
+// The tensors a checkpoint of this config holds, under original names (spec 8.1 order).
+std::vector<TensorSpec> expected_tensors(const CsmConfig& config);
+
+// Where each original tensor lives in a file.
+struct CheckpointPlan {
+  CheckpointLayout layout = CheckpointLayout::Original;
+  struct Source {
+    std::string file_name;  // name in the file
+    int permute_heads = 0;  // > 0: HF q/k rows, un-permute per head of this many rows
+  };
+  std::map<std::string, Source> sources;  // keyed by original name
+};
+
+// Checks a safetensors file against the config without reading tensor data. Throws
+// WeightsError listing every problem, or safetensors::SafetensorsError for a broken file.
+CheckpointPlan plan_checkpoint(const std::string& path, const CsmConfig& config);
+
+// Inverse of the HF q/k row permutation (spec 8.3) for a [heads*hd, in] weight.
+at::Tensor unpermute_hf_rows(const at::Tensor& w, int head_dim);
+// The HF permutation itself (used to write HF-layout test checkpoints).
+at::Tensor permute_hf_rows(const at::Tensor& w, int head_dim);
+// Original name -> HF name (spec 8.2 table). Throws std::invalid_argument on unknown names.
+std::string hf_name(const std::string& original);
+
+// One transformer layer with fused projections built at load time.
+struct LayerWeights {
+  at::Tensor sa_norm;   // [D]
+  at::Tensor wqkv;      // [(H + 2 KV) * hd, D]  rows: q, then k, then v
+  at::Tensor wo;        // [D, H * hd]
+  at::Tensor mlp_norm;  // [D]
+  at::Tensor w13;       // [2 * inter, D]        rows: w1 (gate), then w3 (up)
+  at::Tensor w2;        // [D, inter]
+};
+struct StackWeights {
+  std::vector<LayerWeights> layers;
+  at::Tensor norm;  // final RMSNorm gain [D]
+};
+// Read-only after loading; shared by every session.
+struct CsmWeights {
+  at::Tensor text_embeddings;   // [text_vocab, D]
+  at::Tensor audio_embeddings;  // [K * V, D]
+  at::Tensor projection;        // [Dd, D]
+  at::Tensor codebook0_head;    // [V, D]
+  at::Tensor audio_head;        // [K - 1, Dd, V]
+  StackWeights backbone;
+  StackWeights decoder;
+};
+
+// Builds CsmWeights from tensors under original names (any float dtype, any device),
+// converting to `dtype` on `device`. Throws WeightsError for missing/mis-shaped tensors.
+CsmWeights assemble_weights(const std::map<std::string, at::Tensor>& tensors,
+                            const CsmConfig& config, at::ScalarType dtype, c10::Device device,
+                            const std::string& origin);
+
+// plan_checkpoint + read + convert + fuse. Throws WeightsError / SafetensorsError.
+CsmWeights load_weights(const std::string& path, const CsmConfig& config, at::ScalarType dtype,
+                        c10::Device device);
+
+}  // namespace csm::model
