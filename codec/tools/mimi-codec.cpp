@@ -1,0 +1,297 @@
+// mimi-codec: command-line Mimi for checking real checkpoints and measuring speed.
+//
+//   mimi-codec decode --model DIR --codes FILE --out OUT.wav
+//       FILE: .json ({"codes": [[...]]} as [K][F] or [B][K][F]) or .safetensors (tensor
+//       "codes", int64). Writes 32-bit float mono WAV at the model's sample rate (item 0).
+//   mimi-codec encode --model DIR --wav IN.wav --out CODES.json [--codebooks K]
+//       IN.wav: mono, 16-bit PCM or 32-bit float, at the model's sample rate (no resampling).
+//   mimi-codec bench (--model DIR | --full | --demo) [--frames 125] [--slots 1,4,8]
+//                    [--repeat 3] [--threads N]
+//       Offline decode/encode of FRAMES frames and streaming decode/encode one frame per call;
+//       prints medians. --full: released sizes with random weights; --demo: the demo model.
+// Common options: --device DEV (cpu), --dtype float32|bfloat16|float16.
+#include "codec/mimi/mimi.h"
+#include "codec/mimi/random_checkpoint.h"
+#include "common/safetensors/safetensors.h"
+
+#include <nlohmann/json.hpp>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace {
+
+using csm::mimi::MimiError;
+using csm::mimi::MimiModel;
+
+struct Args {
+  std::string command;
+  std::map<std::string, std::string> values;
+  std::string get(const std::string& key, const std::string& fallback = "") const {
+    auto it = values.find(key);
+    return it == values.end() ? fallback : it->second;
+  }
+  bool has(const std::string& key) const { return values.count(key) > 0; }
+};
+
+Args parse_args(int argc, char** argv) {
+  Args args;
+  if (argc < 2) throw MimiError("missing command (decode | encode | bench)");
+  args.command = argv[1];
+  for (int i = 2; i < argc; ++i) {
+    std::string key = argv[i];
+    if (key.rfind("--", 0) != 0) throw MimiError("unexpected argument '" + key + "'");
+    key.erase(0, 2);
+    if (key == "full" || key == "demo") {
+      args.values.insert_or_assign(key, std::string("1"));
+    } else if (i + 1 < argc) {
+      args.values.insert_or_assign(key, std::string(argv[++i]));
+    } else {
+      throw MimiError("option --" + key + " needs a value");
+    }
+  }
+  return args;
+}
+
+csm::mimi::MimiOptions model_options(const Args& args, int64_t slots) {
+  csm::mimi::MimiOptions o;
+  o.device = args.get("device", "cpu");
+  o.dtype = args.get("dtype", "float32");
+  o.max_slots = slots;
+  o.num_threads = std::stoi(args.get("threads", "0"));
+  return o;
+}
+
+// ---- WAV (mono, PCM16 or float32) -------------------------------------------------------
+
+void write_wav(const std::string& path, const at::Tensor& samples, int64_t rate) {
+  at::Tensor s = samples.to(torch::kCPU, torch::kFloat32).contiguous();
+  const auto n = static_cast<uint32_t>(s.numel());
+  std::ofstream out(path, std::ios::binary);
+  auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
+  auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
+  out.write("RIFF", 4);
+  u32(36 + n * 4);
+  out.write("WAVEfmt ", 8);
+  u32(16);
+  u16(3);  // IEEE float: decoded audio may exceed +-1 (spec §7.11)
+  u16(1);
+  u32(static_cast<uint32_t>(rate));
+  u32(static_cast<uint32_t>(rate) * 4);
+  u16(4);
+  u16(32);
+  out.write("data", 4);
+  u32(n * 4);
+  out.write(reinterpret_cast<const char*>(s.data_ptr<float>()), static_cast<std::streamsize>(n) * 4);
+  if (!out) throw MimiError("cannot write " + path);
+}
+
+at::Tensor read_wav(const std::string& path, int64_t expected_rate) {
+  std::ifstream in(path, std::ios::binary);
+  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto fail = [&](const std::string& why) -> at::Tensor { throw MimiError(path + ": " + why); };
+  if (bytes.size() < 12 || std::memcmp(bytes.data(), "RIFF", 4) != 0 ||
+      std::memcmp(bytes.data() + 8, "WAVE", 4) != 0) {
+    return fail("not a RIFF/WAVE file");
+  }
+  uint16_t format = 0, channels = 0, bits = 0;
+  uint32_t rate = 0;
+  for (size_t pos = 12; pos + 8 <= bytes.size();) {
+    uint32_t size = 0;
+    std::memcpy(&size, bytes.data() + pos + 4, 4);
+    const char* body = bytes.data() + pos + 8;
+    if (pos + 8 + size > bytes.size()) size = static_cast<uint32_t>(bytes.size() - pos - 8);
+    if (std::memcmp(bytes.data() + pos, "fmt ", 4) == 0 && size >= 16) {
+      std::memcpy(&format, body, 2);
+      std::memcpy(&channels, body + 2, 2);
+      std::memcpy(&rate, body + 4, 4);
+      std::memcpy(&bits, body + 14, 2);
+    } else if (std::memcmp(bytes.data() + pos, "data", 4) == 0) {
+      if (channels != 1) return fail("only mono is supported");
+      if (rate != expected_rate) {
+        return fail("sample rate " + std::to_string(rate) + ", model needs " +
+                    std::to_string(expected_rate) + " (resample first)");
+      }
+      if (format == 1 && bits == 16) {
+        at::Tensor pcm = torch::empty({size / 2}, torch::kInt16);
+        std::memcpy(pcm.data_ptr(), body, (size / 2) * 2);
+        return pcm.to(torch::kFloat32) / 32768.0;
+      }
+      if (format == 3 && bits == 32) {
+        at::Tensor pcm = torch::empty({size / 4}, torch::kFloat32);
+        std::memcpy(pcm.data_ptr(), body, (size / 4) * 4);
+        return pcm;
+      }
+      return fail("only 16-bit PCM or 32-bit float WAV is supported");
+    }
+    pos += 8 + size + (size & 1);
+  }
+  return fail("no data chunk");
+}
+
+// ---- decode / encode --------------------------------------------------------------------
+
+at::Tensor read_codes(const std::string& path) {
+  at::Tensor codes;
+  if (path.size() > 12 && path.substr(path.size() - 12) == ".safetensors") {
+    codes = csm::safetensors::SafetensorsFile::open(path)->tensor("codes").to(torch::kInt64);
+  } else {
+    std::ifstream in(path);
+    if (!in) throw MimiError("cannot open " + path);
+    const auto doc = nlohmann::json::parse(in);
+    const auto& c = doc.at("codes");
+    std::vector<int64_t> flat, shape;
+    for (const nlohmann::json* level = &c; level->is_array(); level = &level->at(0)) {
+      shape.push_back(static_cast<int64_t>(level->size()));
+      if (level->empty()) break;
+    }
+    std::function<void(const nlohmann::json&)> walk = [&](const nlohmann::json& j) {
+      if (j.is_array()) {
+        for (const auto& x : j) walk(x);
+      } else {
+        flat.push_back(j.get<int64_t>());
+      }
+    };
+    walk(c);
+    codes = torch::tensor(flat, torch::kInt64).reshape(shape);
+  }
+  if (codes.dim() == 2) codes = codes.unsqueeze(0);
+  if (codes.dim() != 3) throw MimiError(path + ": codes must be [K][F] or [B][K][F]");
+  return codes;
+}
+
+int run_decode(const Args& args) {
+  auto model = MimiModel::load_dir(args.get("model"), model_options(args, 1));
+  const at::Tensor pcm = model->decode(read_codes(args.get("codes")));
+  write_wav(args.get("out"), pcm[0][0], model->config().sample_rate);
+  std::printf("%s: %lld samples\n", args.get("out").c_str(), static_cast<long long>(pcm.size(2)));
+  return 0;
+}
+
+int run_encode(const Args& args) {
+  auto model = MimiModel::load_dir(args.get("model"), model_options(args, 1));
+  const at::Tensor pcm = read_wav(args.get("wav"), model->config().sample_rate);
+  const at::Tensor codes =
+      model->encode(pcm.view({1, 1, -1}), std::stoll(args.get("codebooks", "0")))[0].to(torch::kCPU);
+  nlohmann::json rows = nlohmann::json::array();
+  for (int64_t k = 0; k < codes.size(0); ++k) {
+    at::Tensor row = codes[k].contiguous();
+    rows.push_back(std::vector<int64_t>(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel()));
+  }
+  std::ofstream(args.get("out")) << nlohmann::json{{"codes", rows}}.dump() << "\n";
+  std::printf("%s: %lld codebooks x %lld frames\n", args.get("out").c_str(),
+              static_cast<long long>(codes.size(0)), static_cast<long long>(codes.size(1)));
+  return 0;
+}
+
+// ---- bench ------------------------------------------------------------------------------
+
+using Clock = std::chrono::steady_clock;
+double ms_since(Clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
+}
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+std::vector<int64_t> parse_list(const std::string& text) {
+  std::vector<int64_t> out;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stoll(item));
+  return out;
+}
+
+int run_bench(const Args& args) {
+  const int64_t frames = std::stoll(args.get("frames", "125"));
+  const int repeat = std::stoi(args.get("repeat", "3"));
+  const auto slot_counts = parse_list(args.get("slots", "1,4,8"));
+  const int64_t max_slots = *std::max_element(slot_counts.begin(), slot_counts.end());
+  csm::mimi::MimiOptions options = model_options(args, max_slots);
+  std::shared_ptr<const MimiModel> model;
+  std::string label;
+  if (args.has("model")) {
+    model = MimiModel::load_dir(args.get("model"), options);
+    label = args.get("model");
+  } else {
+    const auto config = args.has("full") ? csm::mimi::released_config() : csm::mimi::demo_config();
+    label = args.has("full") ? "full-size config, random weights" : "demo config";
+    model = MimiModel::create(config, csm::mimi::random_weights(config, 1), options);
+  }
+  const auto& c = model->config();
+  std::printf("mimi bench: %s, device %s, dtype %s, threads %d, %lld frames, median of %d\n",
+              label.c_str(), options.device.c_str(), options.dtype.c_str(), torch::get_num_threads(),
+              static_cast<long long>(frames), repeat);
+  at::Generator gen = at::detail::createCPUGenerator(7);
+  const at::Tensor codes = torch::randint(c.quantizer.bins, {max_slots, c.quantizer.n_q, frames}, gen,
+                                          torch::kInt64);
+  const at::Tensor pcm = torch::randn({max_slots, 1, frames * c.frame_size}, gen) * 0.1;
+
+  std::vector<double> dec, enc;
+  for (int r = 0; r < repeat; ++r) {
+    auto t0 = Clock::now();
+    (void)model->decode(codes.narrow(0, 0, 1)).to(torch::kCPU);
+    dec.push_back(ms_since(t0));
+    t0 = Clock::now();
+    (void)model->encode(pcm.narrow(0, 0, 1)).to(torch::kCPU);
+    enc.push_back(ms_since(t0));
+  }
+  std::printf("offline decode [1,%lld,%lld] -> %lld samples: median %.1f ms\n",
+              static_cast<long long>(c.quantizer.n_q), static_cast<long long>(frames),
+              static_cast<long long>(frames * c.frame_size), median(dec));
+  std::printf("offline encode %lld samples -> [1,%lld,%lld]: median %.1f ms\n",
+              static_cast<long long>(frames * c.frame_size),
+              static_cast<long long>(c.quantizer.num_codebooks_active),
+              static_cast<long long>(frames), median(enc));
+
+  for (int64_t slots : slot_counts) {
+    std::vector<bool> active(static_cast<size_t>(max_slots), false);
+    std::fill(active.begin(), active.begin() + slots, true);
+    std::vector<double> per_frame;
+    auto state = model->new_decode_state();
+    for (int64_t f = 0; f < frames; ++f) {
+      const auto t0 = Clock::now();
+      (void)model->decode_step(state, codes.narrow(2, f, 1), active).to(torch::kCPU);
+      per_frame.push_back(ms_since(t0));
+    }
+    std::printf("streaming decode, %lld slot(s): median %.2f ms per 80 ms frame (first %.2f ms, "
+                "%.2f ms per slot-frame)\n",
+                static_cast<long long>(slots), median(per_frame), per_frame.front(),
+                median(per_frame) / static_cast<double>(slots));
+  }
+  std::vector<double> per_frame;
+  auto enc_state = model->new_encode_state();
+  std::vector<bool> first_only(static_cast<size_t>(max_slots), false);
+  first_only[0] = true;
+  for (int64_t f = 0; f < frames; ++f) {
+    const auto t0 = Clock::now();
+    (void)model->encode_step(enc_state, pcm.narrow(2, f * c.frame_size, c.frame_size), first_only)
+        .to(torch::kCPU);
+    per_frame.push_back(ms_since(t0));
+  }
+  std::printf("streaming encode, 1 slot: median %.2f ms per frame (first %.2f ms)\n",
+              median(per_frame), per_frame.front());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    const Args args = parse_args(argc, argv);
+    torch::NoGradGuard no_grad;
+    if (args.command == "decode") return run_decode(args);
+    if (args.command == "encode") return run_encode(args);
+    if (args.command == "bench") return run_bench(args);
+    throw MimiError("unknown command '" + args.command + "' (decode | encode | bench)");
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "mimi-codec: %s\n", e.what());
+    return 1;
+  }
+}
