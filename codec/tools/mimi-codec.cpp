@@ -14,6 +14,7 @@
 #include "codec/mimi/random_checkpoint.h"
 #include "common/safetensors/safetensors.h"
 
+#include <ATen/Context.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
@@ -225,6 +226,7 @@ int run_bench(const Args& args) {
     model = MimiModel::create(config, csm::mimi::random_weights(config, 1), options);
   }
   const auto& c = model->config();
+  if (args.get("flush-denormal", "0") == "1") at::globalContext().setFlushDenormal(true);
   std::printf("mimi bench: %s, device %s, dtype %s, threads %d, %lld frames, median of %d\n",
               label.c_str(), options.device.c_str(), options.dtype.c_str(), torch::get_num_threads(),
               static_cast<long long>(frames), repeat);
@@ -255,11 +257,20 @@ int run_bench(const Args& args) {
     std::fill(active.begin(), active.begin() + slots, true);
     std::vector<double> per_frame;
     auto state = model->new_decode_state();
+    double peak = 0;
+    std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+    if (args.has("profile") && slots == slot_counts.front()) {
+      profile = std::make_unique<torch::autograd::profiler::RecordProfile>(args.get("profile"));
+    }
     for (int64_t f = 0; f < frames; ++f) {
       const auto t0 = Clock::now();
-      (void)model->decode_step(state, codes.narrow(2, f, 1), active).to(torch::kCPU);
+      const at::Tensor out = model->decode_step(state, codes.narrow(2, f, 1), active).to(torch::kCPU);
       per_frame.push_back(ms_since(t0));
+      peak = std::max(peak, out.abs().max().item<double>());
+      if (args.has("verbose")) std::printf("  frame %lld: %.2f ms\n", static_cast<long long>(f), per_frame.back());
     }
+    profile.reset();
+    std::printf("decoded peak |pcm| %.3g\n", peak);
     std::printf("streaming decode, %lld slot(s): median %.2f ms per 80 ms frame (first %.2f ms, "
                 "%.2f ms per slot-frame)\n",
                 static_cast<long long>(slots), median(per_frame), per_frame.front(),
