@@ -20,6 +20,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -197,6 +198,13 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
+// CPU time of the whole process (all threads), ms: on a shared, loaded machine this varies far
+// less than wall time; with --threads 1 it is the compute cost of the call.
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
@@ -235,27 +243,31 @@ int run_bench(const Args& args) {
                                           torch::kInt64);
   const at::Tensor pcm = torch::randn({max_slots, 1, frames * c.frame_size}, gen) * 0.1;
 
-  std::vector<double> dec, enc;
+  std::vector<double> dec, enc, dec_cpu, enc_cpu;
   for (int r = 0; r < repeat; ++r) {
     auto t0 = Clock::now();
+    double c0 = cpu_ms();
     (void)model->decode(codes.narrow(0, 0, 1)).to(torch::kCPU);
     dec.push_back(ms_since(t0));
+    dec_cpu.push_back(cpu_ms() - c0);
     t0 = Clock::now();
+    c0 = cpu_ms();
     (void)model->encode(pcm.narrow(0, 0, 1)).to(torch::kCPU);
     enc.push_back(ms_since(t0));
+    enc_cpu.push_back(cpu_ms() - c0);
   }
-  std::printf("offline decode [1,%lld,%lld] -> %lld samples: median %.1f ms\n",
+  std::printf("offline decode [1,%lld,%lld] -> %lld samples: median %.1f ms (cpu %.1f ms)\n",
               static_cast<long long>(c.quantizer.n_q), static_cast<long long>(frames),
-              static_cast<long long>(frames * c.frame_size), median(dec));
-  std::printf("offline encode %lld samples -> [1,%lld,%lld]: median %.1f ms\n",
+              static_cast<long long>(frames * c.frame_size), median(dec), median(dec_cpu));
+  std::printf("offline encode %lld samples -> [1,%lld,%lld]: median %.1f ms (cpu %.1f ms)\n",
               static_cast<long long>(frames * c.frame_size),
               static_cast<long long>(c.quantizer.num_codebooks_active),
-              static_cast<long long>(frames), median(enc));
+              static_cast<long long>(frames), median(enc), median(enc_cpu));
 
   for (int64_t slots : slot_counts) {
     std::vector<bool> active(static_cast<size_t>(max_slots), false);
     std::fill(active.begin(), active.begin() + slots, true);
-    std::vector<double> per_frame;
+    std::vector<double> per_frame, per_frame_cpu;
     auto state = model->new_decode_state();
     double peak = 0;
     std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
@@ -264,30 +276,34 @@ int run_bench(const Args& args) {
     }
     for (int64_t f = 0; f < frames; ++f) {
       const auto t0 = Clock::now();
+      const double c0 = cpu_ms();
       const at::Tensor out = model->decode_step(state, codes.narrow(2, f, 1), active).to(torch::kCPU);
       per_frame.push_back(ms_since(t0));
+      per_frame_cpu.push_back(cpu_ms() - c0);
       peak = std::max(peak, out.abs().max().item<double>());
       if (args.has("verbose")) std::printf("  frame %lld: %.2f ms\n", static_cast<long long>(f), per_frame.back());
     }
     profile.reset();
     std::printf("decoded peak |pcm| %.3g\n", peak);
-    std::printf("streaming decode, %lld slot(s): median %.2f ms per 80 ms frame (first %.2f ms, "
-                "%.2f ms per slot-frame)\n",
-                static_cast<long long>(slots), median(per_frame), per_frame.front(),
-                median(per_frame) / static_cast<double>(slots));
+    std::printf("streaming decode, %lld slot(s): median %.2f ms per 80 ms frame (cpu %.2f ms; "
+                "first %.2f ms; %.2f ms per slot-frame)\n",
+                static_cast<long long>(slots), median(per_frame), median(per_frame_cpu),
+                per_frame.front(), median(per_frame) / static_cast<double>(slots));
   }
-  std::vector<double> per_frame;
+  std::vector<double> per_frame, per_frame_cpu;
   auto enc_state = model->new_encode_state();
   std::vector<bool> first_only(static_cast<size_t>(max_slots), false);
   first_only[0] = true;
   for (int64_t f = 0; f < frames; ++f) {
     const auto t0 = Clock::now();
+    const double c0 = cpu_ms();
     (void)model->encode_step(enc_state, pcm.narrow(2, f * c.frame_size, c.frame_size), first_only)
         .to(torch::kCPU);
     per_frame.push_back(ms_since(t0));
+    per_frame_cpu.push_back(cpu_ms() - c0);
   }
-  std::printf("streaming encode, 1 slot: median %.2f ms per frame (first %.2f ms)\n",
-              median(per_frame), per_frame.front());
+  std::printf("streaming encode, 1 slot: median %.2f ms per frame (cpu %.2f ms; first %.2f ms)\n",
+              median(per_frame), median(per_frame_cpu), per_frame.front());
   return 0;
 }
 
