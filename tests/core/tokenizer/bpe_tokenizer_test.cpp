@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <thread>
 
 #include "support/paths.h"

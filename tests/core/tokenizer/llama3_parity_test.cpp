@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <atomic>
 #include <thread>
 
 #include "core/tokenizer/bpe_tokenizer.h"
