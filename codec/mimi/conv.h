@@ -27,24 +27,33 @@ class CausalConv1d {
 
  private:
   at::Tensor weight_, bias_;
+  // [in*k, out] copy of a large weight: streaming calls (few output steps) run as one GEMM,
+  // which avoids the per-call im2col / weight reorder of the conv kernels. Undefined for
+  // small, grouped or dilated convs.
+  at::Tensor gemm_weight_;
   int64_t stride_ = 1, dilation_ = 1, groups_ = 1, context_ = 0;
   bool replicate_ = false;
 };
 
-// ConvTranspose1d with kernel = 2*stride whose overlapping tail (minus the bias) is carried to
-// the next call; each call emits T*stride final samples.
+// ConvTranspose1d with stride S <= kernel <= 2S, trimmed causally: each call emits T*S final
+// samples. Output sample j*S + r depends only on inputs j and j-1, so it is computed as a
+// causal kernel-2 Conv1d into out*S channels followed by an interleave; the streaming state
+// is the previous input step. This equals the reference's carried "partial tail minus bias"
+// (spec §3.2) in exact arithmetic and avoids the slow transposed-conv kernels.
 class CausalConvTranspose1d {
  public:
   CausalConvTranspose1d() = default;
   // weight [in, out/groups, k]; bias [out] or undefined.
-  CausalConvTranspose1d(at::Tensor weight, at::Tensor bias, int64_t stride, int64_t groups);
-  // Declares: partial [out, k - stride].
-  void declare(StateLayout& layout) const;
+  CausalConvTranspose1d(const at::Tensor& weight, const at::Tensor& bias, int64_t stride,
+                        int64_t groups);
+  // Declares: the previous input step [in, 1].
+  void declare(StateLayout& layout) const { conv_.declare(layout); }
+  // x [B, in, T] -> [B, out, T*stride]
   at::Tensor step(const at::Tensor& x, StateCursor& cursor) const;
 
  private:
-  at::Tensor weight_, bias_;
-  int64_t stride_ = 1, groups_ = 1, out_channels_ = 0, tail_ = 0;
+  CausalConv1d conv_;
+  int64_t stride_ = 1, out_channels_ = 0;
 };
 
 }  // namespace csm::mimi

@@ -18,7 +18,24 @@ at::Tensor apply_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tens
   return torch::stack({out_re, out_im}, 4).reshape(sizes).to(x.scalar_type());
 }
 
+constexpr int64_t kOneDnnMinRows = 8;
+
 }  // namespace
+
+Linear::Linear(at::Tensor weight) : weight_(std::move(weight)) {
+  if (weight_.device().is_cpu() && weight_.scalar_type() == torch::kFloat32 && at::hasMKLDNN()) {
+    onednn_weight_ = weight_.to_mkldnn();
+  }
+}
+
+at::Tensor Linear::operator()(const at::Tensor& x) const {
+  const int64_t rows = x.numel() / x.size(-1);
+  if (!onednn_weight_.defined() || rows < kOneDnnMinRows) return torch::linear(x, weight_);
+  std::vector<int64_t> shape = x.sizes().vec();
+  shape.back() = weight_.size(0);
+  at::Tensor flat = x.reshape({rows, x.size(-1)}).contiguous();
+  return at::mkldnn_linear(flat.to_mkldnn(), onednn_weight_).to_dense().view(shape);
+}
 
 StreamingTransformer::StreamingTransformer(const TransformerConfig& config,
                                            const std::string& prefix, const Weights& w,
@@ -30,12 +47,12 @@ StreamingTransformer::StreamingTransformer(const TransformerConfig& config,
     Layer l;
     l.norm1_w = t("norm1.weight");
     l.norm1_b = t("norm1.bias");
-    l.in_proj = t("self_attn.in_proj_weight");
-    l.out_proj = t("self_attn.out_proj.weight");
+    l.in_proj = Linear(t("self_attn.in_proj_weight"));
+    l.out_proj = Linear(t("self_attn.out_proj.weight"));
     l.norm2_w = t("norm2.weight");
     l.norm2_b = t("norm2.bias");
-    l.linear1 = t("linear1.weight");
-    l.linear2 = t("linear2.weight");
+    l.linear1 = Linear(t("linear1.weight"));
+    l.linear2 = Linear(t("linear2.weight"));
     if (config.layer_scale) {
       l.ls1 = t("layer_scale_1.scale");
       l.ls2 = t("layer_scale_2.scale");
@@ -93,7 +110,7 @@ at::Tensor StreamingTransformer::layer_step(const Layer& l, at::Tensor h, const 
   const int64_t batch = h.size(0), steps = h.size(1), d = config_.d_model;
   const int64_t heads = config_.num_heads, dh = config_.head_dim();
   at::Tensor a = torch::layer_norm(h, {d}, l.norm1_w, l.norm1_b, config_.norm_eps);
-  at::Tensor qkv = torch::linear(a, l.in_proj).view({batch, steps, 3, heads, dh});
+  at::Tensor qkv = l.in_proj(a).view({batch, steps, 3, heads, dh});
   at::Tensor q = apply_rope(qkv.select(2, 0), cos, sin).transpose(1, 2);  // [B, H, T, Dh]
   at::Tensor k = apply_rope(qkv.select(2, 1), cos, sin).transpose(1, 2);
   at::Tensor v = qkv.select(2, 2).transpose(1, 2);
@@ -103,10 +120,10 @@ at::Tensor StreamingTransformer::layer_step(const Layer& l, at::Tensor h, const 
   at::Tensor scores = torch::matmul(q, keys.transpose(2, 3)) / std::sqrt(static_cast<double>(dh));
   scores.masked_fill_(hidden, -std::numeric_limits<double>::infinity());
   at::Tensor attn = torch::matmul(torch::softmax(scores, -1), values);  // [B, H, T, Dh]
-  attn = torch::linear(attn.transpose(1, 2).reshape({batch, steps, d}), l.out_proj);
+  attn = l.out_proj(attn.transpose(1, 2).reshape({batch, steps, d}));
   h = h + (l.ls1.defined() ? attn * l.ls1 : attn);
   at::Tensor f = torch::layer_norm(h, {d}, l.norm2_w, l.norm2_b, config_.norm_eps);
-  f = torch::linear(torch::gelu(torch::linear(f, l.linear1)), l.linear2);
+  f = l.linear2(torch::gelu(l.linear1(f)));
   return h + (l.ls2.defined() ? f * l.ls2 : f);
 }
 

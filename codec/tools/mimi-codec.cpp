@@ -6,19 +6,23 @@
 //   mimi-codec encode --model DIR --wav IN.wav --out CODES.json [--codebooks K]
 //       IN.wav: mono, 16-bit PCM or 32-bit float, at the model's sample rate (no resampling).
 //   mimi-codec bench (--model DIR | --full | --demo) [--frames 125] [--slots 1,4,8]
-//                    [--repeat 3] [--threads N]
-//       Offline decode/encode of FRAMES frames and streaming decode/encode one frame per call;
-//       prints medians. --full: released sizes with random weights; --demo: the demo model.
+//                    [--repeat 3] [--threads N] [--profile TRACE.json]
+//       Offline decode/encode of FRAMES frames (median of REPEAT) and streaming decode (one
+//       frame per call, for each slot count) and encode (one frame per call); prints medians
+//       of wall and process CPU time. --full: released sizes with random weights; --demo: the
+//       demo model. --profile writes a torch profiler trace of the first streaming decode run.
 // Common options: --device DEV (cpu), --dtype float32|bfloat16|float16.
 #include "codec/mimi/mimi.h"
 #include "codec/mimi/random_checkpoint.h"
 #include "common/safetensors/safetensors.h"
 
+#include <ATen/Context.h>
 #include <nlohmann/json.hpp>
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -196,6 +200,13 @@ using Clock = std::chrono::steady_clock;
 double ms_since(Clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
 }
+// CPU time of the whole process (all threads), ms: on a shared, loaded machine this varies far
+// less than wall time; with --threads 1 it is the compute cost of the call.
+double cpu_ms() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) * 1e3 + static_cast<double>(ts.tv_nsec) * 1e-6;
+}
 double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
@@ -208,75 +219,109 @@ std::vector<int64_t> parse_list(const std::string& text) {
   return out;
 }
 
+// Wall and CPU time of repeated calls.
+struct Timings {
+  std::vector<double> wall, cpu;
+  template <class Fn>
+  void time(Fn&& fn) {
+    const auto t0 = Clock::now();
+    const double c0 = cpu_ms();
+    fn();
+    wall.push_back(ms_since(t0));
+    cpu.push_back(cpu_ms() - c0);
+  }
+};
+
+struct BenchInput {
+  std::shared_ptr<const MimiModel> model;
+  at::Tensor codes;  // [max_slots, n_q, frames]
+  at::Tensor pcm;    // [max_slots, 1, frames * frame_size]
+  int64_t frames = 0;
+};
+
+void bench_offline(const BenchInput& in, int repeat) {
+  const auto& c = in.model->config();
+  Timings dec, enc;
+  for (int r = 0; r < repeat; ++r) {
+    dec.time([&] { (void)in.model->decode(in.codes.narrow(0, 0, 1)).to(torch::kCPU); });
+    enc.time([&] { (void)in.model->encode(in.pcm.narrow(0, 0, 1)).to(torch::kCPU); });
+  }
+  const auto n = static_cast<long long>(in.frames);
+  std::printf("offline decode [1,%lld,%lld] -> %lld samples: median %.1f ms (cpu %.1f ms)\n",
+              static_cast<long long>(c.quantizer.n_q), n, n * c.frame_size, median(dec.wall),
+              median(dec.cpu));
+  std::printf("offline encode %lld samples -> [1,%lld,%lld]: median %.1f ms (cpu %.1f ms)\n",
+              n * c.frame_size, static_cast<long long>(c.quantizer.num_codebooks_active), n,
+              median(enc.wall), median(enc.cpu));
+}
+
+// One code frame per call for the first `slots` slots (the others inactive).
+void bench_stream_decode(const BenchInput& in, int64_t slots, const std::string& profile_path) {
+  std::vector<bool> active(static_cast<size_t>(in.codes.size(0)), false);
+  std::fill(active.begin(), active.begin() + slots, true);
+  auto state = in.model->new_decode_state();
+  std::unique_ptr<torch::autograd::profiler::RecordProfile> profile;
+  if (!profile_path.empty()) {
+    profile = std::make_unique<torch::autograd::profiler::RecordProfile>(profile_path);
+  }
+  Timings t;
+  double peak = 0;
+  for (int64_t f = 0; f < in.frames; ++f) {
+    at::Tensor out;
+    t.time([&] { out = in.model->decode_step(state, in.codes.narrow(2, f, 1), active).to(torch::kCPU); });
+    peak = std::max(peak, out.abs().max().item<double>());
+  }
+  profile.reset();
+  std::printf("streaming decode, %lld slot(s): median %.2f ms per 80 ms frame (cpu %.2f ms; "
+              "first %.2f ms; %.2f ms per slot-frame; peak |pcm| %.3g)\n",
+              static_cast<long long>(slots), median(t.wall), median(t.cpu), t.wall.front(),
+              median(t.wall) / static_cast<double>(slots), peak);
+}
+
+void bench_stream_encode(const BenchInput& in) {
+  const int64_t frame = in.model->config().frame_size;
+  std::vector<bool> first_only(static_cast<size_t>(in.pcm.size(0)), false);
+  first_only[0] = true;
+  auto state = in.model->new_encode_state();
+  Timings t;
+  for (int64_t f = 0; f < in.frames; ++f) {
+    t.time([&] {
+      (void)in.model->encode_step(state, in.pcm.narrow(2, f * frame, frame), first_only)
+          .to(torch::kCPU);
+    });
+  }
+  std::printf("streaming encode, 1 slot: median %.2f ms per frame (cpu %.2f ms; first %.2f ms)\n",
+              median(t.wall), median(t.cpu), t.wall.front());
+}
+
 int run_bench(const Args& args) {
-  const int64_t frames = std::stoll(args.get("frames", "125"));
   const int repeat = std::stoi(args.get("repeat", "3"));
   const auto slot_counts = parse_list(args.get("slots", "1,4,8"));
   const int64_t max_slots = *std::max_element(slot_counts.begin(), slot_counts.end());
-  csm::mimi::MimiOptions options = model_options(args, max_slots);
-  std::shared_ptr<const MimiModel> model;
-  std::string label;
+  const csm::mimi::MimiOptions options = model_options(args, max_slots);
+  BenchInput in;
+  in.frames = std::stoll(args.get("frames", "125"));
+  std::string label = args.get("model");
   if (args.has("model")) {
-    model = MimiModel::load_dir(args.get("model"), options);
-    label = args.get("model");
+    in.model = MimiModel::load_dir(args.get("model"), options);
   } else {
     const auto config = args.has("full") ? csm::mimi::released_config() : csm::mimi::demo_config();
     label = args.has("full") ? "full-size config, random weights" : "demo config";
-    model = MimiModel::create(config, csm::mimi::random_weights(config, 1), options);
+    in.model = MimiModel::create(config, csm::mimi::random_weights(config, 1), options);
   }
-  const auto& c = model->config();
+  const auto& c = in.model->config();
   std::printf("mimi bench: %s, device %s, dtype %s, threads %d, %lld frames, median of %d\n",
               label.c_str(), options.device.c_str(), options.dtype.c_str(), torch::get_num_threads(),
-              static_cast<long long>(frames), repeat);
+              static_cast<long long>(in.frames), repeat);
   at::Generator gen = at::detail::createCPUGenerator(7);
-  const at::Tensor codes = torch::randint(c.quantizer.bins, {max_slots, c.quantizer.n_q, frames}, gen,
-                                          torch::kInt64);
-  const at::Tensor pcm = torch::randn({max_slots, 1, frames * c.frame_size}, gen) * 0.1;
-
-  std::vector<double> dec, enc;
-  for (int r = 0; r < repeat; ++r) {
-    auto t0 = Clock::now();
-    (void)model->decode(codes.narrow(0, 0, 1)).to(torch::kCPU);
-    dec.push_back(ms_since(t0));
-    t0 = Clock::now();
-    (void)model->encode(pcm.narrow(0, 0, 1)).to(torch::kCPU);
-    enc.push_back(ms_since(t0));
-  }
-  std::printf("offline decode [1,%lld,%lld] -> %lld samples: median %.1f ms\n",
-              static_cast<long long>(c.quantizer.n_q), static_cast<long long>(frames),
-              static_cast<long long>(frames * c.frame_size), median(dec));
-  std::printf("offline encode %lld samples -> [1,%lld,%lld]: median %.1f ms\n",
-              static_cast<long long>(frames * c.frame_size),
-              static_cast<long long>(c.quantizer.num_codebooks_active),
-              static_cast<long long>(frames), median(enc));
-
+  in.codes = torch::randint(c.quantizer.bins, {max_slots, c.quantizer.n_q, in.frames}, gen,
+                            torch::kInt64);
+  in.pcm = torch::randn({max_slots, 1, in.frames * c.frame_size}, gen) * 0.1;
+  bench_offline(in, repeat);
   for (int64_t slots : slot_counts) {
-    std::vector<bool> active(static_cast<size_t>(max_slots), false);
-    std::fill(active.begin(), active.begin() + slots, true);
-    std::vector<double> per_frame;
-    auto state = model->new_decode_state();
-    for (int64_t f = 0; f < frames; ++f) {
-      const auto t0 = Clock::now();
-      (void)model->decode_step(state, codes.narrow(2, f, 1), active).to(torch::kCPU);
-      per_frame.push_back(ms_since(t0));
-    }
-    std::printf("streaming decode, %lld slot(s): median %.2f ms per 80 ms frame (first %.2f ms, "
-                "%.2f ms per slot-frame)\n",
-                static_cast<long long>(slots), median(per_frame), per_frame.front(),
-                median(per_frame) / static_cast<double>(slots));
+    bench_stream_decode(in, slots, slots == slot_counts.front() ? args.get("profile") : "");
   }
-  std::vector<double> per_frame;
-  auto enc_state = model->new_encode_state();
-  std::vector<bool> first_only(static_cast<size_t>(max_slots), false);
-  first_only[0] = true;
-  for (int64_t f = 0; f < frames; ++f) {
-    const auto t0 = Clock::now();
-    (void)model->encode_step(enc_state, pcm.narrow(2, f * c.frame_size, c.frame_size), first_only)
-        .to(torch::kCPU);
-    per_frame.push_back(ms_since(t0));
-  }
-  std::printf("streaming encode, 1 slot: median %.2f ms per frame (first %.2f ms)\n",
-              median(per_frame), per_frame.front());
+  bench_stream_encode(in);
   return 0;
 }
 

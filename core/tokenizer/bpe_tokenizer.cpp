@@ -46,10 +46,9 @@ void BpeTokenizer::encode_cached(std::string_view piece, std::vector<TokenId>& o
     model_.encode_piece(piece, out);
     return;
   }
-  std::string key(piece);
   {
     std::shared_lock lock(cache_mutex_);
-    if (const auto it = cache_.find(key); it != cache_.end()) {
+    if (const auto it = cache_.find(piece); it != cache_.end()) {
       out.insert(out.end(), it->second.begin(), it->second.end());
       return;
     }
@@ -61,7 +60,7 @@ void BpeTokenizer::encode_cached(std::string_view piece, std::vector<TokenId>& o
   if (cache_.size() >= kCacheCapacity) {
     cache_.clear();
   }
-  cache_.emplace(std::move(key), std::move(ids));
+  cache_.emplace(std::string(piece), std::move(ids));
 }
 
 void BpeTokenizer::encode_text(std::string_view text, std::vector<TokenId>& out) const {

@@ -60,8 +60,12 @@ class BpeTokenizer final : public Tokenizer {
   // it reaches kCacheCapacity entries (bounded memory).
   static constexpr std::size_t kMaxCachedPiece = 48;
   static constexpr std::size_t kCacheCapacity = 1 << 16;
+  struct StringHash {
+    using is_transparent = void;  // lookups with string_view, no allocation per piece
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
   mutable std::shared_mutex cache_mutex_;
-  mutable std::unordered_map<std::string, std::vector<TokenId>> cache_;
+  mutable std::unordered_map<std::string, std::vector<TokenId>, StringHash, std::equal_to<>> cache_;
 };
 
 }  // namespace csm::tokenizer

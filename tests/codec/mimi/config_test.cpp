@@ -1,5 +1,6 @@
 // mimi-config/1 parsing.
 #include "codec/mimi/config.h"
+#include "codec/mimi/options.h"
 #include "support/paths.h"
 
 #include <catch2/catch.hpp>
@@ -48,4 +49,18 @@ TEST_CASE("config errors name the key and the reason", "[mimi][config]") {
   doc = golden_config();
   doc["quantizer"].erase("bins");
   CHECK_THROWS_WITH(config_from_json(doc, "x.json"), Catch::Contains("'quantizer.bins': missing key"));
+}
+
+TEST_CASE("MimiOptions parse as a typed config section", "[mimi][config]") {
+  csm::config::Sources sources;
+  const auto o = csm::config::parse<MimiOptions>(
+      nlohmann::json{{"max_slots", 8}, {"full_window", true}, {"num_threads", 1}}, sources);
+  CHECK(o.max_slots == 8);
+  CHECK(o.full_window);
+  CHECK(o.dtype == "float32");
+  CHECK_THROWS_AS(csm::config::parse<MimiOptions>(nlohmann::json{{"dtype", "int8"}}, sources),
+                  csm::config::ConfigError);
+  MimiOptions bad;
+  bad.device = "tpu:0";
+  CHECK_THROWS_AS(bad.validate(), MimiError);
 }
