@@ -6,18 +6,32 @@ namespace csm::engine {
 
 Session::~Session() { close(); }
 
-void Session::set_voice(const std::string& voice) { core_->set_voice(id_, voice); }
-void Session::add_context(ContextItem item) { core_->add_context(id_, std::move(item)); }
+namespace {
+void require_open(const std::atomic<bool>& closed) {
+  if (closed) throw EngineError(ErrorKind::Internal, "the session is closed");
+}
+}  // namespace
+
+void Session::set_voice(const std::string& voice) {
+  require_open(closed_);
+  core_->set_voice(id_, voice);
+}
+void Session::add_context(ContextItem item) {
+  require_open(closed_);
+  core_->add_context(id_, std::move(item));
+}
 uint64_t Session::start_turn(TurnRequest request, std::shared_ptr<TurnSink> sink) {
+  require_open(closed_);
   return core_->start_turn(id_, std::move(request), std::move(sink));
 }
 void Session::cancel(uint64_t turn_id, std::optional<uint32_t> played_frames) {
-  core_->cancel(turn_id, played_frames);
+  if (!closed_) core_->cancel(turn_id, played_frames);
 }
-void Session::ack(uint64_t turn_id, uint32_t consumed) { core_->ack(turn_id, consumed); }
+void Session::ack(uint64_t turn_id, uint32_t consumed) {
+  if (!closed_) core_->ack(turn_id, consumed);
+}
 void Session::close() {
-  if (core_) core_->close_session(id_);
-  core_.reset();
+  if (!closed_.exchange(true)) core_->close_session(id_);
 }
 
 std::unique_ptr<Engine> Engine::create(const ModelOptions& model, const EngineOptions& options,

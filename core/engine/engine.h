@@ -10,6 +10,7 @@
 //  - Frames reach a turn's TurnSink from the engine's output threads (see turn.h).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -102,13 +103,16 @@ class Session {
   void cancel(uint64_t turn_id, std::optional<uint32_t> played_frames = std::nullopt);
   // Backpressure: the consumer has taken frames [0, consumed) of the turn.
   void ack(uint64_t turn_id, uint32_t consumed);
+  // Idempotent. Afterwards start_turn/add_context throw EngineError(Internal: session closed)
+  // and cancel/ack do nothing.
   void close();
 
  private:
   friend class Engine;
   Session(std::shared_ptr<EngineCore> core, uint64_t id) : core_(std::move(core)), id_(id) {}
-  std::shared_ptr<EngineCore> core_;
-  uint64_t id_;
+  const std::shared_ptr<EngineCore> core_;
+  const uint64_t id_;
+  std::atomic<bool> closed_{false};
 };
 
 class Engine {

@@ -27,7 +27,7 @@ namespace csm::engine {
 using Clock = std::chrono::steady_clock;
 
 // One turn. The atomics are written by request threads; everything else by the engine thread.
-struct TurnState {
+struct TurnState : std::enable_shared_from_this<TurnState> {
   uint64_t id = 0;
   uint64_t session_id = 0;
   TurnRequest request;
@@ -47,6 +47,7 @@ struct TurnState {
   int text_start_row = 0; // rows of the conversation before this turn's text
   int max_frames = 0;
   bool paused = false;
+  Clock::time_point paused_since;
   std::vector<int64_t> codes;  // generated frames, frame-major
   Clock::time_point first_frame;
   TurnSummary summary;

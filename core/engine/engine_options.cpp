@@ -24,10 +24,6 @@ void EngineOptions::validate() const {
     throw config::ConfigError("engine.low_watermark_frames", "config",
                               "must be below engine.high_watermark_frames");
   }
-  if (hard_limit_frames <= high_watermark_frames) {
-    throw config::ConfigError("engine.hard_limit_frames", "config",
-                              "must be above engine.high_watermark_frames");
-  }
   if (default_max_audio_ms > max_audio_ms_limit) {
     throw config::ConfigError("engine.default_max_audio_ms", "config",
                               "must not exceed engine.max_audio_ms_limit");

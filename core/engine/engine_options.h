@@ -52,7 +52,7 @@ struct EngineOptions {
   int max_audio_ms_limit = 120000;   // the most a request may ask for
   int high_watermark_frames = 50;    // unconsumed frames at which a turn pauses (4 s of audio)
   int low_watermark_frames = 25;     // ... and resumes
-  int hard_limit_frames = 375;       // unconsumed frames at which the turn fails (30 s)
+  int max_stall_ms = 10000;          // a turn paused this long for its consumer fails
   int output_threads = 2;            // threads delivering frames to sinks
 
   template <class V>
@@ -72,8 +72,9 @@ struct EngineOptions {
             "unconsumed frames at which a turn pauses", config::Range{1, 1 << 20});
     v.field("low_watermark_frames", low_watermark_frames, "unconsumed frames at which it resumes",
             config::Range{0, 1 << 20});
-    v.field("hard_limit_frames", hard_limit_frames, "unconsumed frames at which the turn fails",
-            config::Range{1, 1 << 20});
+    v.field("max_stall_ms", max_stall_ms,
+            "a turn paused this long waiting for its consumer fails (slow_consumer)",
+            config::Range{1, 3600000});
     v.field("output_threads", output_threads, "threads delivering frames to sinks",
             config::Range{1, 64});
   }

@@ -193,19 +193,22 @@ int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
       continue;
     }
     if (t->phase != TurnState::Phase::Generating) continue;
+    // Backpressure: a turn whose consumer is behind leaves the batch until it drains.
     const uint32_t in_flight = t->summary.frames - std::min(t->acked.load(), t->summary.frames);
-    if (in_flight >= static_cast<uint32_t>(options_.hard_limit_frames)) {
-      finish(*t, EndReason::Error, ErrorKind::SlowConsumer,
-             "the client did not take its audio: " + std::to_string(in_flight) +
-                 " frames unconsumed");
-      continue;
-    }
     if (t->paused && in_flight <= static_cast<uint32_t>(options_.low_watermark_frames)) {
       t->paused = false;
     } else if (!t->paused && in_flight >= static_cast<uint32_t>(options_.high_watermark_frames)) {
       t->paused = true;
+      t->paused_since = Clock::now();
     }
-    if (t->paused) continue;
+    if (t->paused) {
+      if (ms_since(t->paused_since) > options_.max_stall_ms) {
+        finish(*t, EndReason::Error, ErrorKind::SlowConsumer,
+               "the client did not take its audio for " + std::to_string(options_.max_stall_ms) +
+                   " ms (" + std::to_string(in_flight) + " frames unconsumed)");
+      }
+      continue;
+    }
     if (models_->generator->remaining(t->slot) < 1) {
       finish(*t, EndReason::ContextFull);
       continue;
@@ -245,6 +248,12 @@ int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
     decoding.push_back(t);
   }
   if (decoding.empty()) return static_cast<int>(stepping.size());
+
+  // The CSM audio vocabulary (2051) has spare ids above Mimi's codebook size (2048) that a
+  // trained model does not emit; a random-weight or misbehaving model can. Mimi cannot decode
+  // them: they become code 0 for decoding only (the conversation keeps what was generated).
+  const int64_t bins = models_->mimi->config().quantizer.bins;
+  frame_codes.masked_fill_(frame_codes >= bins, 0);
 
   t0 = Clock::now();
   at::Tensor pcm;
@@ -320,6 +329,8 @@ void EngineCore::keep_heard_audio(SessionState& session, TurnState& turn, EndRea
 void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKind> error,
                         const std::string& message) {
   if (turn.phase == TurnState::Phase::Done) return;
+  // The session, running_ and queue_ may hold the last references: keep the turn alive.
+  const std::shared_ptr<TurnState> keep_alive = turn.shared_from_this();
   const auto phase = turn.phase;
   turn.phase = TurnState::Phase::Done;
   if (phase == TurnState::Phase::Queued) --queued_;
@@ -351,6 +362,7 @@ void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKi
   turn.summary.reason = reason;
   turn.summary.error = error;
   turn.summary.message = message;
+  if (turn.request.keep_codes) turn.summary.codes = turn.codes;
   if (turn.summary.frames > 0) turn.summary.generation_ms = ms_since(turn.first_frame);
   (reason == EndReason::Error ? turns_failed_ : turns_completed_)++;
   {

@@ -33,6 +33,7 @@ struct TurnRequest {
   int speaker = 0;           // CSM speaker id (the voice's, unless overridden)
   Sampling sampling;
   int max_audio_ms = 0;      // 0: the engine's default
+  bool keep_codes = false;   // return the generated Mimi codes in TurnSummary::codes
 };
 
 enum class EndReason {
@@ -82,6 +83,7 @@ struct TurnSummary {
   int prompt_rows = 0;             // rows prefilled for this turn
   int reused_rows = 0;             // rows already resident in the KV cache (not prefilled again)
   uint32_t late_frames = 0;        // frames later than the turn's 80 ms playback clock
+  std::vector<int64_t> codes;      // frames x K codes, when TurnRequest::keep_codes
 };
 
 // Receives one turn's output. Called from the engine's output threads: in frame order, never

@@ -40,6 +40,27 @@ void BatchedGenerator::reset_slot(int slot, const SamplingParams& params) {
   slots_[slot] = std::move(fresh);
 }
 
+void BatchedGenerator::set_sampling(int slot, const SamplingParams& params) {
+  check_slot(slot);
+  if (!(params.temperature > 0.0f) || params.top_k < 1) {
+    throw SlotError("slot " + std::to_string(slot) + ": temperature must be > 0, top_k >= 1");
+  }
+  slots_[slot].params = params;
+  slots_[slot].generator = make_generator(model_->device(), params.seed);
+}
+
+void BatchedGenerator::truncate(int slot, int rows) {
+  check_slot(slot);
+  Slot& s = slots_[slot];
+  if (rows < 0 || rows > s.position) {
+    throw SlotError("slot " + std::to_string(slot) + ": cannot truncate to " +
+                    std::to_string(rows) + " rows (" + std::to_string(s.position) + " fed)");
+  }
+  s.pending = at::Tensor();
+  if (rows < s.position) s.last_hidden = at::Tensor();  // prefill before the next step
+  s.position = rows;
+}
+
 int BatchedGenerator::position(int slot) const {
   check_slot(slot);
   return slots_[slot].position + (slots_[slot].pending.defined() ? 1 : 0);

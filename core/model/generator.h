@@ -65,9 +65,18 @@ class BatchedGenerator {
   // Rows left before the backbone context (kv_cache_len) is full.
   int remaining(int slot) const;
 
+  // New sampling settings for the slot's next frames; its random stream restarts from
+  // params.seed. The context is kept (a new turn of the same conversation).
+  void set_sampling(int slot, const SamplingParams& params);
+  // Forgets everything after the first `rows` fed rows (and any pending frame): the cache
+  // rows stay but are overwritten by what is fed next. rows <= the rows fed so far. After it,
+  // the slot accepts prefill() again (a new turn continuing the conversation).
+  void truncate(int slot, int rows);
+
   // Appends prompt rows, all chunks in one backbone call. A slot may appear at most once.
-  // Allowed on a fresh slot or one that has only been prefilled (chunked prefill); throws
-  // SlotError after step() for that slot, or when the rows do not fit.
+  // Allowed on a fresh slot, one that has only been prefilled (chunked prefill), or one that
+  // was truncate()d after generating; throws SlotError while a generated frame is pending,
+  // or when the rows do not fit.
   void prefill(const std::vector<PromptChunk>& chunks);
 
   // One frame for each slot in `slots` (distinct, each prefilled). Returns codes [N, K]

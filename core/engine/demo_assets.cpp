@@ -1,0 +1,61 @@
+#include "core/engine/demo_assets.h"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "codec/mimi/random_checkpoint.h"
+#include "common/safetensors/safetensors.h"
+#include "core/model/csm_config.h"
+#include "core/model/weights.h"
+
+namespace csm::engine {
+namespace fs = std::filesystem;
+
+namespace {
+
+// Random CSM weights that keep activations O(1): matrices ~ N(0, 1/fan_in), embeddings
+// ~ N(0, 1), RMSNorm gains 1.
+void write_demo_csm(const fs::path& dir) {
+  fs::create_directories(dir);
+  model::CsmConfig config = model::CsmConfig::demo();
+  config.weights_file = "weights.safetensors";
+  torch::manual_seed(static_cast<uint64_t>(config.seed));
+  safetensors::SafetensorsWriter writer;
+  for (const model::TensorSpec& spec : model::expected_tensors(config)) {
+    torch::Tensor t;
+    if (spec.name.find("norm") != std::string::npos || spec.shape.size() == 1) {
+      t = torch::ones(spec.shape);
+    } else if (spec.name.find("embeddings") != std::string::npos) {
+      t = torch::randn(spec.shape);
+    } else {
+      const double fan_in = static_cast<double>(spec.shape.back());
+      t = torch::randn(spec.shape) / std::sqrt(fan_in);
+    }
+    writer.add(spec.name, t);
+  }
+  writer.set_metadata("format", "pt");
+  writer.set_metadata("note", "csm demo model: random weights (noise), original names");
+  writer.write((dir / "weights.safetensors").string());
+  std::ofstream(dir / "config.json") << model::csm_config_json(config) << "\n";
+}
+
+}  // namespace
+
+void write_demo_assets(const std::string& dir, const std::string& tokenizer_model) {
+  const fs::path root(dir);
+  write_demo_csm(root / "csm");
+  const mimi::MimiConfig mimi_config = mimi::demo_config();
+  mimi::write_checkpoint((root / "mimi").string(), mimi_config,
+                         mimi::random_weights(mimi_config, mimi::kDemoSeed));
+  std::error_code ec;
+  fs::copy_file(tokenizer_model, root / "tokenizer.model", fs::copy_options::overwrite_existing,
+                ec);
+  if (ec) {
+    throw std::runtime_error("cannot copy the demo tokenizer " + tokenizer_model + ": " +
+                             ec.message());
+  }
+}
+
+}  // namespace csm::engine

@@ -1,0 +1,249 @@
+// Engine tests on the real demo model (random weights in the real layouts, built into
+// build/share/demo by the build). Sessions, turns and sinks as the server uses them.
+#include "core/engine/engine.h"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <condition_variable>
+#include <filesystem>
+#include <mutex>
+#include <thread>
+
+#include "support/paths.h"
+
+using namespace csm::engine;
+using namespace std::chrono_literals;
+
+namespace {
+
+ModelOptions demo_model() {
+  ModelOptions m;
+  m.source = "demo";
+  m.demo_dir = (csm::test::binary_dir() / "share" / "demo").string();
+  m.cpu_threads = 1;
+  return m;
+}
+
+EngineOptions small_engine(int slots = 4) {
+  EngineOptions o;
+  o.max_sessions = slots;
+  o.max_queue = 4;
+  o.queue_timeout_ms = 5000;
+  o.output_threads = 2;
+  return o;
+}
+
+// Collects a turn's output; acks every frame as it arrives unless told not to.
+class RecordingSink : public TurnSink {
+ public:
+  std::mutex mutex;
+  std::condition_variable done_cv;
+  std::vector<uint32_t> indexes;
+  std::vector<size_t> sizes;
+  bool finite = true;
+  bool done = false;
+  int end_calls = 0;
+  TurnSummary summary;
+  std::function<void(uint32_t)> on_frame;  // e.g. session->ack
+
+  void on_audio(uint32_t index, std::vector<float> pcm) override {
+    std::function<void(uint32_t)> hook;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      indexes.push_back(index);
+      sizes.push_back(pcm.size());
+      for (float v : pcm) finite = finite && std::isfinite(v);
+      hook = on_frame;
+    }
+    if (hook) hook(index);
+  }
+  void on_end(const TurnSummary& s) override {
+    std::lock_guard<std::mutex> lock(mutex);
+    summary = s;
+    ++end_calls;
+    done = true;
+    done_cv.notify_all();
+  }
+  bool wait(std::chrono::milliseconds timeout = 60s) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return done_cv.wait_for(lock, timeout, [this] { return done; });
+  }
+  size_t frames() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return indexes.size();
+  }
+};
+
+// Starts a turn whose sink acks each frame to the session.
+std::shared_ptr<RecordingSink> speak(Session& session, const std::string& text, int max_ms,
+                                     std::optional<uint64_t> seed = 1, bool acking = true) {
+  auto sink = std::make_shared<RecordingSink>();
+  TurnRequest r;
+  r.text = text;
+  r.max_audio_ms = max_ms;
+  r.sampling.seed = seed;
+  r.keep_codes = true;
+  auto turn_id = std::make_shared<std::atomic<uint64_t>>(0);
+  if (acking) {
+    sink->on_frame = [&session, turn_id](uint32_t index) {
+      if (*turn_id != 0) session.ack(*turn_id, index + 1);
+    };
+  }
+  *turn_id = session.start_turn(r, sink);
+  return sink;
+}
+
+}  // namespace
+
+TEST_CASE("a turn streams 80 ms frames in order and ends with a reason", "[core][engine]") {
+  auto engine = Engine::create(demo_model(), small_engine());
+  CHECK(engine->info().model_id == "csm-demo");
+  auto session = engine->open_session();
+  auto sink = speak(*session, "Hello there, how are you today?", 800);
+  REQUIRE(sink->wait());
+  CHECK(sink->end_calls == 1);
+  CHECK(sink->summary.reason == EndReason::MaxLength);
+  CHECK(sink->summary.frames == 10);
+  REQUIRE(sink->indexes.size() == 10);
+  for (uint32_t i = 0; i < 10; ++i) CHECK(sink->indexes[i] == i);
+  for (size_t s : sink->sizes) CHECK(s == static_cast<size_t>(kFrameSamples));
+  CHECK(sink->finite);
+  CHECK(sink->summary.ttfa_ms > 0);
+  CHECK(sink->summary.codes.size() == 10u * 32u);
+  CHECK(sink->summary.prompt_rows > 3);
+  CHECK(sink->summary.reused_rows == 0);
+}
+
+TEST_CASE("bad text is refused before any model work", "[core][engine]") {
+  auto engine = Engine::create(demo_model(), small_engine());
+  auto session = engine->open_session();
+  auto sink = std::make_shared<RecordingSink>();
+  auto kind_of = [&](const std::string& text) {
+    try {
+      session->start_turn({text, 0, {}, 800}, sink);
+    } catch (const EngineError& e) {
+      return e.kind();
+    }
+    return ErrorKind::Internal;
+  };
+  CHECK(kind_of("   ") == ErrorKind::TextEmpty);
+  CHECK(kind_of("bad \xC3\x28 bytes") == ErrorKind::TextInvalid);
+  CHECK(kind_of(std::string("bell\x07")) == ErrorKind::TextInvalid);
+  CHECK_THROWS_AS(engine->open_session({"no-such-voice", 0}), EngineError);
+}
+
+TEST_CASE("the same seed gives the same codes alone or batched with others",
+          "[core][engine]") {
+  auto engine = Engine::create(demo_model(), small_engine());
+  const std::string text = "The quick brown fox jumps over the lazy dog.";
+  auto alone_session = engine->open_session();
+  auto alone = speak(*alone_session, text, 640, 42);
+  REQUIRE(alone->wait());
+
+  // Others already running (at other positions) when the same request joins.
+  auto s1 = engine->open_session();
+  auto s2 = engine->open_session();
+  auto s3 = engine->open_session();
+  auto other1 = speak(*s1, "A much longer sentence that keeps this slot busy for a while.", 2400, 7);
+  auto other2 = speak(*s2, "Short one.", 2400, 8);
+  while (other1->frames() < 3 || other2->frames() < 3) std::this_thread::sleep_for(1ms);
+  auto batched = speak(*s3, text, 640, 42);
+  REQUIRE(batched->wait());
+  REQUIRE(other1->wait());
+  REQUIRE(other2->wait());
+  CHECK(batched->summary.codes == alone->summary.codes);
+  CHECK(other1->summary.codes != batched->summary.codes);
+}
+
+TEST_CASE("the next turn only prefills what is new (KV cache kept across turns)",
+          "[core][engine]") {
+  auto engine = Engine::create(demo_model(), small_engine());
+  auto session = engine->open_session();
+  auto first = speak(*session, "First answer.", 400);
+  REQUIRE(first->wait());
+  const int first_rows = first->summary.prompt_rows;
+  auto second = speak(*session, "Second answer, a bit longer.", 400);
+  REQUIRE(second->wait());
+  // Resident: the first prompt and the 4 fed frames (the 5th was still pending at max length).
+  CHECK(second->summary.reused_rows == first_rows + 4);
+  // New: the 5th frame, the end-of-audio row, and the new text's rows.
+  CHECK(second->summary.prompt_rows < first_rows + 10);
+  CHECK(second->summary.frames == 5);
+}
+
+TEST_CASE("cancel ends the turn at the next frame boundary", "[core][engine]") {
+  auto engine = Engine::create(demo_model(), small_engine());
+  auto session = engine->open_session();
+  auto sink = std::make_shared<RecordingSink>();
+  TurnRequest r{"This will be interrupted by the user very soon.", 0, {}, 20000};
+  const uint64_t id = session->start_turn(r, sink);
+  while (sink->frames() < 2) std::this_thread::sleep_for(1ms);
+  session->cancel(id, 1);
+  REQUIRE(sink->wait(5s));
+  CHECK(sink->summary.reason == EndReason::Cancelled);
+  CHECK(sink->summary.frames < 250);
+  // The session goes on: the next turn continues from the one frame heard.
+  auto next = speak(*session, "Okay.", 160);
+  REQUIRE(next->wait());
+  CHECK(next->summary.reason == EndReason::MaxLength);
+}
+
+TEST_CASE("slot exhaustion and queue deadlines give clear rejections", "[core][engine]") {
+  EngineOptions o = small_engine(1);
+  o.max_queue = 0;
+  o.queue_timeout_ms = 300;
+  auto engine = Engine::create(demo_model(), o);
+  auto a = engine->open_session();
+  auto b = engine->open_session();
+  auto c = engine->open_session();
+  auto busy = speak(*a, "I hold the only slot for a while.", 60000);
+  while (busy->frames() < 1) std::this_thread::sleep_for(1ms);
+  auto waiting = speak(*b, "I wait.", 400);
+  try {
+    speak(*c, "I am refused.", 400);
+    FAIL("expected Overloaded");
+  } catch (const EngineError& e) {
+    CHECK(e.kind() == ErrorKind::Overloaded);
+  }
+  REQUIRE(waiting->wait(5s));
+  CHECK(waiting->summary.reason == EndReason::Error);
+  CHECK(waiting->summary.error == ErrorKind::QueueTimeout);
+  a->close();
+  REQUIRE(busy->wait(5s));
+  CHECK(busy->summary.reason == EndReason::Cancelled);
+}
+
+TEST_CASE("a stalled consumer pauses, then fails, without slowing the others",
+          "[core][engine]") {
+  EngineOptions o = small_engine(2);
+  o.high_watermark_frames = 4;
+  o.low_watermark_frames = 2;
+  o.max_stall_ms = 400;
+  auto engine = Engine::create(demo_model(), o);
+  auto stalled_session = engine->open_session();
+  auto healthy_session = engine->open_session();
+  auto stalled = speak(*stalled_session, "Nobody reads me.", 20000, 1, /*acking=*/false);
+  auto healthy = speak(*healthy_session, "I am read as I go.", 1600, 2);
+  REQUIRE(healthy->wait());
+  CHECK(healthy->summary.reason == EndReason::MaxLength);
+  CHECK(healthy->summary.frames == 20);
+  REQUIRE(stalled->wait(10s));
+  CHECK(stalled->summary.error == ErrorKind::SlowConsumer);
+  CHECK(stalled->summary.frames == 4);  // paused at the high watermark
+}
+
+TEST_CASE("closing a session mid-turn ends only its turn", "[core][engine]") {
+  auto engine = Engine::create(demo_model(), small_engine());
+  auto leaving = engine->open_session();
+  auto staying = engine->open_session();
+  auto gone = speak(*leaving, "The client vanishes while I speak.", 20000, 3);
+  auto kept = speak(*staying, "I keep going to the end.", 1200, 4);
+  while (gone->frames() < 2) std::this_thread::sleep_for(1ms);
+  leaving->close();
+  REQUIRE(gone->wait(5s));
+  CHECK(gone->summary.reason == EndReason::Cancelled);
+  REQUIRE(kept->wait());
+  CHECK(kept->summary.reason == EndReason::MaxLength);
+  CHECK(kept->summary.frames == 15);
+  CHECK(engine->stats().turns_failed == 0);
+}
