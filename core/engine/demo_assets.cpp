@@ -17,9 +17,8 @@ namespace {
 
 // Random CSM weights that keep activations O(1): matrices ~ N(0, 1/fan_in), embeddings
 // ~ N(0, 1), RMSNorm gains 1.
-void write_demo_csm(const fs::path& dir) {
+void write_random_csm(const fs::path& dir, model::CsmConfig config, torch::ScalarType dtype) {
   fs::create_directories(dir);
-  model::CsmConfig config = model::CsmConfig::demo();
   config.weights_file = "weights.safetensors";
   torch::manual_seed(static_cast<uint64_t>(config.seed));
   safetensors::SafetensorsWriter writer;
@@ -33,7 +32,7 @@ void write_demo_csm(const fs::path& dir) {
       const double fan_in = static_cast<double>(spec.shape.back());
       t = torch::randn(spec.shape) / std::sqrt(fan_in);
     }
-    writer.add(spec.name, t);
+    writer.add(spec.name, t.to(dtype));
   }
   writer.set_metadata("format", "pt");
   writer.set_metadata("note", "csm demo model: random weights (noise), original names");
@@ -41,21 +40,38 @@ void write_demo_csm(const fs::path& dir) {
   std::ofstream(dir / "config.json") << model::csm_config_json(config) << "\n";
 }
 
-}  // namespace
-
-void write_demo_assets(const std::string& dir, const std::string& tokenizer_model) {
-  const fs::path root(dir);
-  write_demo_csm(root / "csm");
-  const mimi::MimiConfig mimi_config = mimi::demo_config();
-  mimi::write_checkpoint((root / "mimi").string(), mimi_config,
-                         mimi::random_weights(mimi_config, mimi::kDemoSeed));
+void copy_tokenizer(const std::string& tokenizer_model, const fs::path& root) {
   std::error_code ec;
   fs::copy_file(tokenizer_model, root / "tokenizer.model", fs::copy_options::overwrite_existing,
                 ec);
   if (ec) {
-    throw std::runtime_error("cannot copy the demo tokenizer " + tokenizer_model + ": " +
+    throw std::runtime_error("cannot copy the tokenizer " + tokenizer_model + ": " +
                              ec.message());
   }
+}
+
+}  // namespace
+
+void write_demo_assets(const std::string& dir, const std::string& tokenizer_model) {
+  const fs::path root(dir);
+  write_random_csm(root / "csm", model::CsmConfig::demo(), torch::kFloat);
+  const mimi::MimiConfig mimi_config = mimi::demo_config();
+  mimi::write_checkpoint((root / "mimi").string(), mimi_config,
+                         mimi::random_weights(mimi_config, mimi::kDemoSeed));
+  copy_tokenizer(tokenizer_model, root);
+}
+
+void write_full_size_assets(const std::string& dir, const std::string& tokenizer_model,
+                            const std::string& csm_dtype) {
+  const fs::path root(dir);
+  model::CsmConfig config = model::CsmConfig::csm_1b();
+  config.seed = 1;
+  write_random_csm(root / "csm", config,
+                   csm_dtype == "bfloat16" ? torch::kBFloat16 : torch::kFloat);
+  const mimi::MimiConfig mimi_config = mimi::released_config();
+  mimi::write_checkpoint((root / "mimi").string(), mimi_config,
+                         mimi::random_weights(mimi_config, 1));
+  copy_tokenizer(tokenizer_model, root);
 }
 
 }  // namespace csm::engine

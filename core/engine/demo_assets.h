@@ -13,4 +13,9 @@ namespace csm::engine {
 // Throws std::runtime_error naming the path on I/O failure.
 void write_demo_assets(const std::string& dir, const std::string& tokenizer_model);
 
+// Random-weight assets of the released shapes (CSM-1B and the full Mimi), for benchmarks:
+// the same layout as the demo, CSM weights stored in `csm_dtype` ("float32" | "bfloat16").
+void write_full_size_assets(const std::string& dir, const std::string& tokenizer_model,
+                            const std::string& csm_dtype);
+
 }  // namespace csm::engine

@@ -146,7 +146,9 @@ void EngineCore::admit() {
 // --- prefill ---------------------------------------------------------------------------
 
 int EngineCore::prefill_stage() {
-  int budget = options_.prefill_tokens_per_tick;
+  // Chunk prompts only while other turns are generating (their cadence is what chunking
+  // protects); with nobody waiting for a frame, prefill whole prompts at once.
+  int budget = generating_ > 0 ? options_.prefill_tokens_per_tick : 1 << 30;
   std::vector<model::PromptChunk> chunks;
   std::vector<std::pair<TurnState*, int>> taken;
   const int width = models_->codebooks + 1;

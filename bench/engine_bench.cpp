@@ -1,0 +1,279 @@
+// csm-bench-engine: the engine in-process (no sockets) under concurrent sessions.
+//
+//   csm-bench-engine [--model demo|csm-1b-shape] [--dtype float32|bfloat16]
+//                    [--sessions 1,2,4,8] [--frames N] [--threads T] [--json]
+//
+// For each concurrency c it runs c sessions of one turn of N frames each, all started at once,
+// and reports aggregate frames/s, the median per-session real-time factor (generation time /
+// audio time; < 1 is faster than real time) and the p99 frame lateness against each turn's
+// 80 ms playback clock. Then a join test: a session with a long prompt joins c_max - 1 running
+// ones, with and without chunked prefill: its TTFA and the running sessions' lateness p99.
+// csm-1b-shape writes random weights of the released shapes to a temporary folder first.
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+#include "common/log/log.h"
+#include "core/engine/demo_assets.h"
+#include "core/engine/engine.h"
+
+namespace fs = std::filesystem;
+using namespace csm::engine;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+struct Args {
+  std::string model = "demo";
+  std::string dtype = "float32";
+  std::vector<int> sessions = {1, 2, 4, 8};
+  int frames = 25;
+  int threads = 0;
+  bool json = false;
+};
+
+Args parse(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i < argc; ++i) {
+    std::string k = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
+      return argv[++i];
+    };
+    if (k == "--model") a.model = value();
+    else if (k == "--dtype") a.dtype = value();
+    else if (k == "--frames") a.frames = std::stoi(value());
+    else if (k == "--threads") a.threads = std::stoi(value());
+    else if (k == "--json") a.json = true;
+    else if (k == "--sessions") {
+      a.sessions.clear();
+      std::stringstream ss(value());
+      for (std::string item; std::getline(ss, item, ',');) a.sessions.push_back(std::stoi(item));
+    } else {
+      throw std::invalid_argument("unknown argument " + k);
+    }
+  }
+  if (a.model != "demo" && a.model != "csm-1b-shape") {
+    throw std::invalid_argument("--model must be demo or csm-1b-shape");
+  }
+  return a;
+}
+
+double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
+}
+
+// Acks every frame at once (an ideal consumer); records the end.
+class BenchSink : public TurnSink {
+ public:
+  explicit BenchSink(Session& s) : session_(s) {}
+  std::atomic<uint64_t> turn{0};
+  void on_audio(uint32_t index, std::vector<float>) override {
+    if (turn) session_.ack(turn, index + 1);
+    frames_++;
+  }
+  void on_end(const TurnSummary& s) override {
+    std::lock_guard<std::mutex> lock(m_);
+    summary = s;
+    done_ = true;
+    cv_.notify_all();
+  }
+  void wait() {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [this] { return done_; });
+  }
+  uint32_t frames() const { return frames_; }
+  TurnSummary summary;
+
+ private:
+  Session& session_;
+  std::mutex m_;
+  std::condition_variable cv_;
+  bool done_ = false;
+  std::atomic<uint32_t> frames_{0};
+};
+
+struct Lateness {
+  std::mutex m;
+  std::vector<double> values;
+  void add(double v) {
+    std::lock_guard<std::mutex> lock(m);
+    values.push_back(v);
+  }
+  std::vector<double> take() {
+    std::lock_guard<std::mutex> lock(m);
+    return std::exchange(values, {});
+  }
+};
+
+const char* kTexts[] = {
+    "Sure, I can help with that.",
+    "The weather today is sunny with a light breeze from the west.",
+    "Your meeting with the design team has been moved to three thirty.",
+    "Let me check the latest numbers and get right back to you.",
+};
+
+nlohmann::json run_concurrency(Engine& engine, Lateness& lateness, int c, int frames) {
+  lateness.take();
+  std::vector<std::shared_ptr<Session>> sessions;
+  std::vector<std::shared_ptr<BenchSink>> sinks;
+  const auto t0 = Clock::now();
+  for (int i = 0; i < c; ++i) {
+    sessions.push_back(engine.open_session());
+    auto sink = std::make_shared<BenchSink>(*sessions.back());
+    TurnRequest r;
+    r.text = kTexts[i % 4];
+    r.max_audio_ms = frames * kFrameMs;
+    r.sampling.seed = static_cast<uint64_t>(i + 1);
+    sink->turn = sessions.back()->start_turn(r, sink);
+    sinks.push_back(sink);
+  }
+  std::vector<double> rtf, ttfa;
+  uint64_t total = 0;
+  for (auto& s : sinks) {
+    s->wait();
+    total += s->summary.frames;
+    if (s->summary.frames > 1) {
+      rtf.push_back(s->summary.generation_ms / ((s->summary.frames - 1) * double(kFrameMs)));
+    }
+    ttfa.push_back(s->summary.ttfa_ms);
+  }
+  const double wall = std::chrono::duration<double>(Clock::now() - t0).count();
+  return {{"sessions", c},
+          {"frames", total},
+          {"wall_s", wall},
+          {"aggregate_frames_per_s", total / wall},
+          {"rtf_median", percentile(rtf, 0.5)},
+          {"ttfa_median_ms", percentile(ttfa, 0.5)},
+          {"lateness_p99_ms", percentile(lateness.take(), 0.99)}};
+}
+
+nlohmann::json run_join(const ModelOptions& model, EngineOptions options, int running, int frames,
+                        int chunk) {
+  Lateness lateness;
+  EngineObserver observer;
+  observer.on_frame = [&lateness](double l) { lateness.add(l); };
+  options.prefill_tokens_per_tick = chunk;
+  auto engine = Engine::create(model, options, observer);
+  std::vector<std::shared_ptr<Session>> sessions;
+  std::vector<std::shared_ptr<BenchSink>> sinks;
+  for (int i = 0; i < running; ++i) {
+    sessions.push_back(engine->open_session());
+    auto sink = std::make_shared<BenchSink>(*sessions.back());
+    TurnRequest r{kTexts[i % 4], 0, {}, frames * 3 * kFrameMs};
+    r.sampling.seed = static_cast<uint64_t>(i + 1);
+    sink->turn = sessions.back()->start_turn(r, sink);
+    sinks.push_back(sink);
+  }
+  while (std::any_of(sinks.begin(), sinks.end(), [](auto& s) { return s->frames() < 3; })) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  lateness.take();
+  // A long prompt: a whole paragraph of context text plus the turn's text.
+  auto newcomer = engine->open_session();
+  std::string paragraph;
+  for (int i = 0; i < 12; ++i) paragraph += std::string(kTexts[i % 4]) + " ";
+  newcomer->add_context({1, paragraph, {}});
+  auto sink = std::make_shared<BenchSink>(*newcomer);
+  TurnRequest r{paragraph, 0, {}, 4 * kFrameMs};
+  sink->turn = newcomer->start_turn(r, sink);
+  sink->wait();
+  const auto late = lateness.take();
+  for (auto& s : sessions) s->close();
+  for (auto& s : sinks) s->wait();
+  return {{"prefill_tokens_per_tick", chunk},
+          {"newcomer_prompt_rows", sink->summary.prompt_rows},
+          {"newcomer_ttfa_ms", sink->summary.ttfa_ms},
+          {"running_lateness_p99_ms", percentile(late, 0.99)}};
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args args;
+  try {
+    args = parse(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "csm-bench-engine: " << e.what() << "\n";
+    return 2;
+  }
+  csm::log::set_level(csm::log::Level::Warn);
+  fs::path exe = fs::read_symlink("/proc/self/exe").parent_path();
+  const std::string tokenizer = (exe / ".." / "share" / "demo-tokenizer.model").string();
+
+  ModelOptions model;
+  model.source = "demo";
+  model.dtype = args.dtype;
+  model.cpu_threads = args.threads;
+  fs::path temp;
+  if (args.model == "csm-1b-shape") {
+    temp = fs::temp_directory_path() / ("csm-bench-engine-" + std::to_string(::getpid()));
+    std::cerr << "writing random csm-1b-shape weights to " << temp << " ...\n";
+    write_full_size_assets(temp.string(), tokenizer, args.dtype);
+    model.demo_dir = temp.string();
+  }
+  EngineOptions options;
+  options.max_sessions = *std::max_element(args.sessions.begin(), args.sessions.end());
+  options.max_queue = 0;
+
+  nlohmann::json report = {{"model", args.model}, {"dtype", args.dtype}, {"frames", args.frames}};
+  try {
+    Lateness lateness;
+    EngineObserver observer;
+    observer.on_frame = [&lateness](double l) { lateness.add(l); };
+    {
+      auto engine = Engine::create(model, options, observer);
+      run_concurrency(*engine, lateness, 1, 3);  // warm-up
+      for (int c : args.sessions) {
+        report["concurrency"].push_back(run_concurrency(*engine, lateness, c, args.frames));
+      }
+    }
+    const int running = options.max_sessions - 1;
+    if (running >= 1) {
+      report["join"].push_back(run_join(model, options, running, args.frames, 4096));
+      report["join"].push_back(run_join(model, options, running, args.frames, 32));
+    }
+  } catch (const std::exception& e) {
+    std::cerr << "csm-bench-engine: " << e.what() << "\n";
+    if (!temp.empty()) fs::remove_all(temp);
+    return 1;
+  }
+  if (!temp.empty()) fs::remove_all(temp);
+
+  const auto& rows = report["concurrency"];
+  report["batching_gain"] = rows.back()["aggregate_frames_per_s"].get<double>() /
+                            rows.front()["aggregate_frames_per_s"].get<double>();
+  if (args.json) {
+    std::cout << report.dump(2) << "\n";
+    return 0;
+  }
+  std::printf("model %s, %s, %d frames per turn\n", args.model.c_str(), args.dtype.c_str(),
+              args.frames);
+  std::printf("%9s %14s %12s %14s %16s\n", "sessions", "frames/s (agg)", "rtf median",
+              "ttfa median ms", "lateness p99 ms");
+  for (const auto& r : rows) {
+    std::printf("%9d %14.2f %12.3f %14.1f %16.1f\n", r["sessions"].get<int>(),
+                r["aggregate_frames_per_s"].get<double>(), r["rtf_median"].get<double>(),
+                r["ttfa_median_ms"].get<double>(), r["lateness_p99_ms"].get<double>());
+  }
+  std::printf("aggregate throughput %d sessions / 1 session: %.2fx\n",
+              rows.back()["sessions"].get<int>(), report["batching_gain"].get<double>());
+  for (const auto& j : report["join"]) {
+    std::printf("join (prefill %5d rows/tick): newcomer %d rows, TTFA %.1f ms; running p99 "
+                "lateness %.1f ms\n",
+                j["prefill_tokens_per_tick"].get<int>(), j["newcomer_prompt_rows"].get<int>(),
+                j["newcomer_ttfa_ms"].get<double>(), j["running_lateness_p99_ms"].get<double>());
+  }
+  return 0;
+}
