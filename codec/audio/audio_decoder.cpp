@@ -36,9 +36,9 @@ std::vector<float> decode_raw_pcm(std::span<const std::uint8_t> data, const RawP
   const auto width = static_cast<std::size_t>(bytes_per_sample(format.sample_format));
   const std::size_t block = width * static_cast<std::size_t>(format.channels);
   if (data.size() % block != 0) {
-    throw AudioError(AudioError::Reason::Malformed,
-                     "pcm: " + std::to_string(data.size()) + " bytes is not a whole number of " +
-                         std::to_string(block) + "-byte frames");
+    throw AudioError(AudioError::Reason::Malformed, "pcm: " + std::to_string(data.size()) +
+                                                        " bytes is not a whole number of " +
+                                                        std::to_string(block) + "-byte frames");
   }
   const std::size_t frames = data.size() / block;
   if (frames == 0) throw AudioError(AudioError::Reason::Empty, "pcm: no samples");

@@ -18,10 +18,10 @@ void check_duration(std::uint64_t frames, int sample_rate, const DecodeLimits& l
                     const char* what) {
   const double seconds = static_cast<double>(frames) / sample_rate;
   if (seconds > limits.max_seconds) {
-    throw AudioError(AudioError::Reason::TooLong,
-                     std::string(what) + ": " + std::to_string(seconds) +
-                         " s of audio is over the limit of " +
-                         std::to_string(limits.max_seconds) + " s");
+    throw AudioError(AudioError::Reason::TooLong, std::string(what) + ": " +
+                                                      std::to_string(seconds) +
+                                                      " s of audio is over the limit of " +
+                                                      std::to_string(limits.max_seconds) + " s");
   }
 }
 

@@ -27,7 +27,7 @@ std::uint8_t linear_to_ulaw(std::int16_t pcm) {
     sign = 0x80;
   }
   if (magnitude > kMuClip) magnitude = kMuClip;
-  magnitude += kMuBias;                                                 // [33, 8191]
+  magnitude += kMuBias;                                                // [33, 8191]
   const int exponent = top_bit(static_cast<unsigned>(magnitude)) - 5;  // 0..7
   const int mantissa = (magnitude >> (exponent + 1)) & 0x0F;
   return static_cast<std::uint8_t>(~(sign | (exponent << 4) | mantissa));

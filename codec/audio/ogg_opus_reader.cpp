@@ -24,24 +24,37 @@ constexpr int kMaxChannels = 8;
 
 std::string describe(int code) {
   switch (code) {
-    case OP_ENOTFORMAT: return "not an Ogg Opus stream, or cut before its headers end";
-    case OP_EBADHEADER: return "damaged OpusHead or OpusTags";
-    case OP_EVERSION: return "unsupported Ogg Opus version";
-    case OP_EBADTIMESTAMP: return "bad granule positions (a truncated or damaged stream)";
-    case OP_EBADLINK: return "damaged chained stream";
-    case OP_HOLE: return "pages missing or damaged (checksum)";
-    default: return "opusfile failure";
+    case OP_ENOTFORMAT:
+      return "not an Ogg Opus stream, or cut before its headers end";
+    case OP_EBADHEADER:
+      return "damaged OpusHead or OpusTags";
+    case OP_EVERSION:
+      return "unsupported Ogg Opus version";
+    case OP_EBADTIMESTAMP:
+      return "bad granule positions (a truncated or damaged stream)";
+    case OP_EBADLINK:
+      return "damaged chained stream";
+    case OP_HOLE:
+      return "pages missing or damaged (checksum)";
+    default:
+      return "opusfile failure";
   }
 }
 
 Reason reason_of(int code) {
   switch (code) {
-    case OP_ENOTFORMAT: return Reason::Unsupported;
-    case OP_EVERSION: return Reason::Unsupported;
-    case OP_EIMPL: return Reason::Unsupported;
-    case OP_EREAD: return Reason::Truncated;
-    case OP_EFAULT: return Reason::Codec;
-    default: return Reason::Malformed;
+    case OP_ENOTFORMAT:
+      return Reason::Unsupported;
+    case OP_EVERSION:
+      return Reason::Unsupported;
+    case OP_EIMPL:
+      return Reason::Unsupported;
+    case OP_EREAD:
+      return Reason::Truncated;
+    case OP_EFAULT:
+      return Reason::Codec;
+    default:
+      return Reason::Malformed;
   }
 }
 
@@ -60,21 +73,25 @@ std::vector<float> decode_ogg_opus(std::span<const std::uint8_t> file, const Dec
   // The declared length (from granule positions) rejects long files before decoding; the
   // decode loop enforces the limit again in case the granules lie.
   const ogg_int64_t declared = op_pcm_total(of.get(), -1);
-  if (declared > 0) check_duration(static_cast<std::uint64_t>(declared), kOpusRate, limits, "ogg opus");
+  if (declared > 0)
+    check_duration(static_cast<std::uint64_t>(declared), kOpusRate, limits, "ogg opus");
   const auto max_frames = static_cast<std::uint64_t>(limits.max_seconds * kOpusRate) + 1;
   std::vector<float> mono;
   std::vector<float> buffer(static_cast<std::size_t>(kReadFrames * kMaxChannels));
   while (true) {
     int link = -1;
-    const int frames = op_read_float(of.get(), buffer.data(), static_cast<int>(buffer.size()), &link);
+    const int frames =
+        op_read_float(of.get(), buffer.data(), static_cast<int>(buffer.size()), &link);
     if (frames == 0) break;
-    if (frames < 0) fail(frames == OP_HOLE ? Reason::Malformed : reason_of(frames), describe(frames), frames);
+    if (frames < 0)
+      fail(frames == OP_HOLE ? Reason::Malformed : reason_of(frames), describe(frames), frames);
     const int channels = op_channel_count(of.get(), link);
     if (channels < 1 || channels > kMaxChannels) {
       fail(Reason::Unsupported, std::to_string(channels) + " channels", 0);
     }
-    const std::vector<float> part = downmix(
-        std::span<const float>(buffer.data(), static_cast<std::size_t>(frames * channels)), channels);
+    const std::vector<float> part =
+        downmix(std::span<const float>(buffer.data(), static_cast<std::size_t>(frames * channels)),
+                channels);
     mono.insert(mono.end(), part.begin(), part.end());
     if (mono.size() > max_frames) check_duration(mono.size(), kOpusRate, limits, "ogg opus");
   }
@@ -83,7 +100,8 @@ std::vector<float> decode_ogg_opus(std::span<const std::uint8_t> file, const Dec
   if (declared > 0 && mono.size() != static_cast<std::uint64_t>(declared)) {
     throw AudioError(Reason::Malformed, "ogg opus: decoded " + std::to_string(mono.size()) +
                                             " samples at 48 kHz where the stream declares " +
-                                            std::to_string(declared) + " (damaged or missing pages)");
+                                            std::to_string(declared) +
+                                            " (damaged or missing pages)");
   }
   return resample(mono, kOpusRate, kModelSampleRate);
 }

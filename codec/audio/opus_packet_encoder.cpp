@@ -52,7 +52,8 @@ void OpusPacketEncoder::encode(std::span<const float> samples, std::vector<OpusP
   std::size_t used = 0;
   if (!pending_.empty()) {
     used = std::min(packet - pending_.size(), samples.size());
-    pending_.insert(pending_.end(), samples.begin(), samples.begin() + static_cast<std::ptrdiff_t>(used));
+    pending_.insert(pending_.end(), samples.begin(),
+                    samples.begin() + static_cast<std::ptrdiff_t>(used));
     if (pending_.size() < packet) return;
     encode_packet(pending_.data(), out);
     pending_.clear();

@@ -37,8 +37,8 @@ class OpusPacketEncoder {
   // Pads with silence and appends the last packets. Afterwards the encoder takes no input.
   void finish(std::vector<OpusPacket>& out);
 
-  int lookahead_samples() const { return lookahead_; }        // at 24 kHz
-  int packet_samples() const { return packet_samples_; }      // at 24 kHz
+  int lookahead_samples() const { return lookahead_; }           // at 24 kHz
+  int packet_samples() const { return packet_samples_; }         // at 24 kHz
   std::int64_t input_samples() const { return input_samples_; }  // real samples so far
   bool finished() const { return finished_; }
 

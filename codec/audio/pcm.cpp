@@ -39,7 +39,8 @@ std::vector<float> downmix(std::span<const float> interleaved, int channels) {
   const float scale = 1.0F / static_cast<float>(channels);
   for (std::size_t i = 0; i < frames; ++i) {
     float sum = 0.0F;
-    for (int c = 0; c < channels; ++c) sum += interleaved[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)];
+    for (int c = 0; c < channels; ++c)
+      sum += interleaved[i * static_cast<std::size_t>(channels) + static_cast<std::size_t>(c)];
     mono[i] = sum * scale;
   }
   return mono;

@@ -17,9 +17,9 @@ bool is_g711(PcmEncoding encoding) {
 PcmStreamEncoder::PcmStreamEncoder(PcmEncoding encoding, int sample_rate, bool wav)
     : encoding_(encoding), sample_rate_(sample_rate), wav_(wav) {
   if (sample_rate < 8000 || sample_rate > 48000) {
-    throw AudioError(AudioError::Reason::Invalid,
-                     "pcm output: sample rate " + std::to_string(sample_rate) +
-                         " Hz outside [8000, 48000]");
+    throw AudioError(
+        AudioError::Reason::Invalid,
+        "pcm output: sample rate " + std::to_string(sample_rate) + " Hz outside [8000, 48000]");
   }
   if (is_g711(encoding) && (wav || sample_rate != kG711SampleRate)) {
     throw AudioError(AudioError::Reason::Invalid, "pcm output: G.711 is raw bytes at 8000 Hz");
@@ -32,20 +32,32 @@ PcmStreamEncoder::PcmStreamEncoder(PcmEncoding encoding, int sample_rate, bool w
 std::string PcmStreamEncoder::content_type() const {
   const std::string rate = std::to_string(sample_rate_);
   switch (encoding_) {
-    case PcmEncoding::MuLaw: return "audio/basic";  // RFC 2046: 8 kHz mono mu-law
-    case PcmEncoding::ALaw: return "audio/PCMA;rate=8000";
-    case PcmEncoding::S16LE: return wav_ ? "audio/wav" : "audio/pcm;rate=" + rate + ";encoding=s16le";
-    case PcmEncoding::F32LE: return wav_ ? "audio/wav" : "audio/pcm;rate=" + rate + ";encoding=f32le";
+    case PcmEncoding::MuLaw:
+      return "audio/basic";  // RFC 2046: 8 kHz mono mu-law
+    case PcmEncoding::ALaw:
+      return "audio/PCMA;rate=8000";
+    case PcmEncoding::S16LE:
+      return wav_ ? "audio/wav" : "audio/pcm;rate=" + rate + ";encoding=s16le";
+    case PcmEncoding::F32LE:
+      return wav_ ? "audio/wav" : "audio/pcm;rate=" + rate + ";encoding=f32le";
   }
   return "application/octet-stream";
 }
 
 void PcmStreamEncoder::append(std::span<const float> samples, Chunk& out) const {
   switch (encoding_) {
-    case PcmEncoding::S16LE: append_samples(samples, SampleFormat::S16LE, out); break;
-    case PcmEncoding::F32LE: append_samples(samples, SampleFormat::F32LE, out); break;
-    case PcmEncoding::MuLaw: append_g711(samples, G711Law::MuLaw, out); break;
-    case PcmEncoding::ALaw: append_g711(samples, G711Law::ALaw, out); break;
+    case PcmEncoding::S16LE:
+      append_samples(samples, SampleFormat::S16LE, out);
+      break;
+    case PcmEncoding::F32LE:
+      append_samples(samples, SampleFormat::F32LE, out);
+      break;
+    case PcmEncoding::MuLaw:
+      append_g711(samples, G711Law::MuLaw, out);
+      break;
+    case PcmEncoding::ALaw:
+      append_g711(samples, G711Law::ALaw, out);
+      break;
   }
 }
 

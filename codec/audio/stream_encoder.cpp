@@ -15,9 +15,8 @@ struct FormatName {
   std::string_view name;
 };
 constexpr FormatName kFormatNames[] = {
-    {OutputFormat::Opus, "opus"}, {OutputFormat::OggOpus, "ogg_opus"},
-    {OutputFormat::Wav, "wav"},   {OutputFormat::Pcm, "pcm"},
-    {OutputFormat::MuLaw, "mulaw"}, {OutputFormat::ALaw, "alaw"},
+    {OutputFormat::Opus, "opus"}, {OutputFormat::OggOpus, "ogg_opus"}, {OutputFormat::Wav, "wav"},
+    {OutputFormat::Pcm, "pcm"},   {OutputFormat::MuLaw, "mulaw"},      {OutputFormat::ALaw, "alaw"},
 };
 
 }  // namespace
@@ -42,10 +41,14 @@ std::unique_ptr<StreamEncoder> make_stream_encoder(const OutputSpec& spec) {
   const PcmEncoding linear =
       spec.sample_format == SampleFormat::F32LE ? PcmEncoding::F32LE : PcmEncoding::S16LE;
   switch (spec.format) {
-    case OutputFormat::Opus: return std::make_unique<OpusStreamEncoder>(spec.opus);
-    case OutputFormat::OggOpus: return std::make_unique<OggOpusEncoder>(spec.opus);
-    case OutputFormat::Wav: return std::make_unique<PcmStreamEncoder>(linear, spec.sample_rate, true);
-    case OutputFormat::Pcm: return std::make_unique<PcmStreamEncoder>(linear, spec.sample_rate, false);
+    case OutputFormat::Opus:
+      return std::make_unique<OpusStreamEncoder>(spec.opus);
+    case OutputFormat::OggOpus:
+      return std::make_unique<OggOpusEncoder>(spec.opus);
+    case OutputFormat::Wav:
+      return std::make_unique<PcmStreamEncoder>(linear, spec.sample_rate, true);
+    case OutputFormat::Pcm:
+      return std::make_unique<PcmStreamEncoder>(linear, spec.sample_rate, false);
     case OutputFormat::MuLaw:
       return std::make_unique<PcmStreamEncoder>(PcmEncoding::MuLaw, kG711SampleRate, false);
     case OutputFormat::ALaw:

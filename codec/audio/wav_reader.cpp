@@ -58,11 +58,12 @@ Format parse_fmt(const std::uint8_t* p, std::uint32_t size) {
 
 void validate(const Format& f) {
   if (f.tag != kTagPcm && f.tag != kTagFloat) {
-    fail(Reason::Unsupported, "format tag " + std::to_string(f.tag) +
-                                  " (only PCM = 1 and IEEE float = 3 are read)");
+    fail(Reason::Unsupported,
+         "format tag " + std::to_string(f.tag) + " (only PCM = 1 and IEEE float = 3 are read)");
   }
-  const bool ok_bits = f.tag == kTagPcm ? (f.bits == 8 || f.bits == 16 || f.bits == 24 || f.bits == 32)
-                                        : (f.bits == 32 || f.bits == 64);
+  const bool ok_bits = f.tag == kTagPcm
+                           ? (f.bits == 8 || f.bits == 16 || f.bits == 24 || f.bits == 32)
+                           : (f.bits == 32 || f.bits == 64);
   if (!ok_bits) fail(Reason::Unsupported, std::to_string(f.bits) + "-bit samples");
   if (f.channels < 1 || f.channels > 8) {
     fail(Reason::Unsupported, std::to_string(f.channels) + " channels (1..8 are read)");
@@ -72,7 +73,8 @@ void validate(const Format& f) {
   }
   if (f.block_align != f.channels * f.bits / 8) {
     fail(Reason::Malformed, "block align " + std::to_string(f.block_align) + " for " +
-                                std::to_string(f.channels) + " x " + std::to_string(f.bits) + " bits");
+                                std::to_string(f.channels) + " x " + std::to_string(f.bits) +
+                                " bits");
   }
 }
 
@@ -92,13 +94,17 @@ float read_sample(const std::uint8_t* p, const Format& f) {
     return static_cast<float>(std::clamp(v, -1.0, 1.0));
   }
   switch (f.bits) {
-    case 8: return (static_cast<float>(p[0]) - 128.0F) / 128.0F;  // 8-bit WAV is unsigned
-    case 16: return static_cast<float>(static_cast<std::int16_t>(bytes::get_u16(p))) / 32768.0F;
+    case 8:
+      return (static_cast<float>(p[0]) - 128.0F) / 128.0F;  // 8-bit WAV is unsigned
+    case 16:
+      return static_cast<float>(static_cast<std::int16_t>(bytes::get_u16(p))) / 32768.0F;
     case 24: {
-      const auto v = static_cast<std::int32_t>(static_cast<std::uint32_t>(p[0] << 8 | p[1] << 16 | p[2] << 24));
+      const auto v = static_cast<std::int32_t>(
+          static_cast<std::uint32_t>(p[0] << 8 | p[1] << 16 | p[2] << 24));
       return static_cast<float>(v >> 8) / 8388608.0F;
     }
-    default: return static_cast<float>(static_cast<std::int32_t>(bytes::get_u32(p))) / 2147483648.0F;
+    default:
+      return static_cast<float>(static_cast<std::int32_t>(bytes::get_u32(p))) / 2147483648.0F;
   }
 }
 
@@ -106,7 +112,8 @@ float read_sample(const std::uint8_t* p, const Format& f) {
 
 WavInfo parse_wav(std::span<const std::uint8_t> file, const DecodeLimits& limits) {
   check_input_size(file.size(), limits, "wav");
-  if (file.size() < 12) fail(Reason::Truncated, "file of " + std::to_string(file.size()) + " bytes");
+  if (file.size() < 12)
+    fail(Reason::Truncated, "file of " + std::to_string(file.size()) + " bytes");
   if (!bytes::tag_is(file.data(), "RIFF") || !bytes::tag_is(file.data() + 8, "WAVE")) {
     fail(Reason::Malformed, "no RIFF/WAVE signature");
   }
@@ -136,8 +143,8 @@ WavInfo parse_wav(std::span<const std::uint8_t> file, const DecodeLimits& limits
       return info;
     }
     if (size > left) {
-      fail(Reason::Truncated, "chunk of " + std::to_string(size) + " bytes, " +
-                                  std::to_string(left) + " present");
+      fail(Reason::Truncated,
+           "chunk of " + std::to_string(size) + " bytes, " + std::to_string(left) + " present");
     }
     if (bytes::tag_is(header, "fmt ")) format = parse_fmt(file.data() + body, size);
     pos = body + size + (size & 1U);  // chunks are padded to even sizes

@@ -17,9 +17,9 @@ struct WavInfo {
   bool is_float = false;
   int channels = 0;
   int sample_rate = 0;
-  int bits = 0;                  // container bits per sample
-  std::size_t data_offset = 0;   // first byte of the samples in the file
-  std::uint64_t frames = 0;      // whole sample frames present
+  int bits = 0;                 // container bits per sample
+  std::size_t data_offset = 0;  // first byte of the samples in the file
+  std::uint64_t frames = 0;     // whole sample frames present
 };
 
 // Validates the header and locates the samples. Checks the byte limit only.

@@ -16,7 +16,8 @@ constexpr std::size_t kFloatHeaderBytes = 58;
 constexpr std::size_t kFactValueOffset = 46;
 
 void set_u32(std::vector<std::uint8_t>& file, std::size_t offset, std::uint32_t value) {
-  for (int i = 0; i < 4; ++i) file[offset + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
+  for (int i = 0; i < 4; ++i)
+    file[offset + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 }  // namespace
@@ -24,9 +25,9 @@ void set_u32(std::vector<std::uint8_t>& file, std::size_t offset, std::uint32_t 
 std::vector<std::uint8_t> wav_header(SampleFormat format, int sample_rate, int channels,
                                      std::optional<std::uint64_t> frames) {
   if (channels < 1 || channels > 8 || sample_rate < 1 || sample_rate > 768000) {
-    throw AudioError(AudioError::Reason::Invalid,
-                     "wav header: " + std::to_string(channels) + " channels at " +
-                         std::to_string(sample_rate) + " Hz");
+    throw AudioError(AudioError::Reason::Invalid, "wav header: " + std::to_string(channels) +
+                                                      " channels at " +
+                                                      std::to_string(sample_rate) + " Hz");
   }
   const bool is_float = format == SampleFormat::F32LE;
   const std::uint32_t block = static_cast<std::uint32_t>(bytes_per_sample(format) * channels);

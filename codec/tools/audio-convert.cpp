@@ -46,19 +46,35 @@ bool parse(int argc, char** argv, Args& args) {
       if (i + 1 >= argc) throw std::invalid_argument("missing value for " + a);
       return argv[++i];
     };
-    if (a == "--format") args.spec.format = parse_output_format(value());
-    else if (a == "--rate") args.spec.sample_rate = std::stoi(value());
-    else if (a == "--f32") args.spec.sample_format = SampleFormat::F32LE;
-    else if (a == "--bitrate") args.spec.opus.bitrate = std::stoi(value());
-    else if (a == "--frame-ms") args.spec.opus.frame_ms = std::stoi(value());
-    else if (a == "--complexity") args.spec.opus.complexity = std::stoi(value());
-    else if (a == "--cbr") args.spec.opus.vbr = false;
-    else if (a == "--voip") args.spec.opus.application = "voip";
-    else if (a == "--raw-rate") { args.raw = true; args.raw_format.sample_rate = std::stoi(value()); }
-    else if (a == "--raw-channels") { args.raw = true; args.raw_format.channels = std::stoi(value()); }
-    else if (a == "--raw-f32") { args.raw = true; args.raw_format.sample_format = SampleFormat::F32LE; }
-    else if (a.starts_with("--")) throw std::invalid_argument("unknown option " + a);
-    else positional.push_back(a);
+    if (a == "--format")
+      args.spec.format = parse_output_format(value());
+    else if (a == "--rate")
+      args.spec.sample_rate = std::stoi(value());
+    else if (a == "--f32")
+      args.spec.sample_format = SampleFormat::F32LE;
+    else if (a == "--bitrate")
+      args.spec.opus.bitrate = std::stoi(value());
+    else if (a == "--frame-ms")
+      args.spec.opus.frame_ms = std::stoi(value());
+    else if (a == "--complexity")
+      args.spec.opus.complexity = std::stoi(value());
+    else if (a == "--cbr")
+      args.spec.opus.vbr = false;
+    else if (a == "--voip")
+      args.spec.opus.application = "voip";
+    else if (a == "--raw-rate") {
+      args.raw = true;
+      args.raw_format.sample_rate = std::stoi(value());
+    } else if (a == "--raw-channels") {
+      args.raw = true;
+      args.raw_format.channels = std::stoi(value());
+    } else if (a == "--raw-f32") {
+      args.raw = true;
+      args.raw_format.sample_format = SampleFormat::F32LE;
+    } else if (a.starts_with("--"))
+      throw std::invalid_argument("unknown option " + a);
+    else
+      positional.push_back(a);
   }
   if (positional.size() != 2) return false;
   args.input = positional[0];
@@ -90,8 +106,9 @@ int main(int argc, char** argv) {
     std::ifstream in(args.input, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + args.input);
     const std::vector<std::uint8_t> bytes{std::istreambuf_iterator<char>(in), {}};
-    const std::vector<float> samples = args.raw ? decode_raw_pcm(bytes, args.raw_format, DecodeLimits{})
-                                                : decode_audio(bytes, DecodeLimits{});
+    const std::vector<float> samples = args.raw
+                                           ? decode_raw_pcm(bytes, args.raw_format, DecodeLimits{})
+                                           : decode_audio(bytes, DecodeLimits{});
     const auto encoder = make_stream_encoder(args.spec);
     std::ofstream out(args.output, std::ios::binary);
     const std::span<const float> all(samples);

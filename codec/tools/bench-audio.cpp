@@ -95,8 +95,8 @@ int main(int argc, char** argv) {
     std::vector<double> us;
     std::size_t bytes = 0;
     for (int f = 0; f < frames + kWarmup; ++f) {
-      const std::span<const float> frame(signal.data() + static_cast<std::size_t>(f) * kModelFrameSamples,
-                                         kModelFrameSamples);
+      const std::span<const float> frame(
+          signal.data() + static_cast<std::size_t>(f) * kModelFrameSamples, kModelFrameSamples);
       const auto start = std::chrono::steady_clock::now();
       const std::vector<Chunk> out = encoder->encode(frame);
       const auto stop = std::chrono::steady_clock::now();

@@ -1,6 +1,8 @@
 // Test signals, measurements and external-tool helpers shared by the audio tests.
 #pragma once
 
+#include <sys/wait.h>
+
 #include <array>
 #include <cmath>
 #include <cstdint>
@@ -10,7 +12,6 @@
 #include <random>
 #include <span>
 #include <string>
-#include <sys/wait.h>
 #include <vector>
 
 namespace csm::audio::test {
@@ -142,7 +143,8 @@ inline CommandResult run(const std::string& command) {
   if (pipe == nullptr) return result;
   std::array<char, 4096> buffer{};
   std::size_t n = 0;
-  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0) result.output.append(buffer.data(), n);
+  while ((n = std::fread(buffer.data(), 1, buffer.size(), pipe)) > 0)
+    result.output.append(buffer.data(), n);
   const int status = pclose(pipe);
   result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return result;

@@ -1,8 +1,7 @@
-#include "codec/audio/audio_decoder.h"
-
 #include <catch2/catch.hpp>
 
 #include "audio_test_support.h"
+#include "codec/audio/audio_decoder.h"
 #include "codec/audio/audio_error.h"
 #include "codec/audio/byte_io.h"
 #include "codec/audio/ogg_opus_encoder.h"
@@ -33,7 +32,8 @@ std::vector<std::uint8_t> s16_wav(std::span<const float> samples, int rate) {
 
 }  // namespace
 
-TEST_CASE("WAV input in every sample format ffmpeg writes decodes to 24 kHz mono", "[codec][audio][decode][tools]") {
+TEST_CASE("WAV input in every sample format ffmpeg writes decodes to 24 kHz mono",
+          "[codec][audio][decode][tools]") {
   REQUIRE(t::have_tool("ffmpeg"));
   csm::test::ScratchDir dir;
   // 1 s of 440 Hz at 44.1 kHz, mono and as identical stereo channels.
@@ -45,7 +45,8 @@ TEST_CASE("WAV input in every sample format ffmpeg writes decodes to 24 kHz mono
     append_samples(channels == 1 ? mono : stereo, SampleFormat::F32LE, raw);
     t::write_file(dir.file("tone" + std::to_string(channels) + ".f32"), raw);
   }
-  for (const std::string codec : {"pcm_u8", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_f64le"}) {
+  for (const std::string codec :
+       {"pcm_u8", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_f64le"}) {
     for (const int channels : {1, 2}) {
       const std::string ch = std::to_string(channels);
       const std::string out = dir.file(codec + ch + ".wav");
@@ -61,13 +62,15 @@ TEST_CASE("WAV input in every sample format ffmpeg writes decodes to 24 kHz mono
   }
 }
 
-TEST_CASE("Ogg Opus input from opusenc and from our encoder decodes", "[codec][audio][decode][tools]") {
+TEST_CASE("Ogg Opus input from opusenc and from our encoder decodes",
+          "[codec][audio][decode][tools]") {
   REQUIRE(t::have_tool("opusenc"));
   csm::test::ScratchDir dir;
   const std::vector<float> tone = t::tone(16000, 1.25, 440.0);
   t::write_file(dir.file("in.wav"), s16_wav(tone, 16000));
   REQUIRE(t::run("opusenc --quiet " + dir.file("in.wav") + " " + dir.file("in.opus")).status == 0);
-  const std::vector<float> decoded = decode_audio(t::read_file(dir.file("in.opus")), DecodeLimits{});
+  const std::vector<float> decoded =
+      decode_audio(t::read_file(dir.file("in.opus")), DecodeLimits{});
   CHECK(decoded.size() == 30000);
   CHECK(t::dominant_frequency(decoded, 24000, 300, 600) == Approx(440).margin(1));
 
@@ -86,15 +89,23 @@ TEST_CASE("raw PCM input with a declared format", "[codec][audio][decode]") {
   }
   std::vector<std::uint8_t> bytes;
   append_samples(stereo, SampleFormat::F32LE, bytes);
-  const std::vector<float> mono = decode_raw_pcm(bytes, {SampleFormat::F32LE, 48000, 2}, DecodeLimits{});
+  const std::vector<float> mono =
+      decode_raw_pcm(bytes, {SampleFormat::F32LE, 48000, 2}, DecodeLimits{});
   CHECK(mono.size() == 12000);
   CHECK(t::dominant_frequency(mono, 24000, 800, 1200) == Approx(1000).margin(1));
-  CHECK(reason_of([&] { decode_raw_pcm(std::span(bytes).first(bytes.size() - 2), {SampleFormat::F32LE, 48000, 2}, DecodeLimits{}); }) == Reason::Malformed);
+  CHECK(reason_of([&] {
+          decode_raw_pcm(std::span(bytes).first(bytes.size() - 2), {SampleFormat::F32LE, 48000, 2},
+                         DecodeLimits{});
+        }) == Reason::Malformed);
   CHECK(reason_of([&] { decode_raw_pcm({}, {}, DecodeLimits{}); }) == Reason::Empty);
-  CHECK(reason_of([&] { decode_raw_pcm(bytes, {SampleFormat::F32LE, 48000, 0}, DecodeLimits{}); }) == Reason::Unsupported);
+  CHECK(reason_of([&] {
+          decode_raw_pcm(bytes, {SampleFormat::F32LE, 48000, 0}, DecodeLimits{});
+        }) == Reason::Unsupported);
   DecodeLimits short_limit;
   short_limit.max_seconds = 0.25;
-  CHECK(reason_of([&] { decode_raw_pcm(bytes, {SampleFormat::F32LE, 48000, 2}, short_limit); }) == Reason::TooLong);
+  CHECK(reason_of([&] {
+          decode_raw_pcm(bytes, {SampleFormat::F32LE, 48000, 2}, short_limit);
+        }) == Reason::TooLong);
 }
 
 TEST_CASE("broken, lying and oversized WAV input gives typed errors", "[codec][audio][decode]") {
@@ -102,19 +113,24 @@ TEST_CASE("broken, lying and oversized WAV input gives typed errors", "[codec][a
   const std::size_t data_size_at = 40;  // 44-byte header: the data chunk's size field
   auto patched = [&](std::size_t offset, std::uint32_t value) {
     std::vector<std::uint8_t> bad = good;
-    for (int i = 0; i < 4; ++i) bad[offset + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
+    for (int i = 0; i < 4; ++i)
+      bad[offset + static_cast<std::size_t>(i)] = static_cast<std::uint8_t>(value >> (8 * i));
     return bad;
   };
   const DecodeLimits limits;
   CHECK(decode_audio(good, limits).size() == 2400);
   // Truncated: the data chunk says more than is there; the file ends inside the header.
-  CHECK(reason_of([&] { decode_audio(std::span(good).first(good.size() - 100), limits); }) == Reason::Truncated);
+  CHECK(reason_of([&] { decode_audio(std::span(good).first(good.size() - 100), limits); }) ==
+        Reason::Truncated);
   CHECK(reason_of([&] { decode_audio(std::span(good).first(30), limits); }) == Reason::Truncated);
   // Lying and absurd sizes.
-  CHECK(reason_of([&] { decode_audio(patched(data_size_at, 0x7FFFFFF0), limits); }) == Reason::Truncated);
-  CHECK(reason_of([&] { decode_audio(patched(16, 0xFFFFFFF0), limits); }) == Reason::Truncated);  // fmt size
+  CHECK(reason_of([&] { decode_audio(patched(data_size_at, 0x7FFFFFF0), limits); }) ==
+        Reason::Truncated);
+  CHECK(reason_of([&] { decode_audio(patched(16, 0xFFFFFFF0), limits); }) ==
+        Reason::Truncated);  // fmt size
   CHECK(reason_of([&] { decode_audio(patched(24, 0), limits); }) == Reason::Unsupported);  // rate 0
-  CHECK(reason_of([&] { decode_audio(patched(32, 0x00100004), limits); }) == Reason::Malformed);  // block align 4
+  CHECK(reason_of([&] { decode_audio(patched(32, 0x00100004), limits); }) ==
+        Reason::Malformed);  // block align 4
   // Unsupported codec (format tag 2, MS ADPCM) and a valid header without samples.
   std::vector<std::uint8_t> adpcm = good;
   adpcm[20] = 2;
@@ -123,7 +139,9 @@ TEST_CASE("broken, lying and oversized WAV input gives typed errors", "[codec][a
   CHECK(reason_of([&] { decode_audio(std::vector<std::uint8_t>{}, limits); }) == Reason::Empty);
   // Not audio at all.
   const std::string text = "this is not a sound file at all";
-  CHECK(reason_of([&] { decode_audio(std::vector<std::uint8_t>(text.begin(), text.end()), limits); }) == Reason::Unsupported);
+  CHECK(reason_of([&] {
+          decode_audio(std::vector<std::uint8_t>(text.begin(), text.end()), limits);
+        }) == Reason::Unsupported);
   // Limits: size is checked before parsing, duration before allocating.
   DecodeLimits small;
   small.max_bytes = 1024;
@@ -140,7 +158,8 @@ TEST_CASE("broken Ogg input gives typed errors", "[codec][audio][decode]") {
   std::vector<std::uint8_t> file;
   const std::vector<float> speech = t::speech_like(24000, 1.0);
   for (std::size_t i = 0; i < speech.size(); i += 1920) {  // several pages
-    const std::vector<std::uint8_t> page = t::concat(encoder.encode(std::span(speech).subspan(i, std::min<std::size_t>(1920, speech.size() - i))));
+    const std::vector<std::uint8_t> page = t::concat(encoder.encode(
+        std::span(speech).subspan(i, std::min<std::size_t>(1920, speech.size() - i))));
     file.insert(file.end(), page.begin(), page.end());
   }
   const std::vector<std::uint8_t> tail = t::concat(encoder.finish());
@@ -152,7 +171,8 @@ TEST_CASE("broken Ogg input gives typed errors", "[codec][audio][decode]") {
   CHECK((cut_header == Reason::Unsupported || cut_header == Reason::Truncated));
   // A stream cut short (no end-of-stream page, the last page partial) plays up to its last
   // complete page, as a live stream would.
-  const std::size_t cut_size = decode_audio(std::span(file).first(file.size() - 300), limits).size();
+  const std::size_t cut_size =
+      decode_audio(std::span(file).first(file.size() - 300), limits).size();
   CHECK(cut_size > 12000);
   CHECK(cut_size < 24000);
   // A damaged page in the middle (its checksum no longer matches) leaves a hole.

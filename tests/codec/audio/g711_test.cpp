@@ -2,9 +2,8 @@
 
 #include <catch2/catch.hpp>
 
-#include "codec/audio/pcm.h"
-
 #include "audio_test_support.h"
+#include "codec/audio/pcm.h"
 #include "support/paths.h"
 
 using namespace csm::audio;
@@ -41,7 +40,8 @@ TEST_CASE("G.711 A-law matches the standard's table", "[codec][audio][g711]") {
   CHECK(alaw_to_linear(0xC5) == 264);
 }
 
-TEST_CASE("G.711 codes are fixed points and quantisation error is bounded", "[codec][audio][g711]") {
+TEST_CASE("G.711 codes are fixed points and quantisation error is bounded",
+          "[codec][audio][g711]") {
   for (int code = 0; code < 256; ++code) {
     const auto c = static_cast<std::uint8_t>(code);
     const std::int16_t u = ulaw_to_linear(c);
@@ -61,7 +61,8 @@ TEST_CASE("G.711 codes are fixed points and quantisation error is bounded", "[co
   }
 }
 
-TEST_CASE("G.711 encoding equals the CCITT reference code for every 16-bit input", "[codec][audio][g711][tools]") {
+TEST_CASE("G.711 encoding equals the CCITT reference code for every 16-bit input",
+          "[codec][audio][g711][tools]") {
   // Python's audioop carries the Sun/CCITT reference encoder (g711.c); it is the independent
   // oracle here. (ffmpeg's encoder derives its decision levels from reconstruction midpoints
   // and differs from G.711 on a few hundred inputs near segment edges.)
@@ -74,25 +75,30 @@ TEST_CASE("G.711 encoding equals the CCITT reference code for every 16-bit input
   csm::audio::test::write_file(dir.file("in.raw"), s16);
   const auto result = csm::audio::test::run(
       "python3 -W ignore -c \"import audioop,sys; d=open(sys.argv[1],'rb').read(); "
-      "open(sys.argv[2],'wb').write(audioop.lin2ulaw(d,2)); open(sys.argv[3],'wb').write(audioop.lin2alaw(d,2))\" " +
+      "open(sys.argv[2],'wb').write(audioop.lin2ulaw(d,2)); "
+      "open(sys.argv[3],'wb').write(audioop.lin2alaw(d,2))\" " +
       dir.file("in.raw") + " " + dir.file("mulaw.raw") + " " + dir.file("alaw.raw"));
   REQUIRE(result.status == 0);
-  for (const auto& [law, name] : {std::pair{G711Law::MuLaw, "mulaw"}, std::pair{G711Law::ALaw, "alaw"}}) {
-    const std::vector<std::uint8_t> theirs = csm::audio::test::read_file(dir.file(std::string(name) + ".raw"));
+  for (const auto& [law, name] :
+       {std::pair{G711Law::MuLaw, "mulaw"}, std::pair{G711Law::ALaw, "alaw"}}) {
+    const std::vector<std::uint8_t> theirs =
+        csm::audio::test::read_file(dir.file(std::string(name) + ".raw"));
     std::vector<std::uint8_t> ours;
     append_g711(samples, law, ours);
     REQUIRE(theirs.size() == ours.size());
     std::size_t mismatches = 0;
     for (std::size_t i = 0; i < ours.size(); ++i) {
       if (theirs[i] != ours[i] && mismatches++ < 5) {
-        UNSCOPED_INFO(name << ": input " << float_to_s16(samples[i]) << " reference " << int(theirs[i]) << " ours " << int(ours[i]));
+        UNSCOPED_INFO(name << ": input " << float_to_s16(samples[i]) << " reference "
+                           << int(theirs[i]) << " ours " << int(ours[i]));
       }
     }
     CHECK(mismatches == 0);
   }
 }
 
-TEST_CASE("ffmpeg decodes our G.711 codes to the same linear values", "[codec][audio][g711][tools]") {
+TEST_CASE("ffmpeg decodes our G.711 codes to the same linear values",
+          "[codec][audio][g711][tools]") {
   REQUIRE(csm::audio::test::have_tool("ffmpeg"));
   csm::test::ScratchDir dir;
   std::vector<std::uint8_t> codes(256);
@@ -100,12 +106,15 @@ TEST_CASE("ffmpeg decodes our G.711 codes to the same linear values", "[codec][a
   csm::audio::test::write_file(dir.file("codes.raw"), codes);
   for (const char* name : {"mulaw", "alaw"}) {
     const std::string out = dir.file(std::string(name) + ".s16");
-    REQUIRE(csm::audio::test::run("ffmpeg -v error -y -f " + std::string(name) + " -ar 8000 -ac 1 -i " +
-                                  dir.file("codes.raw") + " -f s16le " + out).status == 0);
+    REQUIRE(csm::audio::test::run("ffmpeg -v error -y -f " + std::string(name) +
+                                  " -ar 8000 -ac 1 -i " + dir.file("codes.raw") + " -f s16le " +
+                                  out)
+                .status == 0);
     const std::vector<std::uint8_t> pcm = csm::audio::test::read_file(out);
     REQUIRE(pcm.size() == 512);
     for (int c = 0; c < 256; ++c) {
-      const auto theirs = static_cast<std::int16_t>(pcm[static_cast<std::size_t>(2 * c)] | (pcm[static_cast<std::size_t>(2 * c + 1)] << 8));
+      const auto theirs = static_cast<std::int16_t>(
+          pcm[static_cast<std::size_t>(2 * c)] | (pcm[static_cast<std::size_t>(2 * c + 1)] << 8));
       const auto code = static_cast<std::uint8_t>(c);
       CHECK(theirs == (std::string(name) == "mulaw" ? ulaw_to_linear(code) : alaw_to_linear(code)));
     }

@@ -86,7 +86,8 @@ TEST_CASE("raw Opus round trip keeps every sample after the pre-skip", "[codec][
         // All input is there, and less than one packet of padding after it.
         CHECK(decoded.size() >= c.signal.size());
         CHECK(decoded.size() < c.signal.size() + packet_samples);
-        const std::span<const float> aligned = std::span<const float>(decoded).first(c.signal.size());
+        const std::span<const float> aligned =
+            std::span<const float>(decoded).first(c.signal.size());
         if (application == "audio") {
           const double snr = t::snr_db(c.signal, aligned);
           CAPTURE(snr);
@@ -175,8 +176,10 @@ TEST_CASE("opusinfo, ffprobe and opusdec accept our Ogg Opus", "[codec][audio][o
   REQUIRE(std::regex_search(info.output, m, std::regex(R"(Playback length: (\d+)m:([\d.]+)s)")));
   CHECK(std::stod(m[1]) * 60 + std::stod(m[2]) == Approx(seconds).margin(0.001));
 
-  const auto probe = t::run("ffprobe -v error -show_entries stream=codec_name,sample_rate,channels "
-                            "-show_entries format=duration -of default=noprint_wrappers=1 " + path);
+  const auto probe = t::run(
+      "ffprobe -v error -show_entries stream=codec_name,sample_rate,channels "
+      "-show_entries format=duration -of default=noprint_wrappers=1 " +
+      path);
   CAPTURE(probe.output);
   REQUIRE(probe.status == 0);
   CHECK(probe.output.find("codec_name=opus") != std::string::npos);

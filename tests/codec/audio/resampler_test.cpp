@@ -16,7 +16,8 @@ TEST_CASE("resampling keeps the length ratio and a tone's frequency", "[codec][a
     CHECK(out.size() == static_cast<std::size_t>(rate));
     CHECK(t::dominant_frequency(out, rate, 300, 600) == Approx(440).margin(1));
     // Amplitude preserved (0.5 peak -> 0.125 mean square), away from the filter's edges.
-    const std::span<const float> middle(out.data() + rate / 10, out.size() - static_cast<std::size_t>(rate / 5));
+    const std::span<const float> middle(out.data() + rate / 10,
+                                        out.size() - static_cast<std::size_t>(rate / 5));
     CHECK(t::energy(middle) / static_cast<double>(middle.size()) == Approx(0.125).epsilon(0.01));
   }
 }
@@ -36,10 +37,12 @@ TEST_CASE("streaming resampling equals one-shot resampling", "[codec][audio][res
   const std::vector<float> tail = streaming.flush();
   pieces.insert(pieces.end(), tail.begin(), tail.end());
   REQUIRE(pieces.size() == whole.size());
-  for (std::size_t i = 0; i < whole.size(); ++i) REQUIRE(pieces[i] == Approx(whole[i]).margin(1e-5));
+  for (std::size_t i = 0; i < whole.size(); ++i)
+    REQUIRE(pieces[i] == Approx(whole[i]).margin(1e-5));
 }
 
-TEST_CASE("a high tone is filtered out when downsampling below its Nyquist rate", "[codec][audio][resample]") {
+TEST_CASE("a high tone is filtered out when downsampling below its Nyquist rate",
+          "[codec][audio][resample]") {
   // 6 kHz cannot exist at 8 kHz; a real anti-alias filter removes it instead of folding it
   // to 2 kHz.
   const std::vector<float> out = resample(t::tone(24000, 1.0, 6000.0), 24000, 8000);

@@ -45,7 +45,8 @@ TEST_CASE("PCM and WAV streams at every rate carry the whole signal", "[codec][a
       spec.sample_rate = rate;
       auto pcm = make_stream_encoder(spec);
       const std::vector<std::uint8_t> raw = stream(*pcm, signal);
-      const std::size_t expected = static_cast<std::size_t>(std::llround(static_cast<double>(signal.size()) * rate / 24000));
+      const std::size_t expected =
+          static_cast<std::size_t>(std::llround(static_cast<double>(signal.size()) * rate / 24000));
       CAPTURE(rate, format == SampleFormat::F32LE);
       CHECK(raw.size() == expected * static_cast<std::size_t>(bytes_per_sample(format)));
       const std::vector<float> back = decode_raw_pcm(raw, {format, rate, 1}, DecodeLimits{});
@@ -70,23 +71,27 @@ TEST_CASE("G.711 streams are 8 kHz bytes of the right law", "[codec][audio][stre
     REQUIRE(bytes.size() == 8000);
     std::vector<float> decoded;
     for (const std::uint8_t b : bytes) {
-      decoded.push_back(s16_to_float(format == OutputFormat::MuLaw ? ulaw_to_linear(b) : alaw_to_linear(b)));
+      decoded.push_back(
+          s16_to_float(format == OutputFormat::MuLaw ? ulaw_to_linear(b) : alaw_to_linear(b)));
     }
     CHECK(t::dominant_frequency(decoded, 8000, 300, 600) == Approx(440).margin(1));
     CHECK(t::snr_db(resample(signal, 24000, 8000), decoded) > 30.0);  // G.711 gives ~38 dB
   }
-  CHECK(make_stream_encoder({OutputFormat::MuLaw, SampleFormat::S16LE, 24000, {}})->content_type() == "audio/basic");
+  CHECK(
+      make_stream_encoder({OutputFormat::MuLaw, SampleFormat::S16LE, 24000, {}})->content_type() ==
+      "audio/basic");
 }
 
-TEST_CASE("stream encoders refuse input after finish and impossible specs", "[codec][audio][stream]") {
+TEST_CASE("stream encoders refuse input after finish and impossible specs",
+          "[codec][audio][stream]") {
   for (const char* name : {"opus", "ogg_opus", "wav", "pcm", "mulaw", "alaw"}) {
     OutputSpec spec;
     spec.format = parse_output_format(name);
     auto encoder = make_stream_encoder(spec);
     CAPTURE(name);
     // Formats with a header or a codec tail have bytes to give even for an empty turn.
-    const bool has_bytes = spec.format == OutputFormat::Opus || spec.format == OutputFormat::OggOpus ||
-                           spec.format == OutputFormat::Wav;
+    const bool has_bytes = spec.format == OutputFormat::Opus ||
+                           spec.format == OutputFormat::OggOpus || spec.format == OutputFormat::Wav;
     CHECK(encoder->finish().empty() == !has_bytes);
     CHECK(encoder->finish().empty());
     CHECK_THROWS_AS(encoder->encode(std::vector<float>(1920)), AudioError);

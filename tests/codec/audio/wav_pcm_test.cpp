@@ -37,7 +37,8 @@ TEST_CASE("WAV written whole reads back bit-exact", "[codec][audio][wav]") {
     const std::vector<float> back = decode_wav(file, DecodeLimits{});
     REQUIRE(back.size() == signal.size());
     for (std::size_t i = 0; i < signal.size(); ++i) {
-      const float expected = format == SampleFormat::F32LE ? signal[i] : s16_to_float(float_to_s16(signal[i]));
+      const float expected =
+          format == SampleFormat::F32LE ? signal[i] : s16_to_float(float_to_s16(signal[i]));
       REQUIRE(back[i] == expected);
     }
   }
@@ -52,7 +53,8 @@ TEST_CASE("patch_wav_sizes turns a streamed WAV into a sized one", "[codec][audi
     append_samples(std::vector<float>(1000, 0.25F), format, file);
     patch_wav_sizes(file);
     CHECK(bytes::get_u32(file.data() + 4) == file.size() - 8);
-    CHECK(bytes::get_u32(file.data() + header - 4) == 1000U * static_cast<unsigned>(bytes_per_sample(format)));
+    CHECK(bytes::get_u32(file.data() + header - 4) ==
+          1000U * static_cast<unsigned>(bytes_per_sample(format)));
     const WavInfo info = parse_wav(file, DecodeLimits{});
     CHECK(info.frames == 1000);
     CHECK(info.sample_rate == 16000);
@@ -71,23 +73,28 @@ TEST_CASE("ffprobe reads our WAV files and streams", "[codec][audio][wav][tools]
     append_samples(signal, format, sized);
     std::vector<std::uint8_t> streamed = wav_header(format, 24000, 1, std::nullopt);
     append_samples(signal, format, streamed);
-    for (const auto& [name, file] : {std::pair{"sized.wav", sized}, std::pair{"streamed.wav", streamed}}) {
+    for (const auto& [name, file] :
+         {std::pair{"sized.wav", sized}, std::pair{"streamed.wav", streamed}}) {
       const std::string path = dir.file(name);
       t::write_file(path, file);
       const auto probe = t::run(
           "ffprobe -v error -show_entries stream=codec_name,sample_rate,channels "
-          "-show_entries format=duration -of default=noprint_wrappers=1 " + path);
+          "-show_entries format=duration -of default=noprint_wrappers=1 " +
+          path);
       CAPTURE(name, is_float, probe.output);
       REQUIRE(probe.status == 0);
-      CHECK(probe.output.find(is_float ? "codec_name=pcm_f32le" : "codec_name=pcm_s16le") != std::string::npos);
+      CHECK(probe.output.find(is_float ? "codec_name=pcm_f32le" : "codec_name=pcm_s16le") !=
+            std::string::npos);
       CHECK(probe.output.find("sample_rate=24000") != std::string::npos);
       CHECK(probe.output.find("channels=1") != std::string::npos);
       // Decoding the whole stream with ffmpeg gives every sample back, sized or not.
-      const auto decoded = t::run("ffmpeg -v error -y -i " + path + " -f s16le -ac 1 -ar 24000 " + path + ".raw");
+      const auto decoded =
+          t::run("ffmpeg -v error -y -i " + path + " -f s16le -ac 1 -ar 24000 " + path + ".raw");
       REQUIRE(decoded.status == 0);
       CHECK(t::read_file(path + ".raw").size() == signal.size() * 2);
     }
-    const auto probe = t::run("ffprobe -v error -show_entries format=duration -of csv=p=0 " + dir.file("sized.wav"));
+    const auto probe = t::run("ffprobe -v error -show_entries format=duration -of csv=p=0 " +
+                              dir.file("sized.wav"));
     CHECK(std::stod(probe.output) == Approx(1.5).margin(1e-3));
   }
 }
