@@ -48,12 +48,6 @@ OggOpusEncoder::OggOpusEncoder(const OpusOptions& options, std::optional<std::ui
 
 OggOpusEncoder::~OggOpusEncoder() { ogg_stream_clear(&stream_); }
 
-std::vector<Chunk> OggOpusEncoder::as_chunks(Chunk&& bytes) {
-  std::vector<Chunk> chunks;
-  if (!bytes.empty()) chunks.push_back(std::move(bytes));
-  return chunks;
-}
-
 std::vector<Chunk> OggOpusEncoder::encode(std::span<const float> samples) {
   if (finished_) throw AudioError(AudioError::Reason::Invalid, "ogg opus: encode after finish");
   Chunk out;

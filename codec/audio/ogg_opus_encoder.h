@@ -34,7 +34,6 @@ class OggOpusEncoder final : public StreamEncoder {
   // Adds packets to the stream; the last one of a finished stream carries end-of-stream.
   void add_packets(std::vector<OpusPacket>& packets, bool end_of_stream);
   void flush_pages(Chunk& out);
-  static std::vector<Chunk> as_chunks(Chunk&& bytes);
 
   OpusPacketEncoder opus_;
   ogg_stream_state stream_{};

@@ -70,9 +70,7 @@ std::vector<Chunk> PcmStreamEncoder::emit(std::span<const float> samples) {
   }
   header_sent_ = true;
   append(samples, out);
-  std::vector<Chunk> chunks;
-  if (!out.empty()) chunks.push_back(std::move(out));
-  return chunks;
+  return as_chunks(std::move(out));
 }
 
 std::vector<Chunk> PcmStreamEncoder::encode(std::span<const float> samples) {

@@ -1,5 +1,6 @@
 #include "codec/audio/stream_encoder.h"
 
+#include <algorithm>
 #include <string>
 
 #include "codec/audio/audio_error.h"
@@ -35,6 +36,25 @@ std::string_view output_format_name(OutputFormat format) {
     if (entry.format == format) return entry.name;
   }
   return "unknown";
+}
+
+std::vector<Chunk> encode_all(StreamEncoder& encoder, std::span<const float> samples) {
+  std::vector<Chunk> chunks;
+  auto take = [&chunks](std::vector<Chunk>&& more) {
+    for (Chunk& c : more) chunks.push_back(std::move(c));
+  };
+  for (std::size_t i = 0; i < samples.size(); i += kModelFrameSamples) {
+    take(encoder.encode(
+        samples.subspan(i, std::min<std::size_t>(kModelFrameSamples, samples.size() - i))));
+  }
+  take(encoder.finish());
+  return chunks;
+}
+
+std::vector<Chunk> as_chunks(Chunk&& bytes) {
+  std::vector<Chunk> chunks;
+  if (!bytes.empty()) chunks.push_back(std::move(bytes));
+  return chunks;
 }
 
 std::unique_ptr<StreamEncoder> make_stream_encoder(const OutputSpec& spec) {

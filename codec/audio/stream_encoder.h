@@ -68,6 +68,13 @@ class StreamEncoder {
   virtual int pre_skip_48k() const { return 0; }
 };
 
+// Feeds a whole signal (24 kHz mono) in 80 ms model frames, then finishes; returns every chunk
+// in order. For whole-file responses and tools; streaming callers use encode() per frame.
+std::vector<Chunk> encode_all(StreamEncoder& encoder, std::span<const float> samples);
+
+// What a byte-stream encoder returns for `bytes`: one chunk, or none when it is empty.
+std::vector<Chunk> as_chunks(Chunk&& bytes);
+
 // Throws AudioError(Invalid) or config::ConfigError for impossible specs.
 std::unique_ptr<StreamEncoder> make_stream_encoder(const OutputSpec& spec);
 

@@ -99,9 +99,10 @@ float read_sample(const std::uint8_t* p, const Format& f) {
     case 16:
       return static_cast<float>(static_cast<std::int16_t>(bytes::get_u16(p))) / 32768.0F;
     case 24: {
-      const auto v = static_cast<std::int32_t>(
-          static_cast<std::uint32_t>(p[0] << 8 | p[1] << 16 | p[2] << 24));
-      return static_cast<float>(v >> 8) / 8388608.0F;
+      // Place the 3 bytes in the top of a 32-bit word, then shift back with sign extension.
+      const std::uint32_t word =
+          (std::uint32_t{p[0]} << 8) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 24);
+      return static_cast<float>(static_cast<std::int32_t>(word) >> 8) / 8388608.0F;
     }
     default:
       return static_cast<float>(static_cast<std::int32_t>(bytes::get_u32(p))) / 2147483648.0F;

@@ -111,12 +111,7 @@ int main(int argc, char** argv) {
                                            : decode_audio(bytes, DecodeLimits{});
     const auto encoder = make_stream_encoder(args.spec);
     std::ofstream out(args.output, std::ios::binary);
-    const std::span<const float> all(samples);
-    for (std::size_t i = 0; i < all.size(); i += kModelFrameSamples) {
-      const std::size_t n = std::min<std::size_t>(kModelFrameSamples, all.size() - i);
-      write_chunks(out, encoder->encode(all.subspan(i, n)), encoder->packetized());
-    }
-    write_chunks(out, encoder->finish(), encoder->packetized());
+    write_chunks(out, encode_all(*encoder, samples), encoder->packetized());
     std::cerr << "audio-convert: " << samples.size() << " samples ("
               << static_cast<double>(samples.size()) / kModelSampleRate << " s at 24 kHz) -> "
               << args.output << " [" << encoder->content_type() << "]\n";

@@ -79,9 +79,7 @@ TEST_CASE("Ogg Opus input from opusenc and from our encoder decodes",
   CHECK(t::dominant_frequency(decoded, 24000, 300, 600) == Approx(440).margin(1));
 
   OggOpusEncoder ours(OpusOptions{});
-  std::vector<std::uint8_t> file = t::concat(ours.encode(t::tone(24000, 0.5, 440.0)));
-  const std::vector<std::uint8_t> tail = t::concat(ours.finish());
-  file.insert(file.end(), tail.begin(), tail.end());
+  const std::vector<std::uint8_t> file = t::concat(encode_all(ours, t::tone(24000, 0.5, 440.0)));
   CHECK(decode_audio(file, DecodeLimits{}).size() == 12000);
 }
 
@@ -159,15 +157,8 @@ TEST_CASE("broken, lying and oversized WAV input gives typed errors", "[codec][a
 
 TEST_CASE("broken Ogg input gives typed errors", "[codec][audio][decode]") {
   OggOpusEncoder encoder(OpusOptions{}, 99);
-  std::vector<std::uint8_t> file;
-  const std::vector<float> speech = t::speech_like(24000, 1.0);
-  for (std::size_t i = 0; i < speech.size(); i += 1920) {  // several pages
-    const std::vector<std::uint8_t> page = t::concat(encoder.encode(
-        std::span(speech).subspan(i, std::min<std::size_t>(1920, speech.size() - i))));
-    file.insert(file.end(), page.begin(), page.end());
-  }
-  const std::vector<std::uint8_t> tail = t::concat(encoder.finish());
-  file.insert(file.end(), tail.begin(), tail.end());
+  const std::vector<std::uint8_t> file =
+      t::concat(encode_all(encoder, t::speech_like(24000, 1.0)));  // a page per 80 ms
   const DecodeLimits limits;
   REQUIRE(decode_audio(file, limits).size() == 24000);
   // Cut inside the first header page, or before the end of the stream.
@@ -197,7 +188,7 @@ TEST_CASE("broken Ogg input gives typed errors", "[codec][audio][decode]") {
     for (long s = 0; s < page.header[26]; ++s) page.body_len += page.header[27 + s];
     offset += static_cast<std::size_t>(page.header_len + page.body_len);
   }
-  REQUIRE(ogg_page_granulepos(&page) == 3840);  // four 20 ms packets
+  REQUIRE(ogg_page_granulepos(&page) == 3840);                      // four 20 ms packets
   for (int i = 0; i < 8; ++i) page.header[6 + i] = i == 0 ? 1 : 0;  // granule position 1
   ogg_page_checksum_set(&page);
   CHECK(reason_of([&] { decode_audio(bad_granule, limits); }) == Reason::Malformed);

@@ -18,17 +18,6 @@ namespace t = csm::audio::test;
 
 namespace {
 
-// Feeds `signal` in 80 ms model frames, then finishes; returns every chunk in order.
-std::vector<Chunk> encode_frames(StreamEncoder& encoder, std::span<const float> signal) {
-  std::vector<Chunk> chunks;
-  for (std::size_t i = 0; i < signal.size(); i += kModelFrameSamples) {
-    const std::size_t n = std::min<std::size_t>(kModelFrameSamples, signal.size() - i);
-    for (Chunk& c : encoder.encode(signal.subspan(i, n))) chunks.push_back(std::move(c));
-  }
-  for (Chunk& c : encoder.finish()) chunks.push_back(std::move(c));
-  return chunks;
-}
-
 // Decodes raw packets with libopus at 24 kHz and drops the pre-skip.
 std::vector<float> decode_packets(const std::vector<Chunk>& packets, int pre_skip_48k) {
   int error = 0;
@@ -79,7 +68,7 @@ TEST_CASE("raw Opus round trip keeps every sample after the pre-skip", "[codec][
         options.application = application;
         OpusStreamEncoder encoder(options);
         CHECK(encoder.packetized());
-        const std::vector<Chunk> packets = encode_frames(encoder, c.signal);
+        const std::vector<Chunk> packets = encode_all(encoder, c.signal);
         const std::size_t packet_samples = static_cast<std::size_t>(24 * frame_ms);
         const std::vector<float> decoded = decode_packets(packets, encoder.pre_skip_48k());
         CAPTURE(c.name, frame_ms, application, decoded.size(), c.signal.size());
@@ -117,7 +106,7 @@ TEST_CASE("Opus options are validated", "[codec][audio][opus]") {
   options.vbr = false;
   options.bitrate = 24000;
   OpusStreamEncoder cbr(options);
-  const std::vector<Chunk> packets = encode_frames(cbr, t::speech_like(24000, 1.0));
+  const std::vector<Chunk> packets = encode_all(cbr, t::speech_like(24000, 1.0));
   // CBR: every packet has the same size, bitrate * 20 ms / 8 bits.
   for (const Chunk& p : packets) CHECK(p.size() == 60);
   CHECK_THROWS_AS(cbr.encode(std::vector<float>(1920)), AudioError);
@@ -164,7 +153,7 @@ TEST_CASE("opusinfo, ffprobe and opusdec accept our Ogg Opus", "[codec][audio][o
   const std::vector<float> signal = t::speech_like(24000, kSeconds);
   OggOpusEncoder encoder(OpusOptions{});
   const std::string path = dir.file("speech.opus");
-  t::write_file(path, t::concat(encode_frames(encoder, signal)));
+  t::write_file(path, t::concat(encode_all(encoder, signal)));
   const double seconds = static_cast<double>(signal.size()) / 24000.0;
 
   const auto info = t::run("opusinfo " + path);
