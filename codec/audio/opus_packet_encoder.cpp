@@ -2,6 +2,8 @@
 
 #include <opus/opus.h>
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "codec/audio/audio_error.h"
@@ -48,18 +50,17 @@ OpusPacketEncoder::~OpusPacketEncoder() { opus_encoder_destroy(encoder_); }
 void OpusPacketEncoder::encode(std::span<const float> samples, std::vector<OpusPacket>& out) {
   if (finished_) throw AudioError(AudioError::Reason::Invalid, "opus encoder: encode after finish");
   input_samples_ += static_cast<std::int64_t>(samples.size());
+  // Copied and cleaned like the PCM formats (NaN and infinities -> 0, clipped to [-1, 1]), so a
+  // bad model frame sounds the same in every format and the stream recovers after it.
+  for (const float x : samples) {
+    pending_.push_back(std::isfinite(x) ? std::clamp(x, -1.0F, 1.0F) : 0.0F);
+  }
   const auto packet = static_cast<std::size_t>(packet_samples_);
   std::size_t used = 0;
-  if (!pending_.empty()) {
-    used = std::min(packet - pending_.size(), samples.size());
-    pending_.insert(pending_.end(), samples.begin(),
-                    samples.begin() + static_cast<std::ptrdiff_t>(used));
-    if (pending_.size() < packet) return;
-    encode_packet(pending_.data(), out);
-    pending_.clear();
+  for (; pending_.size() - used >= packet; used += packet) {
+    encode_packet(pending_.data() + used, out);
   }
-  for (; samples.size() - used >= packet; used += packet) encode_packet(samples.data() + used, out);
-  pending_.assign(samples.begin() + static_cast<std::ptrdiff_t>(used), samples.end());
+  pending_.erase(pending_.begin(), pending_.begin() + static_cast<std::ptrdiff_t>(used));
 }
 
 void OpusPacketEncoder::finish(std::vector<OpusPacket>& out) {

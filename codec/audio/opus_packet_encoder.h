@@ -32,7 +32,8 @@ class OpusPacketEncoder {
   OpusPacketEncoder(const OpusPacketEncoder&) = delete;
   OpusPacketEncoder& operator=(const OpusPacketEncoder&) = delete;
 
-  // Buffers `samples` (24 kHz mono) and appends every packet that is complete.
+  // Buffers `samples` (24 kHz mono; NaN/inf become 0, values are clipped to [-1, 1]) and
+  // appends every packet that is complete.
   void encode(std::span<const float> samples, std::vector<OpusPacket>& out);
   // Pads with silence and appends the last packets. Afterwards the encoder takes no input.
   void finish(std::vector<OpusPacket>& out);
@@ -48,7 +49,7 @@ class OpusPacketEncoder {
   ::OpusEncoder* encoder_ = nullptr;
   int packet_samples_ = 0;
   int lookahead_ = 0;
-  std::vector<float> pending_;  // fewer than packet_samples_ samples not yet coded
+  std::vector<float> pending_;  // input not yet coded; fewer than packet_samples_ between calls
   std::int64_t input_samples_ = 0;
   bool finished_ = false;
 };

@@ -95,6 +95,23 @@ TEST_CASE("raw Opus round trip keeps every sample after the pre-skip", "[codec][
   }
 }
 
+TEST_CASE("a frame of NaN and infinities does not break the Opus stream", "[codec][audio][opus]") {
+  std::vector<float> signal = t::chirp(24000, 2.0, 100, 3000);
+  std::vector<float> input = signal;
+  for (std::size_t i = 1920 * 5; i < 1920 * 6; ++i) {
+    input[i] = i % 3 == 0 ? std::nanf("") : (i % 3 == 1 ? INFINITY : -INFINITY);
+  }
+  OpusStreamEncoder encoder(OpusOptions{});
+  const std::vector<float> decoded =
+      decode_packets(encode_all(encoder, input), encoder.pre_skip_48k());
+  REQUIRE(decoded.size() >= signal.size());
+  for (const float v : decoded) REQUIRE(std::isfinite(v));
+  // From 80 ms after the bad frame on, the audio is the chirp again.
+  const std::size_t from = 1920 * 7;
+  CHECK(t::snr_db(std::span<const float>(signal).subspan(from),
+                  std::span<const float>(decoded).subspan(from, signal.size() - from)) > 15.0);
+}
+
 TEST_CASE("Opus options are validated", "[codec][audio][opus]") {
   OpusOptions options;
   options.frame_ms = 30;
