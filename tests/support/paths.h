@@ -2,6 +2,7 @@
 // folder. CSM_SHARED_DIR (environment) overrides the compiled-in ../shared location.
 #pragma once
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
@@ -24,7 +25,9 @@ class ScratchDir {
  public:
   ScratchDir() {
     std::random_device rd;
-    path_ = binary_dir() / "tmp" / ("t" + std::to_string(rd()) + std::to_string(rd()));
+    char name[32];
+    std::snprintf(name, sizeof name, "t%08x%08x", rd(), rd());
+    path_ = binary_dir() / "tmp" / name;
     std::filesystem::create_directories(path_);
   }
   ~ScratchDir() {
