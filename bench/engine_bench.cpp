@@ -198,6 +198,35 @@ nlohmann::json run_join(const ModelOptions& model, EngineOptions options, int ru
           {"running_lateness_p99_ms", percentile(late, 0.99)}};
 }
 
+// A 5-turn conversation (user context text + assistant turn each time), with the KV cache
+// kept between turns and without: prompt rows prefilled and TTFA per turn.
+nlohmann::json run_conversation(const ModelOptions& model, EngineOptions options, bool keep,
+                                int frames) {
+  options.keep_kv_between_turns = keep;
+  auto engine = Engine::create(model, options);
+  auto session = engine->open_session();
+  nlohmann::json turns = nlohmann::json::array();
+  int total_rows = 0;
+  double total_ttfa = 0;
+  for (int i = 0; i < 5; ++i) {
+    session->add_context({1, kTexts[(i + 1) % 4], {}});
+    auto sink = std::make_shared<BenchSink>(*session);
+    TurnRequest r{kTexts[i % 4], 0, {}, frames * kFrameMs};
+    r.sampling.seed = static_cast<uint64_t>(i + 1);
+    sink->turn = session->start_turn(r, sink);
+    sink->wait();
+    total_rows += sink->summary.prompt_rows;
+    total_ttfa += sink->summary.ttfa_ms;
+    turns.push_back({{"prompt_rows", sink->summary.prompt_rows},
+                     {"reused_rows", sink->summary.reused_rows},
+                     {"ttfa_ms", sink->summary.ttfa_ms}});
+  }
+  return {{"keep_kv_between_turns", keep},
+          {"turns", turns},
+          {"prefilled_rows_total", total_rows},
+          {"ttfa_ms_total", total_ttfa}};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -239,6 +268,8 @@ int main(int argc, char** argv) {
         report["concurrency"].push_back(run_concurrency(*engine, lateness, c, args.frames));
       }
     }
+    report["conversation"].push_back(run_conversation(model, options, true, args.frames));
+    report["conversation"].push_back(run_conversation(model, options, false, args.frames));
     const int running = options.max_sessions - 1;
     if (running >= 1) {
       report["join"].push_back(run_join(model, options, running, args.frames, 4096));
@@ -269,6 +300,12 @@ int main(int argc, char** argv) {
   }
   std::printf("aggregate throughput %d sessions / 1 session: %.2fx\n",
               rows.back()["sessions"].get<int>(), report["batching_gain"].get<double>());
+  for (const auto& c : report["conversation"]) {
+    std::printf("5-turn conversation, KV kept between turns %-3s: %d rows prefilled, TTFA sum "
+                "%.1f ms\n",
+                c["keep_kv_between_turns"].get<bool>() ? "yes" : "no",
+                c["prefilled_rows_total"].get<int>(), c["ttfa_ms_total"].get<double>());
+  }
   for (const auto& j : report["join"]) {
     std::printf("join (prefill %5d rows/tick): newcomer %d rows, TTFA %.1f ms; running p99 "
                 "lateness %.1f ms\n",

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -34,7 +35,8 @@ struct EngineInfo {
   std::string tokenizer_kind;  // "llama3-bpe" | "sentencepiece"
   int max_sessions = 0;
   int context_rows = 0;        // backbone context (2048 for csm-1b)
-  std::vector<std::string> voices;
+  std::vector<std::string> voices;           // configured voice names
+  std::map<std::string, int> voice_speakers;  // each voice's speaker id
 };
 
 // A snapshot for /readyz and metrics.

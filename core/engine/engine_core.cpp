@@ -123,14 +123,8 @@ void EngineCore::add_context(uint64_t session, ContextItem item) {
     auto it = sessions_.find(session);
     if (it == sessions_.end()) return;
     if (!pcm->empty()) {
-      // Encode on the engine thread (it owns the tensors). Whole frames, zero-padded.
-      torch::NoGradGuard no_grad;
-      auto audio = torch::from_blob(pcm->data(), {1, 1, static_cast<int64_t>(pcm->size())},
-                                    torch::kFloat)
-                       .to(models_->mimi->options().tensor_options());
-      at::Tensor codes = models_->mimi->encode(audio, models_->codebooks)  // [1, K, T]
-                             .squeeze(0).t().contiguous().to(torch::kCPU);  // [T, K]
-      segment.codes.assign(codes.data_ptr<int64_t>(), codes.data_ptr<int64_t>() + codes.numel());
+      // Encoded on the engine thread (it owns the tensors); whole frames, zero-padded.
+      segment.codes = encode_codes(*models_->mimi, *pcm, models_->codebooks);
       segment.has_audio = true;
     }
     it->second->conversation.append(std::move(segment));

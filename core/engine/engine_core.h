@@ -57,7 +57,8 @@ struct SessionState {
   uint64_t id = 0;
   explicit SessionState(int codebooks) : conversation(codebooks) {}
   Conversation conversation;
-  std::string voice;
+  std::string voice;          // requested voice ("" = none)
+  std::string applied_voice;  // voice whose prompt the conversation holds now
   int slot = -1;          // KV-cache slot while resident
   int resident_rows = 0;  // rows [0, resident_rows) of the conversation are in the slot's cache
   std::shared_ptr<TurnState> active;

@@ -54,6 +54,7 @@ struct EngineOptions {
   int low_watermark_frames = 25;     // ... and resumes
   int max_stall_ms = 10000;          // a turn paused this long for its consumer fails
   int output_threads = 2;            // threads delivering frames to sinks
+  bool keep_kv_between_turns = true; // a session's cache rows stay resident between its turns
 
   template <class V>
   void describe(V& v) {
@@ -77,6 +78,9 @@ struct EngineOptions {
             config::Range{1, 3600000});
     v.field("output_threads", output_threads, "threads delivering frames to sinks",
             config::Range{1, 64});
+    v.field("keep_kv_between_turns", keep_kv_between_turns,
+            "keep a session's KV cache between turns (false: prefill the whole conversation "
+            "every turn)");
   }
   void validate() const;
 };

@@ -66,6 +66,18 @@ bool EngineCore::grant_slot(SessionState& session, TurnState& turn) {
 
 void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
   Conversation& conv = session.conversation;
+  if (session.voice != session.applied_voice) {
+    // A new voice prompt changes the conversation's first rows: prefill from scratch.
+    auto v = models_->voices.find(session.voice);
+    const Segment* prompt = nullptr;
+    if (v != models_->voices.end() && !v->second.prompt.text_tokens.empty()) {
+      prompt = &v->second.prompt;
+    }
+    conv.set_voice_prompt(prompt);
+    session.applied_voice = session.voice;
+    session.resident_rows = 0;
+  }
+  if (!options_.keep_kv_between_turns) session.resident_rows = 0;
   const int limit = models_->context_rows - 1;  // the last fed frame must still fit
   const int text_rows = static_cast<int>(turn.text_tokens.size());
   const int min_frames = std::min(turn.max_frames, 25);  // at least 2 s of room, if asked

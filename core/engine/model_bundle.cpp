@@ -96,7 +96,14 @@ std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const Engine
   bundle->decode_state = bundle->mimi->new_decode_state();
   bundle->tokenizer = tokenizer::load_tokenizer(tokenizer_path);
 
+  bundle->voices =
+      load_voices(model.voices_dir, *bundle->tokenizer, *bundle->mimi, bundle->codebooks);
+
   EngineInfo& info = bundle->info;
+  for (const auto& [name, voice] : bundle->voices) {
+    info.voices.push_back(name);
+    info.voice_speakers[name] = voice.speaker;
+  }
   info.model_id = model.source == "demo" ? "csm-demo" : config.name;
   info.device = model.device;
   info.dtype = model.dtype;

@@ -9,6 +9,7 @@
 
 #include "codec/mimi/mimi.h"
 #include "core/engine/engine.h"
+#include "core/engine/voices.h"
 #include "core/model/generator.h"
 #include "core/tokenizer/tokenizer.h"
 
@@ -20,6 +21,7 @@ struct ModelBundle {
   std::shared_ptr<const mimi::MimiModel> mimi;
   mimi::MimiDecodeState decode_state;
   std::shared_ptr<const tokenizer::Tokenizer> tokenizer;
+  std::map<std::string, Voice> voices;
   EngineInfo info;
   int codebooks = 32;
   int context_rows = 2048;

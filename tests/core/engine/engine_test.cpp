@@ -6,8 +6,10 @@
 #include <cmath>
 #include <condition_variable>
 #include <filesystem>
+#include <fstream>
 #include <mutex>
 #include <thread>
+#include <unistd.h>
 
 #include "support/paths.h"
 
@@ -245,5 +247,104 @@ TEST_CASE("closing a session mid-turn ends only its turn", "[core][engine]") {
   REQUIRE(kept->wait());
   CHECK(kept->summary.reason == EndReason::MaxLength);
   CHECK(kept->summary.frames == 15);
+  CHECK(engine->stats().turns_failed == 0);
+}
+
+namespace {
+
+// A 16-bit mono WAV of a 1 s chirp at 16 kHz (resampled to 24 kHz by the loader).
+void write_chirp_wav(const std::string& path) {
+  const int rate = 16000, n = rate;
+  std::vector<int16_t> samples(n);
+  for (int i = 0; i < n; ++i) {
+    const double t = static_cast<double>(i) / rate;
+    samples[i] = static_cast<int16_t>(8000 * std::sin(2 * M_PI * (200 + 800 * t) * t));
+  }
+  auto u32 = [](std::ofstream& o, uint32_t v) { o.write(reinterpret_cast<char*>(&v), 4); };
+  auto u16 = [](std::ofstream& o, uint16_t v) { o.write(reinterpret_cast<char*>(&v), 2); };
+  std::ofstream o(path, std::ios::binary);
+  o << "RIFF";
+  u32(o, 36 + n * 2);
+  o << "WAVEfmt ";
+  u32(o, 16);
+  u16(o, 1);
+  u16(o, 1);
+  u32(o, rate);
+  u32(o, rate * 2);
+  u16(o, 2);
+  u16(o, 16);
+  o << "data";
+  u32(o, n * 2);
+  o.write(reinterpret_cast<char*>(samples.data()), n * 2);
+}
+
+}  // namespace
+
+TEST_CASE("named voices prefix every turn with their prompt; context audio is encoded",
+          "[core][engine]") {
+  csm::test::ScratchDir dir;
+  write_chirp_wav(dir.file("narrator.wav"));
+  std::ofstream(dir.file("narrator.json"))
+      << R"({"speaker": 3, "text": "This is how I sound.", "audio": "narrator.wav"})";
+  std::ofstream(dir.file("plain.json")) << R"({"speaker": 5})";
+  ModelOptions m = demo_model();
+  m.voices_dir = dir.path().string();
+  auto engine = Engine::create(m, small_engine());
+  CHECK(engine->info().voices == std::vector<std::string>{"narrator", "plain"});
+  CHECK(engine->info().voice_speakers.at("narrator") == 3);
+
+  auto plain = engine->open_session({"plain", 5});
+  auto without = speak(*plain, "Hello.", 160);
+  REQUIRE(without->wait());
+  auto voiced = engine->open_session({"narrator", 3});
+  auto with = speak(*voiced, "Hello.", 160);
+  REQUIRE(with->wait());
+  // 1 s of prompt audio = 13 frames (+ the end row) in front of the turn's text.
+  CHECK(with->summary.prompt_rows >= without->summary.prompt_rows + 14);
+
+  // Context audio goes the same way: encoded, then prefilled before the turn.
+  auto ctx = engine->open_session();
+  ContextItem item{1, "What's the weather?", std::vector<float>(24000, 0.1f)};
+  ctx->add_context(item);
+  auto answer = speak(*ctx, "Sunny.", 160);
+  REQUIRE(answer->wait());
+  CHECK(answer->summary.prompt_rows >= without->summary.prompt_rows + 14);
+
+  std::ofstream(dir.file("broken.json")) << R"({"speaker": "x"})";
+  CHECK_THROWS_WITH(Engine::create(m, small_engine()), Catch::Contains("broken.json"));
+}
+
+namespace {
+// Resident set size of this process in MiB.
+double rss_mib() {
+  std::ifstream statm("/proc/self/statm");
+  long pages_total = 0, pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * (sysconf(_SC_PAGESIZE) / 1048576.0);
+}
+}  // namespace
+
+TEST_CASE("hundreds of turns leave no memory growth behind", "[core][engine]") {
+  auto engine = Engine::create(demo_model(), small_engine(4));
+  auto run_batch = [&](int turns) {
+    for (int done = 0; done < turns; done += 4) {
+      std::vector<std::shared_ptr<Session>> sessions;
+      std::vector<std::shared_ptr<RecordingSink>> sinks;
+      for (int i = 0; i < 4; ++i) {
+        sessions.push_back(engine->open_session());
+        sinks.push_back(speak(*sessions.back(), "A short reply.", 80, done + i));
+      }
+      for (auto& s : sinks) REQUIRE(s->wait());
+      // A second turn on one of them, then everyone leaves.
+      auto again = speak(*sessions[0], "And one more.", 80);
+      REQUIRE(again->wait());
+    }
+  };
+  run_batch(200);  // warm-up: allocator pools, caches
+  const double before = rss_mib();
+  run_batch(800);
+  const double growth = rss_mib() - before;
+  INFO("RSS growth over 800 turns (+200 second turns): " << growth << " MiB");
+  CHECK(growth < 16.0);
   CHECK(engine->stats().turns_failed == 0);
 }
