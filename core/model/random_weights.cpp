@@ -4,7 +4,12 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
+#include "common/safetensors/safetensors.h"
+
+#include "core/model/csm_model.h"
 #include "core/model/weights.h"
 
 namespace csm::model {
@@ -31,6 +36,26 @@ std::map<std::string, at::Tensor> random_checkpoint(const CsmConfig& config, uin
     out[n] = t;
   }
   return out;
+}
+
+std::string write_demo_model(const std::string& dir, const std::string& dtype, int64_t seed) {
+  CsmConfig config = CsmConfig::demo();
+  config.seed = seed;
+  config.dtype = dtype;
+  const at::ScalarType type = parse_dtype(dtype);
+  std::filesystem::create_directories(dir);
+  safetensors::SafetensorsWriter writer;
+  for (const auto& [name, tensor] : random_checkpoint(config, static_cast<uint64_t>(seed), type)) {
+    writer.add(name, tensor);
+  }
+  writer.set_metadata("format", "pt");
+  writer.set_metadata("note", "CSM demo model: random weights, produces noise-like audio");
+  writer.write(dir + "/" + config.weights_file);
+  const std::string config_path = dir + "/csm-demo.json";
+  std::ofstream out(config_path);
+  out << csm_config_json(config) << "\n";
+  if (!out) throw std::runtime_error("cannot write " + config_path);
+  return config_path;
 }
 
 }  // namespace csm::model

@@ -18,4 +18,10 @@ namespace csm::model {
 std::map<std::string, at::Tensor> random_checkpoint(const CsmConfig& config, uint64_t seed,
                                                     at::ScalarType dtype);
 
+// Writes the demo model (CsmConfig::demo(), seeded random weights stored as `dtype`:
+// "bfloat16" | "float32" | "float16") into `dir`: csm-demo.json and csm-demo.safetensors.
+// Returns the config path. Throws std::invalid_argument (dtype),
+// safetensors::SafetensorsError or std::runtime_error on I/O failure.
+std::string write_demo_model(const std::string& dir, const std::string& dtype, int64_t seed);
+
 }  // namespace csm::model

@@ -156,3 +156,25 @@ TEST_CASE("slot API rejects misuse with clear errors", "[core][model][generator]
   CHECK(gen.steps_left(1) == 0);
   CHECK_THROWS_AS(gen.step({1}), SlotError);
 }
+
+TEST_CASE("the demo model is written, loaded in bf16 and generates frames", "[core][model][demo]") {
+  csm::test::ScratchDir dir;
+  const std::string config_path = write_demo_model(dir.path().string(), "bfloat16", 3);
+  const CsmConfig config = load_csm_config(config_path);
+  CHECK(config.text_vocab_size == 128256);
+  CHECK(config.audio_vocab_size == 2051);
+  CHECK(config.audio_num_codebooks == 32);
+  RuntimeOptions options;
+  options.dtype = "bfloat16";
+  const auto model = CsmModel::load(config, (dir.path() / config.weights_file).string(), options);
+  CHECK(model->dtype() == torch::kBFloat16);
+  BatchedGenerator gen(model, 2);
+  gen.reset_slot(1, {0.9f, 50, 11});
+  gen.prefill({random_prompt(config, 1, 10, 4)});
+  for (int n = 0; n < 3; ++n) {
+    const at::Tensor codes = gen.step({1});
+    CHECK(codes.sizes() == at::IntArrayRef({1, 32}));
+    CHECK((codes >= 0).all().item<bool>());
+    CHECK((codes < 2051).all().item<bool>());
+  }
+}
