@@ -2,12 +2,12 @@
 
 #include <torch/torch.h>
 
-#include "core/model/bf16_gemm.h"
+#include "core/model/cpu_gemm.h"
 
 namespace csm::model {
 
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w) {
-  if (bf16_gemm_applicable(x, w)) return bf16_gemm(x, w);
+  if (cpu_gemm_applicable(x, w)) return cpu_gemm(x, w);
   return at::linear(x, w);
 }
 

@@ -5,8 +5,8 @@
 
 namespace csm::model {
 
-// y = x · wᵀ for x [T, in], w [out, in] (no bias anywhere in CSM). bf16 uses our kernel
-// on CPUs with AVX512-BF16 (see bf16_gemm.h), otherwise at::linear.
+// y = x · wᵀ for x [T, in], w [out, in] (no bias anywhere in CSM). Uses our AVX512 kernels
+// where they apply (see cpu_gemm.h), otherwise at::linear.
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w);
 
 // RMSNorm (spec 2.1): normalised in fp32, cast back to x's dtype, then times the gain.

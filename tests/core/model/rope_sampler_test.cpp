@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "core/model/bf16_gemm.h"
+#include "core/model/cpu_gemm.h"
 #include "core/model/csm_model.h"
 #include "core/model/rope.h"
 #include "core/model/sampler.h"
@@ -44,19 +44,37 @@ TEST_CASE("per-session generators are reproducible and independent", "[core][mod
   CHECK_FALSE(torch::equal(nb[0], nb[1]));
 }
 
-TEST_CASE("bf16 kernel matches an fp32 matmul of the same bf16 values", "[core][model][bf16]") {
+TEST_CASE("bf16 kernel matches an fp32 matmul of the same bf16 values", "[core][model][gemm]") {
   const at::Tensor w = torch::randn({77, 256}).to(torch::kBFloat16);
   for (int64_t T : {1, 3, 8, 13}) {
     INFO(T);
     const at::Tensor x = torch::randn({T, 256}).to(torch::kBFloat16);
-    if (!bf16_gemm_applicable(x, w)) {
+    if (!cpu_gemm_applicable(x, w)) {
       WARN("CPU without AVX512-BF16: kernel not exercised");
       return;
     }
     const at::Tensor want = torch::matmul(x.to(torch::kFloat), w.to(torch::kFloat).t());
-    const at::Tensor got = bf16_gemm(x, w);
+    const at::Tensor got = cpu_gemm(x, w);
     CHECK(got.scalar_type() == torch::kBFloat16);
     // One bf16 rounding of the fp32 sum: relative 2^-8.
     CHECK(torch::allclose(got.to(torch::kFloat), want, 8e-3, 1e-2));
   }
+}
+
+TEST_CASE("fp32 kernel matches at::matmul for decoding shapes", "[core][model][gemm]") {
+  const at::Tensor w = torch::randn({45, 512});
+  for (int64_t T : {1, 2, 5, 8}) {
+    INFO(T);
+    const at::Tensor x = torch::randn({T, 512});
+    if (!cpu_gemm_applicable(x, w)) {
+      WARN("CPU without AVX512: kernel not exercised");
+      return;
+    }
+    const at::Tensor got = cpu_gemm(x, w);
+    CHECK(got.scalar_type() == torch::kFloat);
+    // Sums of 512 products of O(1) values in another order: differences of a few 1e-5.
+    CHECK(torch::allclose(got, torch::matmul(x, w.t()), 1e-5, 1e-4));
+  }
+  CHECK_FALSE(cpu_gemm_applicable(torch::randn({9, 512}), w));  // prefill goes to BLAS
+  CHECK_FALSE(cpu_gemm_applicable(torch::randn({1, 500}), torch::randn({4, 500})));
 }
