@@ -8,11 +8,14 @@
 // frames/s (batch / median step), the split of a median step into backbone / decoder loop /
 // sampling, and the weight bytes read per step divided by the step time, next to the memory
 // bandwidth measured in the same run (a large read and a large copy) as a fraction.
+// On a shared CPU run it with OMP_WAIT_POLICY=PASSIVE: OpenMP threads that spin while their
+// core is taken by other processes make multi-threaded prefill several times slower.
 #include <torch/torch.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <sstream>
 #include <string>
@@ -186,7 +189,9 @@ int main(int argc, char** argv) {
   torch::NoGradGuard no_grad;
   std::vector<int> batches;
   for (const auto& b : split(batch_list)) batches.push_back(std::stoi(b));
-  std::printf("threads %d, cpu fast bf16 (AVX512-BF16): %s\n", at::get_num_threads(),
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  std::printf("threads %d, OMP_WAIT_POLICY=%s, cpu fast bf16 (AVX512-BF16): %s\n",
+              at::get_num_threads(), wait_policy != nullptr ? wait_policy : "(unset)",
               cpu_has_fast_bf16() ? "yes" : "no");
   const Bandwidth bw = measure_bandwidth();
   if (models == "gemm") {
