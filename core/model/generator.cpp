@@ -131,23 +131,28 @@ at::Tensor BatchedGenerator::feed_pending(const std::vector<int>& slots) {
   return torch::stack(last, 0);
 }
 
-at::Tensor BatchedGenerator::sample(const at::Tensor& logits, const std::vector<int>& slots) {
-  const auto t0 = std::chrono::steady_clock::now();
+void BatchedGenerator::prepare_sampling(const std::vector<int>& slots) {
   std::vector<float> temperature;
   std::vector<int64_t> top_k;
-  std::vector<at::Generator> generators;
-  int64_t max_k = 1;
+  sampling_ = {};
   for (int slot : slots) {
     const Slot& s = slots_[slot];
     temperature.push_back(s.params.temperature);
     top_k.push_back(s.params.top_k);
-    max_k = std::max<int64_t>(max_k, s.params.top_k);
-    generators.push_back(*s.generator);
+    sampling_.max_top_k = std::max<int64_t>(sampling_.max_top_k, s.params.top_k);
+    sampling_.generators.push_back(*s.generator);
   }
-  const auto opts = logits.options();
-  const at::Tensor probs = topk_probs(logits, torch::tensor(temperature).to(opts.device()),
-                                      torch::tensor(top_k).to(opts.device()), max_k);
-  at::Tensor codes = sample_with_noise(probs, exponential_noise(logits.size(1), generators, opts));
+  sampling_.temperature = torch::tensor(temperature).to(model_->device());
+  sampling_.top_k = torch::tensor(top_k).to(model_->device());
+  sample_ms_ = 0;
+}
+
+at::Tensor BatchedGenerator::sample(const at::Tensor& logits) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const at::Tensor probs = topk_probs(logits, sampling_.temperature, sampling_.top_k,
+                                      sampling_.max_top_k);
+  at::Tensor codes = sample_with_noise(
+      probs, exponential_noise(logits.size(1), sampling_.generators, logits.options()));
   sample_ms_ += ms_since(t0);
   return codes;
 }
@@ -172,7 +177,7 @@ at::Tensor BatchedGenerator::decode_frame(const at::Tensor& last_h, const at::Te
       d = model_->decoder().forward(model_->project(x), RowLayout(spans, model_->device()),
                                     decoder_cache_);
     }
-    codes.push_back(sample(model_->codebook_logits(d, i), slots));
+    codes.push_back(sample(model_->codebook_logits(d, i)));
   }
   return torch::stack(codes, 1);  // [N, K]
 }
@@ -194,9 +199,9 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
   const auto t0 = std::chrono::steady_clock::now();
   const at::Tensor last_h = feed_pending(slots);
   const auto t1 = std::chrono::steady_clock::now();
-  sample_ms_ = 0;
+  prepare_sampling(slots);
   const at::Tensor c0_logits = model_->c0_logits(last_h);
-  const at::Tensor c0 = sample(c0_logits, slots);
+  const at::Tensor c0 = sample(c0_logits);
   const at::Tensor codes = decode_frame(last_h, c0, slots);
   for (size_t n = 0; n < slots.size(); ++n) slots_[slots[n]].pending = codes[static_cast<int64_t>(n)];
   at::Tensor host_codes = codes.to(torch::kCPU);

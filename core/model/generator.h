@@ -93,10 +93,19 @@ class BatchedGenerator {
 
   void check_slot(int slot) const;
   at::Tensor feed_pending(const std::vector<int>& slots);
-  at::Tensor sample(const at::Tensor& logits, const std::vector<int>& slots);
+  // Per-step sampling settings of the stepped slots, built once per step.
+  struct SamplingBatch {
+    at::Tensor temperature;  // [N] fp32 on the device
+    at::Tensor top_k;        // [N] int64 on the device
+    int64_t max_top_k = 1;
+    std::vector<at::Generator> generators;  // handles to the slots' generators
+  };
+  void prepare_sampling(const std::vector<int>& slots);
+  at::Tensor sample(const at::Tensor& logits);
   at::Tensor decode_frame(const at::Tensor& last_h, const at::Tensor& c0,
                           const std::vector<int>& slots);
 
+  SamplingBatch sampling_;
   double sample_ms_ = 0;  // accumulated by sample() during one step
 
   std::shared_ptr<const CsmModel> model_;
