@@ -97,7 +97,7 @@ double weight_bytes_per_step(const CsmModel& m) {
 }
 
 void run(const std::string& model_name, const std::string& dtype, const std::vector<int>& batches,
-         int frames, int prompt_rows, const Bandwidth& bw) {
+         int frames, int prompt_rows) {
   const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
   const at::ScalarType st = parse_dtype(dtype);
   const auto t_load = Clock::now();
@@ -137,6 +137,7 @@ void run(const std::string& model_name, const std::string& dtype, const std::vec
       smp.push_back(trace.sample_ms);
     }
     const double step = median(step_s);
+    const Bandwidth bw = measure_bandwidth();  // right after the steps: same machine load
     const double gbs = wbytes / step / 1e9;
     std::printf("%-7s %-9s batch %d | load %.1fs | first frame %.3fs (prefill %.3fs) | step %.3fs = %.2f frames/s"
                 " (%.2f x real time) | backbone %.0f ms, decoder %.0f ms, sampling %.0f ms |"
@@ -193,14 +194,13 @@ int main(int argc, char** argv) {
   std::printf("threads %d, OMP_WAIT_POLICY=%s, cpu fast bf16 (AVX512-BF16): %s\n",
               at::get_num_threads(), wait_policy != nullptr ? wait_policy : "(unset)",
               cpu_has_fast_bf16() ? "yes" : "no");
-  const Bandwidth bw = measure_bandwidth();
   if (models == "gemm") {
     for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) run_gemm(d);
     return 0;
   }
   for (const auto& m : models == "both" ? std::vector<std::string>{"demo", "csm-1b"} : split(models)) {
     for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
-      run(m, d, batches, frames, prompt, bw);
+      run(m, d, batches, frames, prompt);
     }
   }
   return 0;

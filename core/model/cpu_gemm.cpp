@@ -114,7 +114,7 @@ bool cpu_gemm_applicable(const at::Tensor& x, const at::Tensor& w) {
     return false;
   }
   if (x.scalar_type() == at::kBFloat16) return bf16_ok;
-  return x.scalar_type() == at::kFloat && f32_ok && x.size(0) <= kMaxRowsX;
+  return x.scalar_type() == at::kFloat && f32_ok;
 }
 
 at::Tensor cpu_gemm(const at::Tensor& x_in, const at::Tensor& w) {
