@@ -39,6 +39,10 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
                                                const RuntimeOptions& options) {
   const c10::Device device(options.device);
   const at::ScalarType dtype = parse_dtype(options.dtype);
+  if (device.is_cpu() && dtype == torch::kHalf) {
+    // LibTorch 1.13 has no CPU float16 matmul.
+    throw std::invalid_argument("dtype float16 needs a CUDA device; use bfloat16 or float32 on the CPU");
+  }
   at::set_num_threads(options.num_threads > 0 ? options.num_threads
                                               : static_cast<int>(std::thread::hardware_concurrency()));
   log::info("csm model loading", {{"weights", weights_path}, {"device", options.device},

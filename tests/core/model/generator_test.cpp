@@ -165,6 +165,8 @@ TEST_CASE("the demo model is written, loaded in bf16 and generates frames", "[co
   CHECK(config.audio_vocab_size == 2051);
   CHECK(config.audio_num_codebooks == 32);
   RuntimeOptions options;
+  options.dtype = "float16";
+  CHECK_THROWS_AS(CsmModel::load(config, "unused", options), std::invalid_argument);
   options.dtype = "bfloat16";
   const auto model = CsmModel::load(config, (dir.path() / config.weights_file).string(), options);
   CHECK(model->dtype() == torch::kBFloat16);
