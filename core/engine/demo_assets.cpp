@@ -8,34 +8,24 @@
 #include "codec/mimi/random_checkpoint.h"
 #include "common/safetensors/safetensors.h"
 #include "core/model/csm_config.h"
-#include "core/model/weights.h"
+#include "core/model/random_weights.h"
 
 namespace csm::engine {
 namespace fs = std::filesystem;
 
 namespace {
 
-// Random CSM weights that keep activations O(1): matrices ~ N(0, 1/fan_in), embeddings
-// ~ N(0, 1), RMSNorm gains 1.
+// The CSM checkpoint (original names) of `config` with seeded random weights stored as `dtype`.
 void write_random_csm(const fs::path& dir, model::CsmConfig config, torch::ScalarType dtype) {
   fs::create_directories(dir);
   config.weights_file = "weights.safetensors";
-  torch::manual_seed(static_cast<uint64_t>(config.seed));
   safetensors::SafetensorsWriter writer;
-  for (const model::TensorSpec& spec : model::expected_tensors(config)) {
-    torch::Tensor t;
-    if (spec.name.find("norm") != std::string::npos || spec.shape.size() == 1) {
-      t = torch::ones(spec.shape);
-    } else if (spec.name.find("embeddings") != std::string::npos) {
-      t = torch::randn(spec.shape);
-    } else {
-      const double fan_in = static_cast<double>(spec.shape.back());
-      t = torch::randn(spec.shape) / std::sqrt(fan_in);
-    }
-    writer.add(spec.name, t.to(dtype));
+  for (const auto& [name, tensor] :
+       model::random_checkpoint(config, static_cast<uint64_t>(config.seed), dtype)) {
+    writer.add(name, tensor);
   }
   writer.set_metadata("format", "pt");
-  writer.set_metadata("note", "csm demo model: random weights (noise), original names");
+  writer.set_metadata("note", "random weights (noise), original csm-1b names");
   writer.write((dir / "weights.safetensors").string());
   std::ofstream(dir / "config.json") << model::csm_config_json(config) << "\n";
 }

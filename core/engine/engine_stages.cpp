@@ -223,7 +223,7 @@ int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
       }
       continue;
     }
-    if (models_->generator->remaining(t->slot) < 1) {
+    if (models_->generator->steps_left(t->slot) < 1) {
       finish(*t, EndReason::ContextFull);
       continue;
     }

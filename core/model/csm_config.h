@@ -106,14 +106,14 @@ struct RuntimeOptions {
   std::string device = "cpu";      // "cpu", "cuda", "cuda:1"
   std::string dtype = "float32";   // activation and weight dtype
   int max_sessions = 4;            // KV cache slots
-  int num_threads = 0;             // CPU intra-op threads; 0 keeps torch's default
+  int num_threads = 0;             // CPU intra-op threads; 0 = every core
 
   template <class V>
   void describe(V& v) {
     v.field("device", device, "torch device");
     v.field("dtype", dtype, "compute dtype", config::OneOf{{"float32", "bfloat16", "float16"}});
     v.field("max_sessions", max_sessions, "KV cache slots", config::Range{1, 4096});
-    v.field("num_threads", num_threads, "CPU threads (0: default)", config::Range{0, 1024});
+    v.field("num_threads", num_threads, "CPU threads (0: every core)", config::Range{0, 1024});
   }
 };
 

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <thread>
+
 #include "common/log/log.h"
 #include "core/model/ops.h"
 
@@ -37,7 +39,12 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
                                                const RuntimeOptions& options) {
   const c10::Device device(options.device);
   const at::ScalarType dtype = parse_dtype(options.dtype);
-  if (options.num_threads > 0) at::set_num_threads(options.num_threads);
+  if (device.is_cpu() && dtype == torch::kHalf) {
+    // LibTorch 1.13 has no CPU float16 matmul.
+    throw std::invalid_argument("dtype float16 needs a CUDA device; use bfloat16 or float32 on the CPU");
+  }
+  at::set_num_threads(options.num_threads > 0 ? options.num_threads
+                                              : static_cast<int>(std::thread::hardware_concurrency()));
   log::info("csm model loading", {{"weights", weights_path}, {"device", options.device},
                                   {"dtype", options.dtype}, {"threads", at::get_num_threads()},
                                   {"cpu_fast_bf16", cpu_has_fast_bf16()}});

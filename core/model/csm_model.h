@@ -27,7 +27,7 @@ class CsmModel {
 
   // Loads `weights_path` (original or HF layout) for `config` onto options.device in
   // options.dtype; sets the CPU thread count; logs the bf16 capability. Throws WeightsError,
-  // SafetensorsError or std::invalid_argument (bad device/dtype).
+  // SafetensorsError or std::invalid_argument (bad device/dtype, float16 on the CPU).
   static std::shared_ptr<const CsmModel> load(const CsmConfig& config,
                                               const std::string& weights_path,
                                               const RuntimeOptions& options);

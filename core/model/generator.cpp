@@ -2,12 +2,18 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
 #include <set>
 #include <string>
 
 #include "core/model/sampler.h"
 
 namespace csm::model {
+namespace {
+double ms_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
 
 BatchedGenerator::BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions)
     : model_(std::move(model)),
@@ -66,8 +72,12 @@ int BatchedGenerator::position(int slot) const {
   return slots_[slot].position + (slots_[slot].pending.defined() ? 1 : 0);
 }
 
-int BatchedGenerator::remaining(int slot) const {
-  return backbone_cache_.length() - position(slot);
+int BatchedGenerator::steps_left(int slot) const {
+  check_slot(slot);
+  const Slot& s = slots_[slot];
+  if (!s.last_hidden.defined()) return 0;
+  // Every step feeds one row, except the first after a prefill (it uses the prompt's last row).
+  return backbone_cache_.length() - s.position + (s.pending.defined() ? 0 : 1);
 }
 
 void BatchedGenerator::prefill(const std::vector<PromptChunk>& chunks) {
@@ -142,22 +152,30 @@ at::Tensor BatchedGenerator::feed_pending(const std::vector<int>& slots) {
   return torch::stack(last, 0);
 }
 
-at::Tensor BatchedGenerator::sample(const at::Tensor& logits, const std::vector<int>& slots) {
+void BatchedGenerator::prepare_sampling(const std::vector<int>& slots) {
   std::vector<float> temperature;
   std::vector<int64_t> top_k;
-  std::vector<at::Generator> generators;
-  int64_t max_k = 1;
+  sampling_ = {};
   for (int slot : slots) {
     const Slot& s = slots_[slot];
     temperature.push_back(s.params.temperature);
     top_k.push_back(s.params.top_k);
-    max_k = std::max<int64_t>(max_k, s.params.top_k);
-    generators.push_back(*s.generator);
+    sampling_.max_top_k = std::max<int64_t>(sampling_.max_top_k, s.params.top_k);
+    sampling_.generators.push_back(*s.generator);
   }
-  const auto opts = logits.options();
-  const at::Tensor probs = topk_probs(logits, torch::tensor(temperature).to(opts.device()),
-                                      torch::tensor(top_k).to(opts.device()), max_k);
-  return sample_with_noise(probs, exponential_noise(logits.size(1), generators, opts));
+  sampling_.temperature = torch::tensor(temperature).to(model_->device());
+  sampling_.top_k = torch::tensor(top_k).to(model_->device());
+  sample_ms_ = 0;
+}
+
+at::Tensor BatchedGenerator::sample(const at::Tensor& logits) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const at::Tensor probs = topk_probs(logits, sampling_.temperature, sampling_.top_k,
+                                      sampling_.max_top_k);
+  at::Tensor codes = sample_with_noise(
+      probs, exponential_noise(logits.size(1), sampling_.generators, logits.options()));
+  sample_ms_ += ms_since(t0);
+  return codes;
 }
 
 // Depth decoder for one frame of every slot: c0 given, codebooks 1..K-1 sampled.
@@ -180,7 +198,7 @@ at::Tensor BatchedGenerator::decode_frame(const at::Tensor& last_h, const at::Te
       d = model_->decoder().forward(model_->project(x), RowLayout(spans, model_->device()),
                                     decoder_cache_);
     }
-    codes.push_back(sample(model_->codebook_logits(d, i), slots));
+    codes.push_back(sample(model_->codebook_logits(d, i)));
   }
   return torch::stack(codes, 1);  // [N, K]
 }
@@ -199,16 +217,23 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
     }
   }
   if (slots.empty()) return torch::empty({0, model_->config().audio_num_codebooks}, torch::kLong);
+  const auto t0 = std::chrono::steady_clock::now();
   const at::Tensor last_h = feed_pending(slots);
+  const auto t1 = std::chrono::steady_clock::now();
+  prepare_sampling(slots);
   const at::Tensor c0_logits = model_->c0_logits(last_h);
-  const at::Tensor c0 = sample(c0_logits, slots);
+  const at::Tensor c0 = sample(c0_logits);
   const at::Tensor codes = decode_frame(last_h, c0, slots);
   for (size_t n = 0; n < slots.size(); ++n) slots_[slots[n]].pending = codes[static_cast<int64_t>(n)];
+  at::Tensor host_codes = codes.to(torch::kCPU);
   if (trace != nullptr) {
     trace->backbone_last_hidden = last_h;
     trace->c0_logits = c0_logits;
+    trace->backbone_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    trace->sample_ms = sample_ms_;
+    trace->decoder_ms = ms_since(t1) - sample_ms_;
   }
-  return codes.to(torch::kCPU);
+  return host_codes;
 }
 
 }  // namespace csm::model

@@ -37,10 +37,15 @@ struct PromptChunk {
   at::Tensor mask;    // [S, K+1] bool
 };
 
-// Optional per-step outputs for parity checks, one row per stepped slot.
+// Optional per-step outputs for parity checks and benchmarks, one row per stepped slot.
+// Times are host wall-clock milliseconds of each stage (on CUDA, without a device sync they
+// measure launches, not kernels).
 struct StepTrace {
   at::Tensor backbone_last_hidden;  // [N, D] backbone output that produced the frame
   at::Tensor c0_logits;             // [N, V] fp32
+  double backbone_ms = 0;           // feeding the previous frames through the backbone
+  double decoder_ms = 0;            // depth decoder forwards and heads (sampling excluded)
+  double sample_ms = 0;             // top-k, noise and argmax for all K codebooks
 };
 
 // A request that does not fit the slot's state (unknown slot, no prompt yet, context full).
@@ -62,8 +67,8 @@ class BatchedGenerator {
   // Backbone rows the slot has consumed plus a pending fed-back frame, i.e. the position
   // the next fed row will take.
   int position(int slot) const;
-  // Rows left before the backbone context (kv_cache_len) is full.
-  int remaining(int slot) const;
+  // How many more step() calls fit in the backbone context (kv_cache_len) of this slot.
+  int steps_left(int slot) const;
 
   // New sampling settings for the slot's next frames; its random stream restarts from
   // params.seed. The context is kept (a new turn of the same conversation).
@@ -97,9 +102,20 @@ class BatchedGenerator {
 
   void check_slot(int slot) const;
   at::Tensor feed_pending(const std::vector<int>& slots);
-  at::Tensor sample(const at::Tensor& logits, const std::vector<int>& slots);
+  // Per-step sampling settings of the stepped slots, built once per step.
+  struct SamplingBatch {
+    at::Tensor temperature;  // [N] fp32 on the device
+    at::Tensor top_k;        // [N] int64 on the device
+    int64_t max_top_k = 1;
+    std::vector<at::Generator> generators;  // handles to the slots' generators
+  };
+  void prepare_sampling(const std::vector<int>& slots);
+  at::Tensor sample(const at::Tensor& logits);
   at::Tensor decode_frame(const at::Tensor& last_h, const at::Tensor& c0,
                           const std::vector<int>& slots);
+
+  SamplingBatch sampling_;
+  double sample_ms_ = 0;  // accumulated by sample() during one step
 
   std::shared_ptr<const CsmModel> model_;
   std::vector<Slot> slots_;

@@ -2,9 +2,14 @@
 
 #include <torch/torch.h>
 
+#include "core/model/cpu_gemm.h"
+
 namespace csm::model {
 
-at::Tensor dense(const at::Tensor& x, const at::Tensor& w) { return at::linear(x, w); }
+at::Tensor dense(const at::Tensor& x, const at::Tensor& w) {
+  if (cpu_gemm_applicable(x, w)) return cpu_gemm(x, w);
+  return at::linear(x, w);
+}
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& gain, double eps) {
   const at::Tensor xf = x.to(torch::kFloat);

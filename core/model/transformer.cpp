@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <string>
 
@@ -72,28 +73,27 @@ at::Tensor TransformerStack::attention(int layer, const at::Tensor& x, const Row
   at::Tensor& k_cache = cache.k(layer);
   at::Tensor& v_cache = cache.v(layer);
   at::Tensor out;
-  if (layout.uniform() && layout.seqs().size() > 1) {
+  if (layout.uniform()) {
     // Same start and length for every sequence on consecutive slots: one batched attention.
     const SeqSpan& s0 = layout.seqs()[0];
     const int64_t N = static_cast<int64_t>(layout.seqs().size()), n = s0.num_rows;
-    k_cache.narrow(0, s0.slot, N).narrow(2, s0.start, n).copy_(k.view({N, n, KV, hd}).transpose(1, 2));
-    v_cache.narrow(0, s0.slot, N).narrow(2, s0.start, n).copy_(v.view({N, n, KV, hd}).transpose(1, 2));
-    const at::Tensor keys = k_cache.narrow(0, s0.slot, N).narrow(2, 0, s0.start + n);
-    const at::Tensor values = v_cache.narrow(0, s0.slot, N).narrow(2, 0, s0.start + n);
-    std::vector<at::Tensor> outs;
-    for (int64_t i = 0; i < N; ++i) {
-      outs.push_back(attend_one(q.narrow(0, i * n, n), keys[i], values[i], s0.start));
-    }
-    out = torch::cat(outs, 0);
+    at::Tensor keys = k_cache.narrow(0, s0.slot, N);
+    at::Tensor values = v_cache.narrow(0, s0.slot, N);
+    keys.narrow(2, s0.start, n).copy_(k.view({N, n, KV, hd}).transpose(1, 2));
+    values.narrow(2, s0.start, n).copy_(v.view({N, n, KV, hd}).transpose(1, 2));
+    out = attend(q.view({N, n, H, hd}), keys.narrow(2, 0, s0.start + n),
+                 values.narrow(2, 0, s0.start + n), s0.start);
   } else {
     std::vector<at::Tensor> outs;
     int64_t row = 0;
     for (const SeqSpan& s : layout.seqs()) {
-      k_cache[s.slot].narrow(1, s.start, s.num_rows).copy_(k.narrow(0, row, s.num_rows).transpose(0, 1));
-      v_cache[s.slot].narrow(1, s.start, s.num_rows).copy_(v.narrow(0, row, s.num_rows).transpose(0, 1));
-      const at::Tensor keys = k_cache[s.slot].narrow(1, 0, s.start + s.num_rows);
-      const at::Tensor values = v_cache[s.slot].narrow(1, 0, s.start + s.num_rows);
-      outs.push_back(attend_one(q.narrow(0, row, s.num_rows), keys, values, s.start));
+      at::Tensor keys = k_cache.narrow(0, s.slot, 1);
+      at::Tensor values = v_cache.narrow(0, s.slot, 1);
+      keys.narrow(2, s.start, s.num_rows).copy_(k.narrow(0, row, s.num_rows).transpose(0, 1).unsqueeze(0));
+      values.narrow(2, s.start, s.num_rows).copy_(v.narrow(0, row, s.num_rows).transpose(0, 1).unsqueeze(0));
+      outs.push_back(attend(q.narrow(0, row, s.num_rows).unsqueeze(0),
+                            keys.narrow(2, 0, s.start + s.num_rows),
+                            values.narrow(2, 0, s.start + s.num_rows), s.start));
       row += s.num_rows;
     }
     out = outs.size() == 1 ? outs[0] : torch::cat(outs, 0);
@@ -101,28 +101,30 @@ at::Tensor TransformerStack::attention(int layer, const at::Tensor& x, const Row
   return dense(out, weights_.layers[layer].wo);
 }
 
-// q [n, H, hd] at positions start..start+n-1; keys/values [KV, start+n, hd] -> [n, H*hd].
-at::Tensor TransformerStack::attend_one(const at::Tensor& q, const at::Tensor& keys,
-                                        const at::Tensor& values, int start) const {
-  const int64_t n = q.size(0), H = config_.num_heads, KV = config_.num_kv_heads,
-                G = H / KV, hd = config_.head_dim, L = keys.size(1);
+// q [B, n, H, hd] at positions start..start+n-1 of B sequences; keys/values
+// [B, KV, start+n, hd] -> [B*n, H*hd]. Computed in fp32.
+at::Tensor TransformerStack::attend(const at::Tensor& q, const at::Tensor& keys,
+                                    const at::Tensor& values, int start) const {
+  const int64_t B = q.size(0), n = q.size(1), H = config_.num_heads,
+                KV = config_.num_kv_heads, G = H / KV, hd = config_.head_dim, L = keys.size(2);
   const auto dtype = q.scalar_type();
-  // Query head h uses kv head h / G: group consecutive heads, [KV, G*n, hd].
-  const at::Tensor qg = q.to(torch::kFloat).view({n, KV, G, hd}).permute({1, 2, 0, 3}).reshape({KV, G * n, hd});
-  at::Tensor scores = torch::matmul(qg, keys.to(torch::kFloat).transpose(1, 2)) *
-                      (1.0 / std::sqrt(static_cast<double>(hd)));  // [KV, G*n, L]
+  // Query head h uses kv head h / G: group consecutive heads, [B, KV, G*n, hd].
+  const at::Tensor qg = q.to(torch::kFloat).view({B, n, KV, G, hd}).permute({0, 2, 3, 1, 4})
+                            .reshape({B, KV, G * n, hd});
+  at::Tensor scores = torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) *
+                      (1.0 / std::sqrt(static_cast<double>(hd)));  // [B, KV, G*n, L]
   if (n > 1) {
     // Row r (position start + r) sees keys 0..start+r.
     const auto opts = torch::TensorOptions().dtype(torch::kLong).device(q.device());
     const at::Tensor key_pos = torch::arange(L, opts).unsqueeze(0);
     const at::Tensor row_pos = torch::arange(start, start + n, opts).unsqueeze(1);
-    const at::Tensor masked = key_pos > row_pos;  // [n, L]
-    scores = scores.view({KV, G, n, L}).masked_fill(masked, -std::numeric_limits<float>::infinity())
-                 .view({KV, G * n, L});
+    scores = scores.view({B, KV, G, n, L})
+                 .masked_fill(key_pos > row_pos, -std::numeric_limits<float>::infinity())
+                 .view({B, KV, G * n, L});
   }
   const at::Tensor probs = torch::softmax(scores, -1);
-  const at::Tensor out = torch::matmul(probs, values.to(torch::kFloat));  // [KV, G*n, hd]
-  return out.view({KV, G, n, hd}).permute({2, 0, 1, 3}).reshape({n, H * hd}).to(dtype);
+  const at::Tensor out = torch::matmul(probs, values.to(torch::kFloat));  // [B, KV, G*n, hd]
+  return out.view({B, KV, G, n, hd}).permute({0, 3, 1, 2, 4}).reshape({B * n, H * hd}).to(dtype);
 }
 
 }  // namespace csm::model

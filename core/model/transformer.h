@@ -56,8 +56,8 @@ class TransformerStack {
  private:
   at::Tensor attention(int layer, const at::Tensor& x, const RowLayout& layout,
                        KvCache& cache, const at::Tensor& cos, const at::Tensor& sin) const;
-  at::Tensor attend_one(const at::Tensor& q, const at::Tensor& k, const at::Tensor& v,
-                        int start) const;
+  at::Tensor attend(const at::Tensor& q, const at::Tensor& keys, const at::Tensor& values,
+                    int start) const;
 
   StackConfig config_;
   StackWeights weights_;

@@ -1,0 +1,207 @@
+// csm-bench-model: frames/s of the CSM model (random weights) through the batched generator.
+//
+//   csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]
+//                   [--batch 1,4,8] [--frames 8] [--prompt 24] [--threads 0 (= every core)]
+//
+// For each model, dtype and batch: prefills a --prompt-row text prompt in every slot, then
+// times --frames steps. Prints the first frame (prefill + first step), the median step, the
+// frames/s (batch / median step), the split of a median step into backbone / decoder loop /
+// sampling, and the weight bytes read per step divided by the step time, next to the memory
+// bandwidth measured in the same run (a large read and a large copy) as a fraction.
+// On a shared CPU run it with OMP_WAIT_POLICY=PASSIVE: OpenMP threads that spin while their
+// core is taken by other processes make multi-threaded prefill several times slower.
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/model/csm_model.h"
+#include "core/model/generator.h"
+#include "core/model/ops.h"
+#include "core/model/random_weights.h"
+
+namespace {
+
+using namespace csm::model;
+using Clock = std::chrono::steady_clock;
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  return out;
+}
+
+struct Bandwidth {
+  double read_gbs = 0;  // bytes read / s by a reduction over 2 GiB
+  double copy_gbs = 0;  // (bytes read + written) / s of a 1 GiB copy
+};
+
+Bandwidth measure_bandwidth() {
+  Bandwidth bw;
+  const at::Tensor big = torch::ones({512ll << 20}, torch::kFloat);  // 2 GiB
+  std::vector<double> t;
+  for (int i = 0; i < 3; ++i) {
+    const auto t0 = Clock::now();
+    volatile float s = big.sum().item<float>();
+    (void)s;
+    t.push_back(seconds_since(t0));
+  }
+  bw.read_gbs = big.numel() * 4.0 / median(t) / 1e9;
+  const at::Tensor src = big.narrow(0, 0, 256ll << 20);
+  at::Tensor dst = torch::empty_like(src);
+  t.clear();
+  for (int i = 0; i < 3; ++i) {
+    const auto t0 = Clock::now();
+    dst.copy_(src);
+    t.push_back(seconds_since(t0));
+  }
+  bw.copy_gbs = src.numel() * 8.0 / median(t) / 1e9;
+  return bw;
+}
+
+int64_t bytes_of(const at::Tensor& t) { return t.numel() * t.element_size(); }
+
+int64_t stack_bytes(const StackWeights& s) {
+  int64_t b = 0;
+  for (const auto& l : s.layers) b += bytes_of(l.wqkv) + bytes_of(l.wo) + bytes_of(l.w13) + bytes_of(l.w2);
+  return b;
+}
+
+// Weight bytes one step reads (independent of the batch): backbone once, codebook0 head,
+// then K-1 decoder passes, each with the projection and one audio head matrix.
+double weight_bytes_per_step(const CsmModel& m) {
+  const auto& c = m.config();
+  const auto& w = m.weights();
+  const double K1 = c.audio_num_codebooks - 1;
+  const double head = static_cast<double>(c.decoder.embed_dim) * c.audio_vocab_size *
+                      w.projection.element_size();
+  return stack_bytes(w.backbone) + bytes_of(w.codebook0_head) +
+         K1 * (stack_bytes(w.decoder) + bytes_of(w.projection) + head);
+}
+
+void run(const std::string& model_name, const std::string& dtype, const std::vector<int>& batches,
+         int frames, int prompt_rows) {
+  const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
+  const at::ScalarType st = parse_dtype(dtype);
+  const auto t_load = Clock::now();
+  auto model = std::make_shared<const CsmModel>(
+      config, assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random"),
+      torch::kCPU, st);
+  const double load_s = seconds_since(t_load);
+  const double wbytes = weight_bytes_per_step(*model);
+  const int max_batch = *std::max_element(batches.begin(), batches.end());
+  BatchedGenerator gen(model, max_batch);
+  const int64_t K1 = config.audio_num_codebooks + 1;
+  for (int batch : batches) {
+    std::vector<PromptChunk> chunks;
+    std::vector<int> slots;
+    for (int s = 0; s < batch; ++s) {
+      gen.reset_slot(s, {0.9f, 50, static_cast<uint64_t>(s)});
+      at::Tensor tokens = torch::zeros({prompt_rows, K1}, torch::kLong);
+      tokens.select(1, K1 - 1).copy_(torch::randint(config.text_vocab_size, {prompt_rows}));
+      at::Tensor mask = torch::zeros({prompt_rows, K1}, torch::kBool);
+      mask.select(1, K1 - 1).fill_(true);
+      chunks.push_back({s, tokens, mask});
+      slots.push_back(s);
+    }
+    const auto t0 = Clock::now();
+    gen.prefill(chunks);
+    const double prefill_s = seconds_since(t0);
+    gen.step(slots);
+    const double first_s = seconds_since(t0);
+    std::vector<double> step_s, bb, dec, smp;
+    for (int f = 0; f < frames; ++f) {
+      StepTrace trace;
+      const auto ts = Clock::now();
+      gen.step(slots, &trace);
+      step_s.push_back(seconds_since(ts));
+      bb.push_back(trace.backbone_ms);
+      dec.push_back(trace.decoder_ms);
+      smp.push_back(trace.sample_ms);
+    }
+    const double step = median(step_s);
+    const Bandwidth bw = measure_bandwidth();  // right after the steps: same machine load
+    const double gbs = wbytes / step / 1e9;
+    std::printf("%-7s %-9s batch %d | load %.1fs | first frame %.3fs (prefill %.3fs) | step %.3fs = %.2f frames/s"
+                " (%.2f x real time) | backbone %.0f ms, decoder %.0f ms, sampling %.0f ms |"
+                " weights %.2f GB/step = %.1f GB/s = %.0f%% of read bw %.1f GB/s (copy %.1f GB/s)\n",
+                model_name.c_str(), dtype.c_str(), batch, load_s, first_s, prefill_s, step, batch / step,
+                batch * 0.08 / step, median(bb), median(dec), median(smp), wbytes / 1e9, gbs,
+                100.0 * gbs / bw.read_gbs, bw.read_gbs, bw.copy_gbs);
+    std::fflush(stdout);
+  }
+}
+
+// Kernel micro-benchmark: dense() (bf16 kernel or at::linear) on one backbone MLP weight.
+void run_gemm(const std::string& dtype) {
+  const at::ScalarType st = parse_dtype(dtype);
+  const at::Tensor w = torch::rand({16384, 2048}).to(st);
+  for (int64_t T : {1, 2, 4, 8, 24, 64}) {
+    const at::Tensor x = torch::rand({T, 2048}).to(st);
+    std::vector<double> t;
+    for (int i = 0; i < 5; ++i) {
+      const auto t0 = Clock::now();
+      dense(x, w);
+      t.push_back(seconds_since(t0));
+    }
+    const double s = median(t);
+    std::printf("gemm %-9s T=%-3lld [16384 x 2048]: %.2f ms = %.1f GB/s of weights, %.1f GFLOP/s\n",
+                dtype.c_str(), static_cast<long long>(T), s * 1e3,
+                w.numel() * w.element_size() / s / 1e9, 2.0 * T * w.numel() / s / 1e9);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string models = "both", dtypes = "both", batch_list = "1,4,8";
+  int frames = 8, prompt = 24, threads = 0;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string k = argv[i], v = argv[i + 1];
+    if (k == "--model") models = v;
+    else if (k == "--dtype") dtypes = v;
+    else if (k == "--batch") batch_list = v;
+    else if (k == "--frames") frames = std::stoi(v);
+    else if (k == "--prompt") prompt = std::stoi(v);
+    else if (k == "--threads") threads = std::stoi(v);
+    else {
+      std::fprintf(stderr, "unknown option %s\n", k.c_str());
+      return 2;
+    }
+  }
+  at::set_num_threads(threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
+  torch::NoGradGuard no_grad;
+  std::vector<int> batches;
+  for (const auto& b : split(batch_list)) batches.push_back(std::stoi(b));
+  const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
+  std::printf("threads %d, OMP_WAIT_POLICY=%s, cpu fast bf16 (AVX512-BF16): %s\n",
+              at::get_num_threads(), wait_policy != nullptr ? wait_policy : "(unset)",
+              cpu_has_fast_bf16() ? "yes" : "no");
+  if (models == "gemm") {
+    for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) run_gemm(d);
+    return 0;
+  }
+  for (const auto& m : models == "both" ? std::vector<std::string>{"demo", "csm-1b"} : split(models)) {
+    for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
+      run(m, d, batches, frames, prompt);
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,134 @@
+#include "core/model/cpu_gemm.h"
+
+#include <ATen/Parallel.h>
+#include <immintrin.h>
+#include <torch/torch.h>
+
+#include "core/model/csm_model.h"
+
+namespace csm::model {
+namespace {
+
+constexpr int64_t kMaxRowsX = 8;   // rows of x per pass (accumulators stay in registers)
+constexpr int64_t kRowBlock = 16;  // rows of w per task; 16 x 8192 x 2 B = 256 KiB (L2)
+
+#define CSM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+CSM_AVX512 inline float sum_lanes(__m512 v) {
+  alignas(64) float lanes[16];
+  _mm512_store_ps(lanes, v);
+  float sum = 0.0f;
+  for (float l : lanes) sum += l;
+  return sum;
+}
+
+// One step of K for both element types: 32 bf16 (one dpbf16) or 16 fp32 (one FMA).
+struct Bf16 {
+  using T = uint16_t;
+  static constexpr int64_t kStep = 32;
+  CSM_AVX512 static __m512i load(const T* p) { return _mm512_loadu_si512(p); }
+  CSM_AVX512 static __m512 madd(__m512 acc, __m512i w, __m512i x) {
+    return _mm512_dpbf16_ps(acc, (__m512bh)w, (__m512bh)x);
+  }
+};
+struct F32 {
+  using T = float;
+  static constexpr int64_t kStep = 16;
+  CSM_AVX512 static __m512 load(const T* p) { return _mm512_loadu_ps(p); }
+  CSM_AVX512 static __m512 madd(__m512 acc, __m512 w, __m512 x) {
+    return _mm512_fmadd_ps(w, x, acc);
+  }
+};
+
+// out[t][n] for n in [n0, n1), t in [0, TB): R rows of w at a time, TB rows of x.
+template <class E, int TB, int R>
+CSM_AVX512 void kernel(const typename E::T* x, const typename E::T* w, float* out, int64_t K,
+                       int64_t N, int64_t n0, int64_t n1) {
+  using V = decltype(E::load(x));
+  int64_t n = n0;
+  for (; n + R <= n1; n += R) {
+    __m512 acc[R][TB];
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < TB; ++t) acc[r][t] = _mm512_setzero_ps();
+    for (int64_t k = 0; k < K; k += E::kStep) {
+      V xv[TB];
+      for (int t = 0; t < TB; ++t) xv[t] = E::load(x + t * K + k);
+      for (int r = 0; r < R; ++r) {
+        const V wv = E::load(w + (n + r) * K + k);
+        for (int t = 0; t < TB; ++t) acc[r][t] = E::madd(acc[r][t], wv, xv[t]);
+      }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < TB; ++t) out[t * N + n + r] = sum_lanes(acc[r][t]);
+  }
+  if (n < n1) kernel<E, TB, 1>(x, w, out, K, N, n, n1);
+}
+
+template <class E, int TB>
+void run_block(const typename E::T* x, const typename E::T* w, float* out, int64_t K,
+               int64_t N, int64_t n0, int64_t n1) {
+  constexpr int R = TB <= 4 ? 4 : 2;  // R*TB accumulators + TB x vectors + 1 fit in 32 zmm
+  kernel<E, TB, R>(x, w, out, K, N, n0, n1);
+}
+
+template <class E>
+void dispatch(int64_t tb, const typename E::T* x, const typename E::T* w, float* out,
+              int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  switch (tb) {
+    case 1: return run_block<E, 1>(x, w, out, K, N, n0, n1);
+    case 2: return run_block<E, 2>(x, w, out, K, N, n0, n1);
+    case 3: return run_block<E, 3>(x, w, out, K, N, n0, n1);
+    case 4: return run_block<E, 4>(x, w, out, K, N, n0, n1);
+    case 5: return run_block<E, 5>(x, w, out, K, N, n0, n1);
+    case 6: return run_block<E, 6>(x, w, out, K, N, n0, n1);
+    case 7: return run_block<E, 7>(x, w, out, K, N, n0, n1);
+    default: return run_block<E, 8>(x, w, out, K, N, n0, n1);
+  }
+}
+
+template <class E>
+void gemm(const typename E::T* x, const typename E::T* w, float* out, int64_t T, int64_t K,
+          int64_t N) {
+  at::parallel_for(0, (N + kRowBlock - 1) / kRowBlock, 1, [&](int64_t b0, int64_t b1) {
+    const int64_t n0 = b0 * kRowBlock, n1 = std::min(N, b1 * kRowBlock);
+    // Per row block, every group of x rows: the block is read from memory once.
+    for (int64_t nb = n0; nb < n1; nb += kRowBlock) {
+      const int64_t ne = std::min(n1, nb + kRowBlock);
+      for (int64_t t0 = 0; t0 < T; t0 += kMaxRowsX) {
+        dispatch<E>(std::min(kMaxRowsX, T - t0), x + t0 * K, w, out + t0 * N, K, N, nb, ne);
+      }
+    }
+  });
+}
+
+bool cpu_has_avx512() { return __builtin_cpu_supports("avx512f"); }
+
+}  // namespace
+
+bool cpu_gemm_applicable(const at::Tensor& x, const at::Tensor& w) {
+  static const bool bf16_ok = cpu_has_fast_bf16();
+  static const bool f32_ok = cpu_has_avx512();
+  if (!x.device().is_cpu() || !w.device().is_cpu() || x.dim() != 2 || w.dim() != 2 ||
+      x.size(1) != w.size(1) || x.size(1) % 32 != 0 || !w.is_contiguous() ||
+      x.scalar_type() != w.scalar_type()) {
+    return false;
+  }
+  if (x.scalar_type() == at::kBFloat16) return bf16_ok;
+  return x.scalar_type() == at::kFloat && f32_ok;
+}
+
+at::Tensor cpu_gemm(const at::Tensor& x_in, const at::Tensor& w) {
+  const at::Tensor x = x_in.contiguous();
+  const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
+  at::Tensor out = torch::empty({T, N}, x.options().dtype(torch::kFloat));
+  if (x.scalar_type() == at::kFloat) {
+    gemm<F32>(x.data_ptr<float>(), w.data_ptr<float>(), out.data_ptr<float>(), T, K, N);
+    return out;
+  }
+  gemm<Bf16>(reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>()),
+             reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>()),
+             out.data_ptr<float>(), T, K, N);
+  return out.to(torch::kBFloat16);
+}
+
+}  // namespace csm::model
