@@ -63,6 +63,11 @@ void Conversation::on_text(std::string_view message) {
 
 void Conversation::on_binary(std::string bytes) {
   if (aborted_) return;
+  if (!pending_audio_ && !bytes.empty() && bytes.front() == '{') {
+    // A JSON message sent as a binary frame (some clients do): parsed as text, so bytes that
+    // are not UTF-8 get invalid_utf8 (text frames are UTF-8-checked by the WebSocket layer).
+    return on_text(bytes);
+  }
   if (!pending_audio_) {
     outbox_.send_error(ErrorCode::InvalidRequest,
                        "unexpected binary message: send context.add with audio_follows first");
@@ -197,8 +202,8 @@ void Conversation::on_response_create(const proto::ResponseCreate& m, const std:
   request.sampling.top_k = m.sampling.top_k.value_or(state_.top_k);
   request.sampling.seed = m.sampling.seed ? m.sampling.seed : state_.seed;
   request.max_audio_ms = m.max_audio_ms.value_or(state_.max_audio_ms);
-  auto encoder = make_frame_encoder(state_.output_format);
   engine_session();  // no response.created without a model
+  auto encoder = make_frame_encoder(state_.output_format);
 
   Response& r = response_.emplace();
   r.id = next_response_id_++;
