@@ -38,6 +38,13 @@ ServerApp::ServerApp(const ServerConfig& config, const BackendFactory& make_back
 ServerApp::~ServerApp() {
   shutdown();
   wait();
+  // Engine threads may still deliver output for sessions the io_context's destruction is
+  // about to close: from here on they drop it instead of posting.
+  context_->sinks->close();
+  // Let handlers of closed and cancelled operations run, so connection objects end in
+  // order rather than inside the io_context's destructor.
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(50));
 }
 
 void ServerApp::start() {

@@ -9,6 +9,7 @@
 #include "server/config/server_config.h"
 #include "server/http/shutdown_hub.h"
 #include "server/metrics/server_metrics.h"
+#include "server/stream/strand_sink.h"
 
 namespace csm::server {
 
@@ -36,6 +37,8 @@ struct ServerContext {
   const std::shared_ptr<Admission> admission;
   ServerMetrics& metrics;
   ShutdownHub shutdown;
+  // Every StrandSink posts through this; closed before the io_context goes away.
+  const std::shared_ptr<SinkGate> sinks = std::make_shared<SinkGate>();
 };
 
 }  // namespace csm::server

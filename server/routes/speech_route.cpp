@@ -25,11 +25,12 @@ constexpr std::string_view kRoute = "/v1/audio/speech";
 class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
  public:
   SpeechStream(beast::tcp_stream&& stream, ServerContext& context, Request request,
-               Ticket session_ticket, proto::SpeechRequest speech,
+               Caller caller, Ticket session_ticket, proto::SpeechRequest speech,
                std::unique_ptr<StreamEncoder> encoder)
       : stream_(std::move(stream)),
         context_(context),
         request_(std::move(request)),
+        caller_(std::move(caller)),
         ticket_(std::move(session_ticket)),
         speech_(std::move(speech)),
         encoder_(std::move(encoder)),
@@ -50,7 +51,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     turn.max_audio_ms = speech_.max_audio_ms.value_or(0);
     std::weak_ptr<SpeechStream> weak = weak_from_this();
     auto sink = std::make_shared<StrandSink>(
-        stream_.get_executor(),
+        context_.sinks, stream_.get_executor(),
         [weak](uint32_t index, std::vector<float> pcm) {
           if (auto self = weak.lock()) self->on_audio(index, std::move(pcm));
         },
@@ -160,6 +161,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
   void on_write(beast::error_code ec, size_t bytes) {
     writing_ = false;
     stall_timer_.cancel();
+    if (done_) return;  // abandoned meanwhile: the queue is gone
     if (ec) return abandon("write failed: " + ec.message());
     context_.metrics.bytes_out("http", bytes);
     const uint32_t ack = queue_.front().ack;
@@ -170,6 +172,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
 
   void finish() {
     done_ = true;
+    stall_timer_.cancel();
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
@@ -191,6 +194,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
   beast::tcp_stream stream_;
   ServerContext& context_;
   Request request_;
+  Caller caller_;  // holds the connection's admission ticket while the answer streams
   Ticket ticket_;
   proto::SpeechRequest speech_;
   std::unique_ptr<StreamEncoder> encoder_;
@@ -257,7 +261,7 @@ Router::StreamHandler speech_route(ServerContext& context, SpeechBackend* backen
                           std::to_string(context.limits.max_sessions_per_key) + ")");
       }
       auto s = std::make_shared<SpeechStream>(std::move(stream), context, request,
-                                              std::move(ticket), std::move(speech),
+                                              std::move(caller), std::move(ticket), std::move(speech),
                                               std::move(encoder));
       try {
         s->start(*backend, voice);

@@ -56,9 +56,10 @@ void WsSession::run(Request request, beast::flat_buffer /*buffer*/) {
 
   std::weak_ptr<WsSession> weak = weak_from_this();
   auto strand = ws_.get_executor();
-  auto make_sink = [weak, strand](TurnKey key) -> std::shared_ptr<engine::TurnSink> {
+  auto make_sink = [weak, strand, gate = context_.sinks](TurnKey key)
+      -> std::shared_ptr<engine::TurnSink> {
     return std::make_shared<StrandSink>(
-        strand,
+        gate, strand,
         [weak, key](uint32_t index, std::vector<float> pcm) {
           if (auto self = weak.lock(); self && self->conversation_) {
             self->conversation_->on_turn_audio(key, index, std::move(pcm));

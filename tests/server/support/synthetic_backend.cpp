@@ -93,7 +93,8 @@ class SyntheticSession final : public server::SpeechSession {
     engine::TurnSummary summary;
     summary.turn_id = job.id;
     summary.reason = EndReason::EndOfAudio;
-    for (uint32_t i = 0; i < options_.frames_per_turn; ++i) {
+    const bool fail = job.request.text == "fail";  // fails before its first frame
+    for (uint32_t i = 0; i < options_.frames_per_turn && !fail; ++i) {
       std::unique_lock lock(mutex_);
       cv_.wait(lock, [&] {
         return closing_ || cancelled_[job.id] || i - acked_[job.id] < options_.high_watermark;
@@ -112,7 +113,7 @@ class SyntheticSession final : public server::SpeechSession {
       ++summary.frames;
       std::this_thread::sleep_for(options_.frame_interval);
     }
-    if (summary.reason == EndReason::EndOfAudio && job.request.text == "fail") {
+    if (fail) {
       summary.reason = EndReason::Error;
       summary.error = engine::ErrorKind::Internal;
       summary.message = "synthetic failure";

@@ -3,7 +3,8 @@
 // core/engine/engine.h - turns of a session run one after another on the session's own
 // thread, frames reach the sink in order, on_end exactly once and last, cancel ends a turn
 // at the next frame, and a turn pauses while `high_watermark` frames are unacknowledged.
-// Each frame is a 440 Hz tone (1920 samples at 24 kHz). Everything it was asked is recorded
+// Each frame is a 440 Hz tone (1920 samples at 24 kHz); the text "fail" makes a turn end
+// with an Internal error before any audio. Everything it was asked is recorded
 // for the tests to check.
 #pragma once
 

@@ -86,7 +86,6 @@ class WsClient {
     ws_.handshake(response_, "127.0.0.1", target, handshake_error_);
   }
   bool open() const { return !handshake_error_; }
-  const http::response<http::string_body>& handshake_response() const { return response_; }
 
   void send_text(const std::string& text) {
     ws_.text(true);
@@ -141,11 +140,13 @@ inline void set_receive_timeout(tcp::socket& socket) {
   setsockopt(socket.native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
 }
 
-// One HTTP request on a fresh connection; the parsed response.
+// One HTTP request on a fresh connection; the parsed response. websocket_upgrade: send the
+// WebSocket upgrade headers (to see how the server answers the handshake).
 inline http::response<http::string_body> http_request(uint16_t port, http::verb method,
                                                       const std::string& target,
                                                       const std::string& body = "",
-                                                      const std::string& bearer = "") {
+                                                      const std::string& bearer = "",
+                                                      bool websocket_upgrade = false) {
   asio::io_context io;
   tcp::socket socket(io);
   socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
@@ -154,12 +155,19 @@ inline http::response<http::string_body> http_request(uint16_t port, http::verb 
   req.set(http::field::host, "127.0.0.1");
   if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);
   if (!body.empty()) req.set(http::field::content_type, "application/json");
+  if (websocket_upgrade) {
+    req.set(http::field::connection, "Upgrade");
+    req.set(http::field::upgrade, "websocket");
+    req.set(http::field::sec_websocket_version, "13");
+    req.set(http::field::sec_websocket_key, "dGhlIHNhbXBsZSBub25jZQ==");
+  }
   req.body() = body;
   req.prepare_payload();
   http::write(socket, req);
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 << 20);
+  if (websocket_upgrade) parser.skip(false);
   beast::error_code ec;
   http::read(socket, buffer, parser, ec);
   return parser.release();
