@@ -228,3 +228,19 @@ TEST_CASE("ws: shutdown lets the running response finish, then closes with 1001"
   CHECK(c.close_reason().code == websocket::close_code::going_away);
   s.app.wait();
 }
+
+TEST_CASE("ws: 8 concurrent sessions each get their own complete response", "[server][ws]") {
+  TestServer s(test_config(), true, {.frames_per_turn = 20});
+  std::vector<WsClient> clients;
+  for (int i = 0; i < 8; ++i) clients.push_back(pcm_session(s));
+  for (auto& c : clients) {
+    c.send({{"type", "response.create"}, {"response", {{"text", "Everyone talks."}}}});
+  }
+  for (auto& c : clients) {
+    REQUIRE(c.event()["type"] == "response.created");
+    uint32_t frames = 0;
+    json done = read_response(c, 1, &frames);
+    CHECK(frames == 20);
+    CHECK(done["reason"] == "end_of_audio");
+  }
+}
