@@ -129,7 +129,7 @@ void Conversation::on_session_update(const proto::SessionUpdate& m, const std::s
   if (s.sampling.top_k) next.top_k = *s.sampling.top_k;
   if (s.sampling.seed) next.seed = s.sampling.seed;
   if (s.max_audio_ms) next.max_audio_ms = *s.max_audio_ms;
-  if (voice && session_) session_->set_voice(voice->voice);
+  if (voice && session_ && voice->voice != engine_voice_) session_->set_voice(voice->voice);
   if (voice) engine_voice_ = voice->voice;
   state_ = std::move(next);
   outbox_.send_event(proto::SessionUpdated{state_});
