@@ -1,19 +1,19 @@
 // csm-server: streaming CSM text-to-speech over HTTP and WebSocket.
-// Start-up failures (bad config, port in use) print one clear line and exit non-zero.
-#include <boost/asio/io_context.hpp>
+// Start-up failures (bad config, port in use, model files) print one clear line and exit
+// non-zero. SIGINT / SIGTERM shut down gracefully (ServerApp::shutdown).
 #include <boost/asio/signal_set.hpp>
 
 #include <iostream>
-#include <thread>
-#include <vector>
 
 #include "common/config/config.h"
 #include "common/log/log.h"
+#include "server/app/server_app.h"
 #include "server/cli/command_line.h"
 #include "server/config/server_config.h"
-#include "server/http/http_server.h"
-#include "server/routes/health_routes.h"
 #include "server/version.h"
+#ifdef CSM_SERVER_WITH_ENGINE
+#include "server/engine_wiring/engine_backend.h"
+#endif
 
 namespace {
 
@@ -29,32 +29,35 @@ int print_config_help() {
   return 0;
 }
 
+// The engine wiring: with CSM_SERVER_WITH_ENGINE (CMake option, ON after the engine merge)
+// the model is loaded here; without it the server runs with no model (/readyz answers 503).
+csm::server::ServerApp::BackendFactory backend_factory(const csm::server::ServerConfig& cfg) {
+#ifdef CSM_SERVER_WITH_ENGINE
+  return [&cfg](csm::engine::EngineObserver observer) {
+    return csm::server::make_engine_backend(cfg, std::move(observer));
+  };
+#else
+  (void)cfg;
+  csm::log::warn("built without the engine (CSM_SERVER_WITH_ENGINE=OFF): no model is served");
+  return nullptr;
+#endif
+}
+
 int serve(const csm::server::ServerConfig& cfg) {
-  namespace asio = boost::asio;
-  asio::io_context io(cfg.server.io_threads);
-
-  csm::server::Router router;
-  csm::server::add_health_routes(router, {csm::server::kVersion});
-
-  csm::server::HttpServer http(io, cfg.server, router);
-  http.start();
-  const std::string url =
-      "http://" + cfg.server.host + ":" + std::to_string(http.port());
+  csm::server::ServerApp app(cfg, backend_factory(cfg));
+  app.start();
+  const std::string url = "http://" + cfg.server.host + ":" + std::to_string(app.port());
   csm::log::info("listening", {{"url", url}, {"model", cfg.model.source},
                                {"device", cfg.model.device}, {"version", csm::server::kVersion}});
   std::cout << "csm-server listening on " << url << std::endl;
 
-  asio::signal_set signals(io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code&, int signal) {
-    csm::log::info("shutting down", {{"signal", signal}});
-    http.stop();
-    io.stop();
+  boost::asio::signal_set signals(app.io(), SIGINT, SIGTERM);
+  signals.async_wait([&app](const boost::system::error_code& ec, int signal) {
+    if (ec) return;
+    csm::log::info("signal", {{"signal", signal}});
+    app.shutdown();
   });
-
-  std::vector<std::thread> threads;
-  for (int i = 1; i < cfg.server.io_threads; ++i) threads.emplace_back([&io] { io.run(); });
-  io.run();
-  for (auto& t : threads) t.join();
+  app.wait();
   csm::log::info("stopped");
   return 0;
 }

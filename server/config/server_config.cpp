@@ -1,27 +1,22 @@
 #include "server/config/server_config.h"
 
+#include <cstdlib>
 #include <filesystem>
 
 namespace csm::server {
 
-void ModelOptions::validate() const {
-  if (source == "files") {
-    if (csm_checkpoint.empty()) {
-      throw config::ConfigError("model.csm_checkpoint", "model.source = files",
-                                "required when model.source is \"files\"");
+void VoiceOptions::validate() const {
+  for (const auto& [alias, target] : aliases) {
+    if (alias.empty() || target.empty()) {
+      throw config::ConfigError("voices.aliases", "config", "empty alias or target");
     }
-    if (mimi_checkpoint.empty()) {
-      throw config::ConfigError("model.mimi_checkpoint", "model.source = files",
-                                "required when model.source is \"files\"");
+    if (target.rfind("speaker:", 0) == 0) {
+      const std::string n = target.substr(8);
+      if (n.empty() || n.find_first_not_of("0123456789") != std::string::npos || n.size() > 4) {
+        throw config::ConfigError("voices.aliases." + alias, "config",
+                                  "\"" + target + "\" is not speaker:N with N in 0..1023");
+      }
     }
-    if (tokenizer.empty()) {
-      throw config::ConfigError("model.tokenizer", "model.source = files",
-                                "required when model.source is \"files\"");
-    }
-  }
-  if (device != "cpu" && device.rfind("cuda", 0) != 0) {
-    throw config::ConfigError("model.device", "config",
-                              "expected \"cpu\", \"cuda\" or \"cuda:N\", got \"" + device + "\"");
   }
 }
 
@@ -29,13 +24,35 @@ ServerConfig load_config(const std::string& file, const std::vector<std::string>
   ServerConfig cfg = config::load<ServerConfig>(file, overrides);
   namespace fs = std::filesystem;
   if (!file.empty()) cfg.config_dir = fs::absolute(file).parent_path().string();
-  for (std::string* path : {&cfg.model.csm_checkpoint, &cfg.model.mimi_checkpoint,
-                            &cfg.model.tokenizer}) {
+  engine::ModelOptions& m = cfg.model;
+  for (std::string* path : {&m.demo_dir, &m.csm_checkpoint, &m.csm_config, &m.mimi_checkpoint,
+                            &m.mimi_config, &m.tokenizer, &m.voices_dir}) {
     if (!path->empty() && fs::path(*path).is_relative()) {
       *path = (fs::path(cfg.config_dir) / *path).lexically_normal().string();
     }
   }
   return cfg;
+}
+
+std::vector<std::string> effective_api_keys(const AuthOptions& auth) {
+  std::vector<std::string> keys;
+  for (const auto& k : auth.api_keys) {
+    if (!k.empty()) keys.push_back(k);
+  }
+  const char* env = auth.api_keys_env.empty() ? nullptr : std::getenv(auth.api_keys_env.c_str());
+  if (env == nullptr) return keys;
+  std::string all(env);
+  size_t start = 0;
+  while (start <= all.size()) {
+    size_t end = all.find(',', start);
+    if (end == std::string::npos) end = all.size();
+    std::string key = all.substr(start, end - start);
+    while (!key.empty() && key.back() == ' ') key.pop_back();
+    while (!key.empty() && key.front() == ' ') key.erase(0, 1);
+    if (!key.empty()) keys.push_back(key);
+    start = end + 1;
+  }
+  return keys;
 }
 
 }  // namespace csm::server

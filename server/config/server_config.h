@@ -1,11 +1,15 @@
 // The server's configuration: everything `--config FILE` and `--set key.path=value` can set.
 // Each section is a plain struct with defaults in its initialisers and one line of doc per
 // field (see common/config/config.h). `csm-server --help-config` prints them all.
+// The "model" and "engine" sections are the engine's own option structs.
 #pragma once
 
+#include <map>
 #include <string>
+#include <vector>
 
 #include "common/config/config.h"
+#include "core/engine/engine_options.h"
 
 namespace csm::server {
 
@@ -30,24 +34,78 @@ struct ListenOptions {
   }
 };
 
-// Which model the server runs. Relative paths are resolved against the config file's folder.
-struct ModelOptions {
-  std::string source = "demo";   // "demo": built-in small random-weight model; "files": real weights
-  std::string csm_checkpoint;    // CSM-1B safetensors (original or Hugging Face names)
-  std::string mimi_checkpoint;   // Mimi safetensors (moshi or Hugging Face names)
-  std::string tokenizer;         // Llama-3 tokenizer.json or a SentencePiece .model
-  std::string device = "cpu";    // "cpu" or "cuda[:N]"
-  std::string dtype = "float32"; // float32 | bfloat16 | float16
+// Per-client limits. Each breach has its own error code (proto/errors.h).
+struct LimitOptions {
+  int max_connections = 256;         // open TCP connections (HTTP and WebSocket together)
+  int max_sessions_per_key = 16;     // WebSocket sessions + speech requests per API key
+  int max_message_bytes = 64 << 10;  // one WebSocket text message
+  int max_text_bytes = 4096;         // one text / delta / input field
+  int max_audio_bytes = 8 << 20;     // one context audio upload (binary message or base64)
+  int handshake_timeout_ms = 5000;   // request headers / WebSocket upgrade must arrive within
+  int idle_timeout_ms = 120000;      // WebSocket with no client message and no response
+  int write_queue_messages = 256;    // queued outgoing messages before a client is dropped
+  int write_stall_ms = 15000;        // one write in flight this long drops the client
+  int shutdown_drain_ms = 5000;      // SIGTERM: running turns get this long to finish
 
   template <class V>
   void describe(V& v) {
-    v.field("source", source, "\"demo\" (built-in random-weight model) or \"files\"",
-            config::OneOf{{"demo", "files"}});
-    v.field("csm_checkpoint", csm_checkpoint, "CSM safetensors file (source = files)");
-    v.field("mimi_checkpoint", mimi_checkpoint, "Mimi safetensors file (source = files)");
-    v.field("tokenizer", tokenizer, "tokenizer.json (Llama-3) or SentencePiece .model");
-    v.field("device", device, "\"cpu\" or \"cuda\" / \"cuda:N\"");
-    v.field("dtype", dtype, "compute dtype", config::OneOf{{"float32", "bfloat16", "float16"}});
+    v.field("max_connections", max_connections, "open TCP connections", config::Range{1, 1e6});
+    v.field("max_sessions_per_key", max_sessions_per_key,
+            "WebSocket sessions + speech requests per API key", config::Range{1, 1e6});
+    v.field("max_message_bytes", max_message_bytes, "largest WebSocket text message (bytes)",
+            config::Range{256, 1 << 30});
+    v.field("max_text_bytes", max_text_bytes, "largest text / delta / input (bytes)",
+            config::Range{1, 1 << 24});
+    v.field("max_audio_bytes", max_audio_bytes, "largest context audio upload (bytes)",
+            config::Range{1024, 1 << 30});
+    v.field("handshake_timeout_ms", handshake_timeout_ms,
+            "time for request headers / WebSocket upgrade (ms)", config::Range{50, 3600000});
+    v.field("idle_timeout_ms", idle_timeout_ms,
+            "WebSocket closed after this long without messages or audio (ms)",
+            config::Range{100, 86400000});
+    v.field("write_queue_messages", write_queue_messages,
+            "outgoing messages queued per connection before the client is dropped",
+            config::Range{4, 1 << 20});
+    v.field("write_stall_ms", write_stall_ms, "a write pending this long drops the client (ms)",
+            config::Range{50, 3600000});
+    v.field("shutdown_drain_ms", shutdown_drain_ms,
+            "on SIGTERM, time running turns get to finish (ms)", config::Range{0, 3600000});
+  }
+};
+
+// API keys. Without keys (config and environment both empty) every route is open.
+struct AuthOptions {
+  std::vector<std::string> api_keys;          // accepted keys
+  std::string api_keys_env = "CSM_API_KEYS";  // environment variable with more keys (comma-separated)
+  bool open_health = true;                    // /healthz and /readyz need no key
+  bool open_metrics = true;                   // /metrics needs no key
+
+  template <class V>
+  void describe(V& v) {
+    v.field("api_keys", api_keys, "accepted API keys (Bearer token or ?api_key=)");
+    v.field("api_keys_env", api_keys_env,
+            "environment variable with more comma-separated keys; empty: none");
+    v.field("open_health", open_health, "/healthz and /readyz answer without a key");
+    v.field("open_metrics", open_metrics, "/metrics answers without a key");
+  }
+};
+
+// Voice names clients may use, beyond the engine's configured voices (EngineInfo::voices).
+struct VoiceOptions {
+  // OpenAI's voice names (and any other alias) -> a configured voice name, or "speaker:N"
+  // (no voice prompt, CSM speaker N).
+  std::map<std::string, std::string> aliases = {
+      {"alloy", "speaker:0"},  {"ash", "speaker:1"},   {"ballad", "speaker:2"},
+      {"coral", "speaker:3"},  {"echo", "speaker:4"},  {"fable", "speaker:5"},
+      {"nova", "speaker:6"},   {"onyx", "speaker:7"},  {"sage", "speaker:8"},
+      {"shimmer", "speaker:9"}, {"verse", "speaker:10"}};
+  // Names accepted in `model` as aliases of the served model.
+  std::vector<std::string> model_aliases = {"tts-1", "tts-1-hd", "gpt-4o-mini-tts"};
+
+  template <class V>
+  void describe(V& v) {
+    v.field("aliases", aliases, "voice alias -> configured voice or \"speaker:N\"");
+    v.field("model_aliases", model_aliases, "model names accepted as the served model");
   }
   void validate() const;
 };
@@ -63,14 +121,22 @@ struct LogOptions {
 
 struct ServerConfig {
   ListenOptions server;
-  ModelOptions model;
+  LimitOptions limits;
+  AuthOptions auth;
+  VoiceOptions voices;
+  engine::ModelOptions model;
+  engine::EngineOptions engine;
   LogOptions log;
   std::string config_dir = ".";  // folder of the config file (not a key; set by load_config)
 
   template <class V>
   void describe(V& v) {
     v.field("server", server, "network listener");
+    v.field("limits", limits, "per-client limits");
+    v.field("auth", auth, "API keys");
+    v.field("voices", voices, "voice and model name aliases");
     v.field("model", model, "model files, device and dtype");
+    v.field("engine", engine, "scheduling limits of the engine");
     v.field("log", log, "logging");
   }
 };
@@ -78,5 +144,8 @@ struct ServerConfig {
 // Loads `file` (may be empty: defaults) with `overrides` ("key.path=value") applied and
 // resolves relative model paths against the file's folder. Throws config::ConfigError.
 ServerConfig load_config(const std::string& file, const std::vector<std::string>& overrides);
+
+// The configured API keys plus those of the environment variable auth.api_keys_env.
+std::vector<std::string> effective_api_keys(const AuthOptions& auth);
 
 }  // namespace csm::server

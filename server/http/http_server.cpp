@@ -6,10 +6,10 @@
 #include <boost/beast/http.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <optional>
 
 #include "common/log/log.h"
-#include "proto/errors.h"
 
 namespace csm::server {
 namespace {
@@ -17,75 +17,134 @@ namespace {
 namespace beast = boost::beast;
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using ms = std::chrono::milliseconds;
+
+// Keeps the connections gauge in step with the admission ticket's lifetime, which follows
+// the socket into stream routes.
+struct ConnectionHold {
+  ConnectionHold(Ticket ticket, ServerMetrics& metrics) : ticket(std::move(ticket)), metrics(metrics) {
+    metrics.connection_opened();
+  }
+  ~ConnectionHold() { metrics.connection_closed(); }
+  Ticket ticket;
+  ServerMetrics& metrics;
+};
 
 // One TCP connection: read a request, dispatch, write the response, repeat while keep-alive.
 // Owned by shared_ptr; every pending handler holds a reference (shared_from_this).
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  HttpConnection(tcp::socket&& socket, const ListenOptions& options, const Router& router)
-      : stream_(std::move(socket)), options_(options), router_(router) {}
+  // `ticket` null: over the connection limit; the first request is answered 503.
+  HttpConnection(tcp::socket&& socket, ServerContext& context, const Router& router,
+                 Ticket ticket)
+      : stream_(std::move(socket)), context_(context), router_(router), ticket_(std::move(ticket)) {}
 
   void run() {
-    // Start on the connection's strand.
     asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&HttpConnection::read, shared_from_this()));
+                   beast::bind_front_handler(&HttpConnection::read_header, shared_from_this()));
   }
 
  private:
-  void read() {
+  void read_header() {
     parser_.emplace();
-    parser_->body_limit(static_cast<uint64_t>(options_.max_body_bytes));
+    parser_->body_limit(static_cast<uint64_t>(context_.listen.max_body_bytes));
     parser_->header_limit(16 * 1024);
-    stream_.expires_after(std::chrono::milliseconds(options_.request_timeout_ms));
+    stream_.expires_after(ms(context_.limits.handshake_timeout_ms));
+    http::async_read_header(stream_, buffer_, *parser_,
+                            beast::bind_front_handler(&HttpConnection::on_header, shared_from_this()));
+  }
+
+  void on_header(beast::error_code ec, size_t) {
+    if (ec) return on_read(ec, 0);
+    stream_.expires_after(ms(context_.listen.request_timeout_ms));
     http::async_read(stream_, buffer_, *parser_,
                      beast::bind_front_handler(&HttpConnection::on_read, shared_from_this()));
   }
 
   void on_read(beast::error_code ec, size_t) {
-    if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
-        ec == asio::error::operation_aborted || ec == asio::error::connection_reset) {
+    if (ec == http::error::end_of_stream || ec == asio::error::operation_aborted ||
+        ec == asio::error::connection_reset || ec == asio::error::eof) {
       return close();
     }
     started_ = std::chrono::steady_clock::now();
+    if (ec == beast::error::timeout) {
+      // Slow or silent client: nothing more is read; tell it why if it still listens.
+      context_.metrics.error(proto::ErrorCode::Timeout);
+      return send(bare_error(proto::ErrorCode::Timeout, "request not received in time"), "-");
+    }
     if (ec) {
-      // Malformed or oversized request: answer once, then close.
       const bool too_large = ec == http::error::body_limit || ec == http::error::header_limit;
-      Request bare;
-      bare.version(11);
-      bare.keep_alive(false);
       auto code = too_large ? proto::ErrorCode::PayloadTooLarge : proto::ErrorCode::InvalidRequest;
-      Response res = json_response(bare, static_cast<http::status>(proto::http_status(code)),
-                                   error_body(proto::error_name(code), ec.message()));
-      return send(std::move(res), "-", "-");
+      context_.metrics.error(code);
+      return send(bare_error(code, ec.message()), "-");
     }
     Request request = parser_->release();
-    std::string method(request.method_string());
     std::string target(request.target());
-    Response res = router_.dispatch(request);
-    send(std::move(res), std::move(method), std::move(target));
+    if (!ticket_) {
+      request.keep_alive(false);
+      context_.metrics.error(proto::ErrorCode::TooManyConnections);
+      return send(error_response(request, proto::ErrorCode::TooManyConnections,
+                                 "the server's connection limit is reached; retry later"),
+                  std::move(target));
+    }
+    dispatch(std::move(request), std::move(target));
   }
 
-  void send(Response res, std::string method, std::string target) {
+  void dispatch(Request request, std::string target) {
+    const std::string path = target.substr(0, target.find('?'));
+    std::string key;
+    if (!context_.is_open_route(path)) {
+      auto accepted = context_.keys.check(request[http::field::authorization], target);
+      if (!accepted) {
+        context_.metrics.error(proto::ErrorCode::Unauthorized);
+        return send(error_response(request, proto::ErrorCode::Unauthorized,
+                                   "missing or wrong API key (Authorization: Bearer KEY or "
+                                   "?api_key=KEY)"),
+                    std::move(target));
+      }
+      key = *accepted;
+    }
+    if (const auto* handler = router_.find_stream(request)) {
+      stream_.expires_never();
+      log::info("http", {{"method", std::string(request.method_string())}, {"path", path},
+                         {"stream", true}});
+      return (*handler)(std::move(stream_), std::move(request), std::move(buffer_),
+                        Caller{key, ticket_});
+    }
+    Response res = router_.dispatch(request);
+    send(std::move(res), std::move(target));
+  }
+
+  Response bare_error(proto::ErrorCode code, const std::string& message) {
+    Request bare;
+    bare.version(11);
+    bare.keep_alive(false);
+    return error_response(bare, code, message);
+  }
+
+  void send(Response res, std::string target) {
     res.set(http::field::server, "csm-server");
     auto response = std::make_shared<Response>(std::move(res));
     const bool keep_alive = response->keep_alive();
-    http::async_write(
-        stream_, *response,
-        [self = shared_from_this(), response, method = std::move(method),
-         target = std::move(target), keep_alive](beast::error_code ec, size_t bytes) {
-          self->log_request(method, target, response->result_int(), bytes, ec);
-          if (ec || !keep_alive) return self->close();
-          self->read();
-        });
+    context_.metrics.request(route_label(target), response->result_int());
+    stream_.expires_after(ms(context_.listen.request_timeout_ms));
+    http::async_write(stream_, *response,
+                      [self = shared_from_this(), response, target = std::move(target),
+                       keep_alive](beast::error_code ec, size_t bytes) {
+                        self->context_.metrics.bytes_out("http", bytes);
+                        self->log_request(target, response->result_int(), bytes, ec);
+                        if (ec || !keep_alive) return self->close();
+                        self->read_header();
+                      });
   }
 
-  void log_request(const std::string& method, const std::string& target, unsigned status,
-                   size_t bytes, beast::error_code ec) {
-    const double ms = std::chrono::duration<double, std::milli>(
-                          std::chrono::steady_clock::now() - started_)
-                          .count();
-    nlohmann::json fields = {{"method", method},  {"path", target}, {"status", status},
-                             {"bytes", bytes},    {"duration_ms", std::round(ms * 1000) / 1000}};
+  void log_request(const std::string& target, unsigned status, size_t bytes,
+                   beast::error_code ec) {
+    const double elapsed = std::chrono::duration<double, std::milli>(
+                               std::chrono::steady_clock::now() - started_)
+                               .count();
+    nlohmann::json fields = {{"path", target}, {"status", status}, {"bytes", bytes},
+                             {"duration_ms", std::round(elapsed * 1000) / 1000}};
     beast::error_code ignored;
     auto remote = stream_.socket().remote_endpoint(ignored);
     if (!ignored) fields["remote"] = remote.address().to_string();
@@ -101,16 +160,17 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   beast::tcp_stream stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
-  const ListenOptions& options_;
+  ServerContext& context_;
   const Router& router_;
+  Ticket ticket_;
   std::chrono::steady_clock::time_point started_;
 };
 
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
-  Impl(asio::io_context& io, const ListenOptions& options, const Router& router)
-      : io(io), options(options), router(router), acceptor(asio::make_strand(io)) {}
+  Impl(asio::io_context& io, ServerContext& context, const Router& router)
+      : io(io), context(context), router(router), acceptor(asio::make_strand(io)) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io),
@@ -119,31 +179,38 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
                             if (ec) {
                               log::warn("accept failed", {{"error", ec.message()}});
                             } else {
-                              std::make_shared<HttpConnection>(std::move(socket), self->options,
-                                                               self->router)
-                                  ->run();
+                              self->serve(std::move(socket));
                             }
                             if (self->acceptor.is_open()) self->accept();
                           });
   }
 
+  void serve(tcp::socket socket) {
+    Ticket ticket;
+    if (Ticket admitted = context.admission->try_connection()) {
+      ticket = std::make_shared<ConnectionHold>(std::move(admitted), context.metrics);
+    }
+    std::make_shared<HttpConnection>(std::move(socket), context, router, std::move(ticket))->run();
+  }
+
   asio::io_context& io;
-  ListenOptions options;
+  ServerContext& context;
   const Router& router;
   tcp::acceptor acceptor;
 };
 
-HttpServer::HttpServer(asio::io_context& io, const ListenOptions& options, const Router& router)
-    : impl_(std::make_shared<Impl>(io, options, router)) {}
+HttpServer::HttpServer(asio::io_context& io, ServerContext& context, const Router& router)
+    : impl_(std::make_shared<Impl>(io, context, router)) {}
 
 HttpServer::~HttpServer() = default;
 
 void HttpServer::start() {
-  const std::string where = impl_->options.host + ":" + std::to_string(impl_->options.port);
+  const ListenOptions& options = impl_->context.listen;
+  const std::string where = options.host + ":" + std::to_string(options.port);
   beast::error_code ec;
-  auto address = asio::ip::make_address(impl_->options.host, ec);
+  auto address = asio::ip::make_address(options.host, ec);
   if (ec) throw std::runtime_error("cannot listen on " + where + ": invalid address");
-  tcp::endpoint endpoint(address, static_cast<uint16_t>(impl_->options.port));
+  tcp::endpoint endpoint(address, static_cast<uint16_t>(options.port));
   auto& acc = impl_->acceptor;
   auto check = [&](const char* step) {
     if (ec) throw std::runtime_error("cannot listen on " + where + ": " + step + ": " + ec.message());

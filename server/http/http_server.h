@@ -1,8 +1,14 @@
 // HTTP listener: accepts TCP connections and serves each on its own strand.
 //
+// Per request: the header must arrive within limits.handshake_timeout_ms (slow-loris safe;
+// also the keep-alive idle time), the body within listen.request_timeout_ms and under
+// listen.max_body_bytes. Then the API key is checked (unless the route is open), and the
+// request goes to a stream route (which takes the connection over) or a plain route.
+// Connections over limits.max_connections are answered 503 too_many_connections.
+//
 // Threads: start() and stop() may be called from any thread; connections run on the
 // io_context's threads, one strand per connection, so a connection's handlers never run
-// concurrently. The Router must outlive the server and is only read after start().
+// concurrently. The Router and the ServerContext must outlive the server.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -10,14 +16,14 @@
 #include <cstdint>
 #include <memory>
 
-#include "server/config/server_config.h"
 #include "server/http/router.h"
+#include "server/http/server_context.h"
 
 namespace csm::server {
 
 class HttpServer {
  public:
-  HttpServer(boost::asio::io_context& io, const ListenOptions& options, const Router& router);
+  HttpServer(boost::asio::io_context& io, ServerContext& context, const Router& router);
   ~HttpServer();
   // Binds and starts accepting. Throws std::runtime_error (address, reason) when the address
   // cannot be bound.

@@ -2,30 +2,42 @@
 
 #include <nlohmann/json.hpp>
 
-#include "proto/errors.h"
-
 namespace csm::server {
 
 void Router::add(http::verb method, std::string path, Handler handler) {
-  routes_[std::move(path)][method] = std::move(handler);
+  routes_[std::move(path)][method].plain = std::move(handler);
+}
+
+void Router::add_stream(http::verb method, std::string path, StreamHandler handler) {
+  routes_[std::move(path)][method].stream = std::move(handler);
+}
+
+namespace {
+std::string path_of(const Request& request) {
+  std::string_view target = request.target();
+  return std::string(target.substr(0, target.find('?')));
+}
+}  // namespace
+
+const Router::StreamHandler* Router::find_stream(const Request& request) const {
+  auto route = routes_.find(path_of(request));
+  if (route == routes_.end()) return nullptr;
+  auto handler = route->second.find(request.method());
+  if (handler == route->second.end() || !handler->second.stream) return nullptr;
+  return &handler->second.stream;
 }
 
 Response Router::dispatch(const Request& request) const {
-  std::string_view target = request.target();
-  const auto query = target.find('?');
-  const std::string path(target.substr(0, query));
+  const std::string path = path_of(request);
   auto route = routes_.find(path);
   if (route == routes_.end()) {
-    return json_response(request, http::status::not_found,
-                         error_body(proto::error_name(proto::ErrorCode::NotFound),
-                                    "no route for " + path));
+    return error_response(request, proto::ErrorCode::NotFound, "no route for " + path);
   }
   auto handler = route->second.find(request.method());
-  if (handler == route->second.end()) {
-    Response res = json_response(
-        request, http::status::method_not_allowed,
-        error_body(proto::error_name(proto::ErrorCode::MethodNotAllowed),
-                   std::string(request.method_string()) + " is not allowed on " + path));
+  if (handler == route->second.end() || !handler->second.plain) {
+    Response res = error_response(
+        request, proto::ErrorCode::MethodNotAllowed,
+        std::string(request.method_string()) + " is not allowed on " + path);
     std::string allow;
     for (const auto& [verb, _] : route->second) {
       allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(verb));
@@ -33,7 +45,7 @@ Response Router::dispatch(const Request& request) const {
     res.set(http::field::allow, allow);
     return res;
   }
-  return handler->second(request);
+  return handler->second.plain(request);
 }
 
 Response json_response(const Request& request, http::status status, const std::string& body) {
@@ -45,10 +57,23 @@ Response json_response(const Request& request, http::status status, const std::s
   return res;
 }
 
-std::string error_body(std::string_view code, std::string_view message) {
+std::string error_body(std::string_view code, std::string_view message, std::string_view param) {
+  const auto parsed = proto::error_from_name(code);
+  const int status = parsed ? proto::http_status(*parsed) : 500;
   nlohmann::json j;
-  j["error"] = {{"code", code}, {"message", message}};
+  j["error"] = {{"message", message},
+                {"type", status >= 500 ? "server_error" : "invalid_request_error"},
+                {"param", param.empty() ? nlohmann::json(nullptr) : nlohmann::json(param)},
+                {"code", code}};
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+Response error_response(const Request& request, proto::ErrorCode code, std::string_view message,
+                        std::string_view param) {
+  Response res = json_response(request, static_cast<http::status>(proto::http_status(code)),
+                               error_body(proto::error_name(code), message, param));
+  if (code == proto::ErrorCode::Unauthorized) res.set(http::field::www_authenticate, "Bearer");
+  return res;
 }
 
 }  // namespace csm::server

@@ -1,13 +1,23 @@
 // Maps (method, path) to a handler. Handlers run on the connection's strand: they must not
 // block for long (anything slow goes to the engine and answers asynchronously).
+//
+// Two kinds of route:
+//  - plain: Request -> Response, written by the connection (keep-alive continues);
+//  - stream: the handler takes the connection over (WebSocket upgrade, audio streamed with
+//    chunked transfer). It owns the stream from then on and answers the request itself.
 #pragma once
 
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <utility>
+
+#include "proto/errors.h"
 
 namespace csm::server {
 
@@ -15,21 +25,44 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+// Who is calling: the accepted API key ("" with auth off) and the connection's admission
+// ticket (keep it while the connection is open).
+struct Caller {
+  std::string key;
+  std::shared_ptr<void> connection;
+};
+
 class Router {
  public:
   using Handler = std::function<Response(const Request&)>;
+  // Called on the connection's strand with the connection's stream and read buffer (which
+  // may hold bytes the client sent after the request).
+  using StreamHandler = std::function<void(boost::beast::tcp_stream&& stream, Request&& request,
+                                           boost::beast::flat_buffer&& buffer, Caller caller)>;
 
   void add(http::verb method, std::string path, Handler handler);
+  void add_stream(http::verb method, std::string path, StreamHandler handler);
+  // The stream handler for this request, or nullptr (then use dispatch()).
+  const StreamHandler* find_stream(const Request& request) const;
   // Returns the handler's response, or a JSON 404 / 405 error.
   Response dispatch(const Request& request) const;
 
  private:
-  std::map<std::string, std::map<http::verb, Handler>> routes_;
+  struct Route {
+    Handler plain;
+    StreamHandler stream;
+  };
+  std::map<std::string, std::map<http::verb, Route>> routes_;
 };
 
 // A response with a JSON body, the request's keep-alive and HTTP version.
 Response json_response(const Request& request, http::status status, const std::string& body);
-// The error body every endpoint uses: {"error": {"code": ..., "message": ...}}.
-std::string error_body(std::string_view code, std::string_view message);
+// OpenAI's error shape, which every endpoint uses:
+// {"error": {"message": ..., "type": ..., "param": ... | null, "code": ...}}.
+std::string error_body(std::string_view code, std::string_view message,
+                       std::string_view param = {});
+// A JSON error response with the code's HTTP status.
+Response error_response(const Request& request, proto::ErrorCode code, std::string_view message,
+                        std::string_view param = {});
 
 }  // namespace csm::server

@@ -31,6 +31,18 @@ TEST_CASE("server config: overrides and validation", "[server][config]") {
   CHECK_THROWS_WITH(load_config("", {"server.prot=1"}), Catch::Contains("unknown key"));
 }
 
+TEST_CASE("server config: engine, limits and auth sections", "[server][config]") {
+  ServerConfig cfg = load_config("", {"engine.max_sessions=4", "limits.max_connections=9",
+                                      "auth.open_metrics=false"});
+  CHECK(cfg.engine.max_sessions == 4);
+  CHECK(cfg.limits.max_connections == 9);
+  CHECK_FALSE(cfg.auth.open_metrics);
+  CHECK_THROWS_WITH(load_config("", {"engine.max_sessions=0"}),
+                    Catch::Contains("engine.max_sessions"));
+  CHECK_THROWS_WITH(load_config("", {"limits.max_message_bytes=1"}),
+                    Catch::Contains("limits.max_message_bytes"));
+}
+
 TEST_CASE("command line parsing", "[server][cli]") {
   CommandLine cl =
       parse_command_line({"--config", "a.json", "--set", "server.port=1", "--set=log.level=debug"});

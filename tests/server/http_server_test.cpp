@@ -19,18 +19,25 @@ using tcp = asio::ip::tcp;
 namespace {
 
 // A real server on a loopback port, its event loop on a background thread.
+// Members in dependency order: the io_context (whose pending handlers reference the
+// context and metrics) is destroyed first.
 struct RunningServer {
-  asio::io_context io;
   csm::server::Router router;
-  csm::server::ListenOptions options;
+  csm::server::ServerConfig config = [] {
+    csm::server::ServerConfig c;
+    c.server.port = 0;
+    c.server.max_body_bytes = 4096;
+    return c;
+  }();
+  csm::server::ServerMetrics metrics{"test"};
+  csm::server::ServerContext context{config, metrics};
+  asio::io_context io;
   std::unique_ptr<csm::server::HttpServer> server;
   std::thread thread;
 
   RunningServer() {
-    options.port = 0;
-    options.max_body_bytes = 4096;
     csm::server::add_health_routes(router, {"test"});
-    server = std::make_unique<csm::server::HttpServer>(io, options, router);
+    server = std::make_unique<csm::server::HttpServer>(io, context, router);
     server->start();
     thread = std::thread([this] { io.run(); });
   }
@@ -111,9 +118,11 @@ TEST_CASE("binding a port in use fails with a clear error", "[server][http]") {
   RunningServer s;
   asio::io_context io;
   csm::server::Router router;
-  csm::server::ListenOptions options;
-  options.port = s.server->port();
-  csm::server::HttpServer second(io, options, router);
+  csm::server::ServerConfig config;
+  config.server.port = s.server->port();
+  csm::server::ServerMetrics metrics{"test"};
+  csm::server::ServerContext context{config, metrics};
+  csm::server::HttpServer second(io, context, router);
   // SO_REUSEADDR does not allow two listeners on one port on Linux.
   CHECK_THROWS_WITH(second.start(), Catch::Contains("cannot listen on 127.0.0.1:"));
 }

@@ -1,0 +1,34 @@
+// Counting limits: open connections and concurrent sessions per API key. A granted slot is
+// an RAII Ticket; dropping the ticket (the last copy) frees the slot.
+// Thread-safe: called from any io thread.
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace csm::server {
+
+using Ticket = std::shared_ptr<void>;
+
+class Admission : public std::enable_shared_from_this<Admission> {
+ public:
+  static std::shared_ptr<Admission> create(int max_connections, int max_sessions_per_key);
+  // nullptr when the limit is reached.
+  Ticket try_connection();
+  Ticket try_session(const std::string& key);
+  int connections() const { return connections_.load(); }
+
+ private:
+  Admission(int max_connections, int max_sessions_per_key)
+      : max_connections_(max_connections), max_sessions_per_key_(max_sessions_per_key) {}
+  const int max_connections_;
+  const int max_sessions_per_key_;
+  std::atomic<int> connections_{0};
+  std::mutex mutex_;
+  std::map<std::string, int> sessions_;  // key -> open sessions; entries removed at 0
+};
+
+}  // namespace csm::server

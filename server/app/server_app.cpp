@@ -1,0 +1,86 @@
+#include "server/app/server_app.h"
+
+#include <chrono>
+
+#include "common/log/log.h"
+#include "server/routes/health_routes.h"
+#include "server/routes/info_routes.h"
+#include "server/routes/speech_route.h"
+#include "server/stream/ws_session.h"
+#include "server/version.h"
+
+namespace csm::server {
+
+ServerApp::ServerApp(const ServerConfig& config, const BackendFactory& make_backend)
+    : config_(config), metrics_(kVersion), io_(config.server.io_threads) {
+  if (make_backend) backend_ = make_backend(metrics_.engine_observer());
+  engine::EngineInfo none;
+  const engine::EngineInfo& info = backend_ ? backend_->info() : none;
+  if (backend_) metrics_.set_model_info(info);
+  voices_ = std::make_unique<VoiceCatalog>(config_.voices, info.voices, info.model_id);
+  context_ = std::make_unique<ServerContext>(config_, metrics_);
+
+  add_health_routes(router_, {kVersion});
+  add_info_routes(router_, backend_.get(), *voices_, metrics_);
+  Conversation::Deps deps;
+  deps.backend = backend_.get();
+  deps.voices = voices_.get();
+  deps.metrics = &metrics_;
+  deps.limits.max_text_bytes = static_cast<size_t>(config_.limits.max_text_bytes);
+  deps.limits.max_audio_bytes = static_cast<size_t>(config_.limits.max_audio_bytes);
+  deps.max_text_bytes = static_cast<size_t>(config_.limits.max_text_bytes);
+  router_.add_stream(http::verb::get, "/v1/stream", websocket_route(*context_, deps));
+  router_.add_stream(http::verb::post, "/v1/audio/speech",
+                     speech_route(*context_, backend_.get(), *voices_));
+  http_ = std::make_unique<HttpServer>(io_, *context_, router_);
+}
+
+ServerApp::~ServerApp() {
+  shutdown();
+  wait();
+  // Engine threads may still deliver output for sessions the io_context's destruction is
+  // about to close: from here on they drop it instead of posting.
+  context_->sinks->close();
+  // Let handlers of closed and cancelled operations run, so connection objects end in
+  // order rather than inside the io_context's destructor.
+  io_.restart();
+  io_.run_for(std::chrono::milliseconds(50));
+}
+
+void ServerApp::start() {
+  http_->start();
+  for (int i = 0; i < config_.server.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+}
+
+void ServerApp::shutdown() {
+  if (stopping_.exchange(true)) return;
+  // Off the io threads: draining the engine blocks up to the drain deadline.
+  stopper_ = std::thread([this] { drain_and_stop(); });
+}
+
+void ServerApp::drain_and_stop() {
+  using namespace std::chrono;
+  log::info("shutting down", {{"drain_ms", config_.limits.shutdown_drain_ms}});
+  http_->stop();
+  context_->shutdown.begin();  // new sessions and speech requests are refused from here on
+  // Running turns finish (or are cancelled at the deadline); their responses complete.
+  if (backend_) backend_->shutdown(milliseconds(config_.limits.shutdown_drain_ms));
+  context_->shutdown.close_all();
+  // Sessions send their last events and close; give them a moment, then stop regardless.
+  const auto deadline = steady_clock::now() + seconds(2);
+  while (steady_clock::now() < deadline &&
+         (context_->shutdown.open() > 0 || context_->admission->connections() > 0)) {
+    std::this_thread::sleep_for(milliseconds(10));
+  }
+  io_.stop();
+}
+
+void ServerApp::wait() {
+  for (auto& t : threads_) {
+    if (t.joinable()) t.join();
+  }
+  threads_.clear();
+  if (stopper_.joinable()) stopper_.join();
+}
+
+}  // namespace csm::server

@@ -1,0 +1,54 @@
+// Where the server turns the engine's PCM (24 kHz mono float, 1920 samples per 80 ms frame)
+// into what the client asked for. The per-format call sites live here only.
+//
+// Implemented now: PCM s16le / f32le at 24 kHz (WebSocket), WAV (streamed, s16 24 kHz) and
+// PCM s16le (REST). Opus, Ogg Opus, G.711 and resampling come from codec/audio (PLUG-IN
+// POINT: make_frame_encoder / make_stream_encoder in encoders.cpp); until then they are
+// refused with unsupported_format.
+//
+// Threads: an encoder belongs to one response and is used on that response's strand.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "proto/audio_frame.h"
+#include "proto/speech_request.h"
+
+namespace csm::server {
+
+// One response's frames for the WebSocket (one binary message per 80 ms frame).
+class FrameEncoder {
+ public:
+  virtual ~FrameEncoder() = default;
+  // Fills frame.codec and the payload (opus_packets or pcm); the caller sets the ids.
+  virtual void encode(std::span<const float> pcm, proto::AudioFrame& frame) = 0;
+};
+
+// One REST response's body, streamed.
+class StreamEncoder {
+ public:
+  virtual ~StreamEncoder() = default;
+  virtual std::string begin() = 0;                           // container header, if any
+  virtual std::string encode(std::span<const float> pcm) = 0;
+  virtual std::string finish() = 0;                          // trailing bytes, if any
+};
+
+// Throw proto::ProtocolError(UnsupportedFormat) for formats this build cannot produce.
+std::unique_ptr<FrameEncoder> make_frame_encoder(const proto::OutputFormat& format);
+std::unique_ptr<StreamEncoder> make_stream_encoder(const proto::SpeechRequest& request);
+
+// Context audio uploaded by a client (context.add) -> 24 kHz mono float. `format`: wav |
+// ogg_opus | pcm_s16le | pcm_f32le. Throws ProtocolError(AudioInvalid) for bytes that do not
+// fit the format, UnsupportedFormat for what this build cannot read (PLUG-IN POINT: WAV,
+// Ogg Opus and resampling from codec/audio).
+std::vector<float> decode_upload(const std::string& format, std::optional<int> sample_rate,
+                                 const std::string& bytes);
+
+// Float [-1, 1] -> s16le bytes (clamped, rounded).
+std::string to_s16le(std::span<const float> pcm);
+
+}  // namespace csm::server

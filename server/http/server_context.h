@@ -1,0 +1,44 @@
+// What every connection shares: limits, API keys, admission counters, metrics and the
+// shutdown hub. Built once in main (or a test) and outlives the HttpServer.
+#pragma once
+
+#include <memory>
+
+#include "server/access/admission.h"
+#include "server/access/api_keys.h"
+#include "server/config/server_config.h"
+#include "server/http/shutdown_hub.h"
+#include "server/metrics/server_metrics.h"
+#include "server/stream/strand_sink.h"
+
+namespace csm::server {
+
+struct ServerContext {
+  ServerContext(const ServerConfig& config, ServerMetrics& metrics)
+      : listen(config.server),
+        limits(config.limits),
+        auth(config.auth),
+        keys(effective_api_keys(config.auth)),
+        admission(Admission::create(config.limits.max_connections,
+                                    config.limits.max_sessions_per_key)),
+        metrics(metrics) {}
+
+  // True for routes that answer without an API key (health and metrics, per config).
+  bool is_open_route(std::string_view path) const {
+    if (path == "/healthz" || path == "/readyz") return auth.open_health;
+    if (path == "/metrics") return auth.open_metrics;
+    return false;
+  }
+
+  const ListenOptions listen;
+  const LimitOptions limits;
+  const AuthOptions auth;
+  const ApiKeys keys;
+  const std::shared_ptr<Admission> admission;
+  ServerMetrics& metrics;
+  ShutdownHub shutdown;
+  // Every StrandSink posts through this; closed before the io_context goes away.
+  const std::shared_ptr<SinkGate> sinks = std::make_shared<SinkGate>();
+};
+
+}  // namespace csm::server

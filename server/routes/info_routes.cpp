@@ -1,0 +1,50 @@
+#include "server/routes/info_routes.h"
+
+#include <nlohmann/json.hpp>
+
+namespace csm::server {
+
+namespace {
+
+Response readyz(const Request& request, SpeechBackend* backend) {
+  if (backend == nullptr) {
+    nlohmann::json body = {{"status", "not_ready"}, {"reason", "no model loaded"}};
+    return json_response(request, http::status::service_unavailable, body.dump());
+  }
+  const engine::EngineStats s = backend->stats();
+  nlohmann::json body = {{"status", s.ready ? "ready" : "not_ready"},
+                         {"model", backend->info().model_id},
+                         {"slots_in_use", s.slots_in_use},
+                         {"max_sessions", backend->info().max_sessions},
+                         {"generating", s.generating},
+                         {"queued", s.queued},
+                         {"ticks", s.ticks}};
+  if (!s.ready) body["reason"] = "engine not ticking";
+  return json_response(request, s.ready ? http::status::ok : http::status::service_unavailable,
+                       body.dump());
+}
+
+}  // namespace
+
+void add_info_routes(Router& router, SpeechBackend* backend, const VoiceCatalog& voices,
+                     ServerMetrics& metrics) {
+  router.add(http::verb::get, "/readyz",
+             [backend](const Request& request) { return readyz(request, backend); });
+  router.add(http::verb::get, "/v1/models", [&voices](const Request& request) {
+    return json_response(request, http::status::ok, voices.models_json().dump());
+  });
+  router.add(http::verb::get, "/v1/voices", [&voices](const Request& request) {
+    return json_response(request, http::status::ok, voices.voices_json().dump());
+  });
+  router.add(http::verb::get, "/metrics", [backend, &metrics](const Request& request) {
+    if (backend != nullptr) metrics.observe_engine_stats(backend->stats());
+    Response res{http::status::ok, request.version()};
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.keep_alive(request.keep_alive());
+    res.body() = metrics.render();
+    res.prepare_payload();
+    return res;
+  });
+}
+
+}  // namespace csm::server

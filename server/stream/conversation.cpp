@@ -1,0 +1,395 @@
+#include "server/stream/conversation.h"
+
+#include <algorithm>
+
+#include "proto/audio_frame.h"
+#include "proto/protocol_error.h"
+#include "proto/version.h"
+#include "server/engine_wiring/engine_mapping.h"
+#include "server/version.h"
+
+namespace csm::server {
+
+using proto::ErrorCode;
+using proto::ProtocolError;
+
+Conversation::Conversation(Deps deps, Outbox& outbox, SinkFactory make_sink,
+                           std::string session_id)
+    : deps_(deps), outbox_(outbox), make_sink_(std::move(make_sink)) {
+  state_.id = std::move(session_id);
+}
+
+Conversation::~Conversation() {
+  if (!aborted_) abort();
+}
+
+void Conversation::start() {
+  outbox_.send_event(proto::SessionCreated{state_, proto::kProtocolVersion, kVersion});
+}
+
+void Conversation::abort() {
+  aborted_ = true;
+  if (response_ && session_) {
+    for (const Turn& t : response_->turns) {
+      if (t.started && !t.ended) session_->cancel(t.engine_id, std::nullopt);
+    }
+  }
+  response_.reset();
+  pending_audio_.reset();
+  session_.reset();  // closes the engine session and frees its slot
+}
+
+void Conversation::on_text(std::string_view message) {
+  if (aborted_) return;
+  if (pending_audio_) {
+    outbox_.send_error(ErrorCode::OutOfOrder,
+                       "expected the binary audio of the pending context.add (audio_follows); "
+                       "the item was dropped",
+                       pending_event_id_);
+    pending_audio_.reset();
+    return;
+  }
+  std::string event_id;
+  try {
+    proto::ParsedClientMessage parsed = proto::parse_client_message(message, deps_.limits);
+    event_id = parsed.event_id;
+    handle(parsed);
+  } catch (const ProtocolError& e) {
+    outbox_.send_error(e.code(), e.what(), e.event_id().empty() ? event_id : e.event_id());
+  } catch (const engine::EngineError& e) {
+    outbox_.send_error(to_proto(e.kind()), e.what(), event_id);
+  }
+}
+
+void Conversation::on_binary(std::string bytes) {
+  if (aborted_) return;
+  if (!pending_audio_ && !bytes.empty() && bytes.front() == '{') {
+    // A JSON message sent as a binary frame (some clients do): parsed as text, so bytes that
+    // are not UTF-8 get invalid_utf8 (text frames are UTF-8-checked by the WebSocket layer).
+    return on_text(bytes);
+  }
+  if (!pending_audio_) {
+    outbox_.send_error(ErrorCode::InvalidRequest,
+                       "unexpected binary message: send context.add with audio_follows first");
+    return;
+  }
+  proto::ContextAdd item = std::move(*pending_audio_);
+  pending_audio_.reset();
+  try {
+    if (bytes.size() > deps_.limits.max_audio_bytes) {
+      throw ProtocolError(ErrorCode::PayloadTooLarge,
+                          "context audio of " + std::to_string(bytes.size()) +
+                              " bytes is over the limit of " +
+                              std::to_string(deps_.limits.max_audio_bytes));
+    }
+    finish_context(item, std::move(bytes), pending_event_id_);
+  } catch (const ProtocolError& e) {
+    outbox_.send_error(e.code(), e.what(), pending_event_id_);
+  } catch (const engine::EngineError& e) {
+    outbox_.send_error(to_proto(e.kind()), e.what(), pending_event_id_);
+  }
+}
+
+void Conversation::handle(const proto::ParsedClientMessage& parsed) {
+  const std::string& id = parsed.event_id;
+  std::visit(
+      [&](const auto& m) {
+        using T = std::decay_t<decltype(m)>;
+        if constexpr (std::is_same_v<T, proto::SessionUpdate>) on_session_update(m, id);
+        else if constexpr (std::is_same_v<T, proto::ContextAdd>) on_context_add(m, id);
+        else if constexpr (std::is_same_v<T, proto::ResponseCreate>) on_response_create(m, id);
+        else if constexpr (std::is_same_v<T, proto::TextDelta>) on_text_delta(m.delta, id);
+        else if constexpr (std::is_same_v<T, proto::TextDone>) on_text_done(id);
+        else if constexpr (std::is_same_v<T, proto::ResponseCancel>) on_cancel(m, id);
+        else outbox_.send_event(proto::Pong{});
+      },
+      parsed.message);
+}
+
+void Conversation::on_session_update(const proto::SessionUpdate& m, const std::string& id) {
+  proto::SessionState next = state_;
+  const proto::SessionSettings& s = m.session;
+  std::optional<ResolvedVoice> voice;
+  if (s.voice) {
+    voice = deps_.voices->resolve(*s.voice);
+    if (!voice) {
+      throw ProtocolError(ErrorCode::UnknownVoice, "session.voice \"" + *s.voice +
+                                                       "\" is not configured (see GET /v1/voices)",
+                          id, "session.voice");
+    }
+    next.voice = *s.voice;
+    next.speaker = voice->speaker;
+  }
+  if (s.speaker) next.speaker = *s.speaker;
+  if (s.output_format) {
+    make_frame_encoder(*s.output_format);  // refuses formats this build cannot produce
+    next.output_format = *s.output_format;
+  }
+  if (s.sampling.temperature) next.temperature = *s.sampling.temperature;
+  if (s.sampling.top_k) next.top_k = *s.sampling.top_k;
+  if (s.sampling.seed) next.seed = s.sampling.seed;
+  if (s.max_audio_ms) next.max_audio_ms = *s.max_audio_ms;
+  if (voice && session_ && voice->voice != engine_voice_) session_->set_voice(voice->voice);
+  if (voice) engine_voice_ = voice->voice;
+  state_ = std::move(next);
+  outbox_.send_event(proto::SessionUpdated{state_});
+}
+
+void Conversation::on_context_add(proto::ContextAdd m, const std::string& id) {
+  if (m.audio_follows) {
+    pending_audio_ = std::move(m);
+    pending_event_id_ = id;
+    return;
+  }
+  std::string audio = std::move(m.audio);
+  finish_context(m, std::move(audio), id);
+}
+
+void Conversation::finish_context(const proto::ContextAdd& m, std::string audio,
+                                  const std::string& id) {
+  engine::ContextItem item;
+  item.speaker = m.speaker;
+  item.text = m.text;
+  try {
+    if (!audio.empty()) item.audio = decode_upload(m.audio_format, m.sample_rate, audio);
+  } catch (const ProtocolError& e) {
+    throw ProtocolError(e.code(), e.what(), id, "item.audio");
+  }
+  const int audio_ms = static_cast<int>(item.audio.size() * 1000 / engine::kSampleRate);
+  engine_session().add_context(std::move(item));
+  outbox_.send_event(proto::ContextAdded{next_item_id_++, audio_ms});
+}
+
+SpeechSession& Conversation::engine_session() {
+  if (!session_) {
+    if (deps_.backend == nullptr) {
+      throw ProtocolError(ErrorCode::Overloaded,
+                          "no model is loaded; retry when /readyz answers 200");
+    }
+    session_ = deps_.backend->open_session({engine_voice_, state_.speaker});
+  }
+  return *session_;
+}
+
+void Conversation::on_response_create(const proto::ResponseCreate& m, const std::string& id) {
+  if (response_) {
+    throw ProtocolError(ErrorCode::OutOfOrder,
+                        "response " + std::to_string(response_->id) +
+                            " is in progress; cancel it or wait for response.done",
+                        id);
+  }
+  if (m.text && trim(*m.text).empty()) {
+    throw ProtocolError(ErrorCode::TextEmpty, "response.text is empty", id, "response.text");
+  }
+  engine::TurnRequest request;
+  request.speaker = m.speaker.value_or(state_.speaker);
+  if (m.voice) {
+    auto voice = deps_.voices->resolve(*m.voice);
+    if (!voice) {
+      throw ProtocolError(ErrorCode::UnknownVoice, "response.voice \"" + *m.voice +
+                                                       "\" is not configured",
+                          id, "response.voice");
+    }
+    if (voice->voice != engine_voice_) {
+      throw ProtocolError(ErrorCode::InvalidRequest,
+                          "response.voice may only select a speaker; change the voice prompt "
+                          "with session.update",
+                          id, "response.voice");
+    }
+    if (!m.speaker) request.speaker = voice->speaker;
+  }
+  request.sampling.temperature = m.sampling.temperature.value_or(state_.temperature);
+  request.sampling.top_k = m.sampling.top_k.value_or(state_.top_k);
+  request.sampling.seed = m.sampling.seed ? m.sampling.seed : state_.seed;
+  request.max_audio_ms = m.max_audio_ms.value_or(state_.max_audio_ms);
+  engine_session();  // no response.created without a model
+  auto encoder = make_frame_encoder(state_.output_format);
+
+  Response& r = response_.emplace();
+  r.id = next_response_id_++;
+  r.event_id = id;
+  r.request = std::move(request);
+  r.encoder = std::move(encoder);
+  r.splitter = SentenceSplitter(deps_.max_text_bytes);
+  r.created = std::chrono::steady_clock::now();
+  outbox_.send_event(proto::ResponseCreated{r.id});
+  if (m.text) {
+    r.text_done = true;
+    start_turn(trim(*m.text));
+    maybe_finish();
+  } else {
+    r.streaming = true;
+  }
+}
+
+bool Conversation::streaming_response(const std::string& id, const char* what) {
+  if (!response_ || !response_->streaming || response_->text_done) {
+    throw ProtocolError(ErrorCode::OutOfOrder,
+                        std::string(what) +
+                            " needs a streamed response: send response.create without text first",
+                        id);
+  }
+  return !response_->cancelled && !response_->error;
+}
+
+void Conversation::on_text_delta(const std::string& delta, const std::string& id) {
+  if (!streaming_response(id, "text.delta")) return;
+  for (std::string& sentence : response_->splitter.push(delta)) {
+    if (!response_ || response_->error) return;
+    start_turn(std::move(sentence));
+  }
+}
+
+void Conversation::on_text_done(const std::string& id) {
+  if (!streaming_response(id, "text.done")) return;
+  Response& r = *response_;
+  std::string rest = r.splitter.finish();
+  if (!rest.empty()) start_turn(std::move(rest));
+  if (!response_) return;
+  response_->text_done = true;
+  if (response_->turns.empty()) {
+    return fail_response(ErrorCode::TextEmpty, "the streamed text was empty");
+  }
+  maybe_finish();
+}
+
+void Conversation::on_cancel(const proto::ResponseCancel& m, const std::string& id) {
+  if (!response_) throw ProtocolError(ErrorCode::OutOfOrder, "no response is in progress", id);
+  Response& r = *response_;
+  if (m.response_id && *m.response_id != r.id) {
+    throw ProtocolError(ErrorCode::NotFound,
+                        "response " + std::to_string(*m.response_id) + " is not in progress", id,
+                        "response_id");
+  }
+  r.cancelled = true;
+  r.text_done = true;
+  // played_ms counts response-level audio; each turn keeps what of it was heard.
+  std::optional<int64_t> played;
+  if (m.played_ms) played = *m.played_ms / engine::kFrameMs;
+  int64_t base = 0;
+  for (Turn& t : r.turns) {
+    t.held.clear();
+    if (t.started && !t.ended) {
+      std::optional<uint32_t> heard;
+      if (played) heard = static_cast<uint32_t>(std::clamp<int64_t>(*played - base, 0, t.frames));
+      session_->cancel(t.engine_id, heard);
+    }
+    base += t.frames;
+  }
+  maybe_finish();
+}
+
+void Conversation::start_turn(std::string text) {
+  Response& r = *response_;
+  const size_t slot = r.turns.size();
+  r.turns.emplace_back();
+  engine::TurnRequest request = r.request;
+  request.text = std::move(text);
+  try {
+    const uint64_t id = engine_session().start_turn(std::move(request), make_sink_({r.id, slot}));
+    r.turns[slot].engine_id = id;
+    r.turns[slot].started = true;
+  } catch (const engine::EngineError& e) {
+    r.turns[slot].ended = true;
+    fail_response(to_proto(e.kind()), e.what());
+  } catch (const ProtocolError& e) {
+    r.turns[slot].ended = true;
+    fail_response(e.code(), e.what());
+  }
+}
+
+void Conversation::on_turn_audio(TurnKey key, uint32_t /*frame_index*/, std::vector<float> pcm) {
+  if (aborted_ || !response_ || response_->id != key.response_id) return;
+  Response& r = *response_;
+  if (key.slot >= r.turns.size() || r.cancelled || r.error) return;
+  const bool earlier_running = std::any_of(r.turns.begin(), r.turns.begin() + key.slot,
+                                           [](const Turn& t) { return !t.ended; });
+  if (earlier_running) {
+    r.turns[key.slot].held.push_back(std::move(pcm));  // the previous sentence is still speaking
+    return;
+  }
+  deliver(r.turns[key.slot], key.slot, std::move(pcm));
+}
+
+void Conversation::deliver(Turn& turn, size_t /*slot*/, std::vector<float> pcm) {
+  Response& r = *response_;
+  const uint32_t local = turn.frames++;
+  proto::AudioFrame frame;
+  frame.response_id = r.id;
+  frame.frame_index = r.frames_queued++;
+  r.encoder->encode(pcm, frame);
+  if (!r.first_sent) {
+    r.first_sent = true;
+    r.ttfa_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
+                                                          r.created)
+                    .count();
+    deps_.metrics->observe_ttfa(r.ttfa_ms);
+  }
+  const uint64_t engine_id = turn.engine_id;
+  outbox_.send_audio(proto::encode_audio_frame(frame), [this, engine_id, local] {
+    if (session_) session_->ack(engine_id, local + 1);  // backpressure: frames consumed
+  });
+}
+
+void Conversation::release_held() {
+  Response& r = *response_;
+  for (size_t i = 0; i < r.turns.size(); ++i) {
+    Turn& t = r.turns[i];
+    while (!t.held.empty() && !r.cancelled && !r.error) {
+      std::vector<float> pcm = std::move(t.held.front());
+      t.held.pop_front();
+      deliver(t, i, std::move(pcm));
+    }
+    if (!t.ended) return;  // later turns wait for this one
+  }
+}
+
+void Conversation::on_turn_end(TurnKey key, const engine::TurnSummary& summary) {
+  if (aborted_ || !response_ || response_->id != key.response_id) return;
+  Response& r = *response_;
+  if (key.slot >= r.turns.size()) return;
+  Turn& t = r.turns[key.slot];
+  t.ended = true;
+  r.last_reason = to_proto(summary.reason);
+  if (summary.reason == engine::EndReason::Error && !r.error) {
+    return fail_response(summary.error ? to_proto(*summary.error) : ErrorCode::Internal,
+                         summary.message.empty() ? "the turn failed" : summary.message);
+  }
+  if (summary.reason == engine::EndReason::Cancelled) r.cancelled = true;
+  release_held();
+  maybe_finish();
+}
+
+void Conversation::fail_response(ErrorCode code, const std::string& message) {
+  Response& r = *response_;
+  r.error = code;
+  r.error_message = message;
+  r.text_done = true;
+  for (Turn& t : r.turns) {
+    t.held.clear();
+    if (t.started && !t.ended && session_) session_->cancel(t.engine_id, std::nullopt);
+  }
+  maybe_finish();
+}
+
+void Conversation::maybe_finish() {
+  if (!response_) return;
+  Response& r = *response_;
+  const bool all_ended =
+      std::all_of(r.turns.begin(), r.turns.end(), [](const Turn& t) { return t.ended; });
+  if (!all_ended || !r.text_done) return;
+  proto::ResponseDone done;
+  done.response_id = r.id;
+  done.reason = r.error       ? proto::EndReason::Error
+                : r.cancelled ? proto::EndReason::Cancelled
+                              : r.last_reason;
+  done.frames = r.frames_queued;
+  done.audio_ms = static_cast<int>(r.frames_queued) * engine::kFrameMs;
+  done.ttfa_ms = r.ttfa_ms;
+  done.error = r.error;
+  if (r.error) outbox_.send_error(*r.error, r.error_message, r.event_id, r.id);
+  response_.reset();
+  outbox_.send_event(done);
+}
+
+}  // namespace csm::server

@@ -1,0 +1,120 @@
+// The protocol state of one WebSocket session (proto/PROTOCOL.md): session settings, context
+// items, and the current response with its turns. It maps client messages to engine calls
+// and the engine's turn output to events and binary audio frames.
+//
+// Threads: every member runs on the session's strand; turn output arrives there through
+// StrandSink (the session builds the sinks, so output for a closed session is dropped).
+// Ownership: owned by its WsSession; holds the engine session (closed when destroyed).
+#pragma once
+
+#include <chrono>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "proto/client_messages.h"
+#include "proto/server_events.h"
+#include "server/audio/encoders.h"
+#include "server/engine_wiring/speech_backend.h"
+#include "server/metrics/server_metrics.h"
+#include "server/stream/outbox.h"
+#include "server/stream/sentence_splitter.h"
+#include "server/voices/voice_catalog.h"
+
+namespace csm::server {
+
+// Identifies one turn of one response for the sinks.
+struct TurnKey {
+  uint32_t response_id = 0;
+  size_t slot = 0;  // index of the turn within its response
+};
+
+class Conversation {
+ public:
+  using SinkFactory = std::function<std::shared_ptr<engine::TurnSink>(TurnKey)>;
+
+  struct Deps {
+    SpeechBackend* backend = nullptr;  // null: no model loaded (turn requests get an error)
+    const VoiceCatalog* voices = nullptr;
+    ServerMetrics* metrics = nullptr;
+    proto::MessageLimits limits;
+    size_t max_text_bytes = 4096;
+  };
+
+  Conversation(Deps deps, Outbox& outbox, SinkFactory make_sink, std::string session_id);
+  ~Conversation();
+
+  // Sends session.created; opens the engine session.
+  void start();
+  void on_text(std::string_view message);
+  void on_binary(std::string bytes);
+  // A response is in progress (the idle timeout does not apply).
+  bool busy() const { return response_.has_value(); }
+  // The client went away: cancels everything, sends nothing more.
+  void abort();
+
+  void on_turn_audio(TurnKey key, uint32_t frame_index, std::vector<float> pcm);
+  void on_turn_end(TurnKey key, const engine::TurnSummary& summary);
+
+ private:
+  struct Turn {
+    uint64_t engine_id = 0;
+    bool started = false;                  // start_turn succeeded
+    bool ended = false;
+    uint32_t frames = 0;                   // frames received from the engine
+    std::deque<std::vector<float>> held;   // frames waiting for earlier turns to end
+  };
+  struct Response {
+    uint32_t id = 0;
+    std::string event_id;
+    bool streaming = false;  // text arrives with text.delta
+    bool text_done = false;
+    bool cancelled = false;
+    std::optional<proto::ErrorCode> error;
+    std::string error_message;
+    proto::EndReason last_reason = proto::EndReason::EndOfAudio;
+    SentenceSplitter splitter{4096};
+    std::vector<Turn> turns;
+    std::unique_ptr<FrameEncoder> encoder;
+    engine::TurnRequest request;  // template for every turn (text set per sentence)
+    uint32_t frames_queued = 0;   // response-level frames handed to the outbox
+    std::chrono::steady_clock::time_point created;
+    bool first_sent = false;
+    double ttfa_ms = 0;
+  };
+
+  void handle(const proto::ParsedClientMessage& parsed);
+  void on_session_update(const proto::SessionUpdate& m, const std::string& event_id);
+  void on_context_add(proto::ContextAdd m, const std::string& event_id);
+  void finish_context(const proto::ContextAdd& m, std::string audio, const std::string& event_id);
+  void on_response_create(const proto::ResponseCreate& m, const std::string& event_id);
+  void on_text_delta(const std::string& delta, const std::string& event_id);
+  void on_text_done(const std::string& event_id);
+  void on_cancel(const proto::ResponseCancel& m, const std::string& event_id);
+
+  SpeechSession& engine_session();  // throws ProtocolError when no model is loaded
+  void start_turn(std::string text);
+  void deliver(Turn& turn, size_t slot, std::vector<float> pcm);
+  void release_held();
+  void fail_response(proto::ErrorCode code, const std::string& message);
+  void maybe_finish();
+  bool streaming_response(const std::string& event_id, const char* what);
+
+  Deps deps_;
+  Outbox& outbox_;
+  SinkFactory make_sink_;
+  proto::SessionState state_;
+  std::unique_ptr<SpeechSession> session_;
+  std::string engine_voice_;  // the configured voice the session uses ("": none)
+  std::optional<proto::ContextAdd> pending_audio_;  // context.add waiting for its binary
+  std::string pending_event_id_;
+  std::optional<Response> response_;
+  uint32_t next_response_id_ = 1;
+  uint32_t next_item_id_ = 1;
+  bool aborted_ = false;
+};
+
+}  // namespace csm::server

@@ -1,0 +1,32 @@
+// Cuts streamed text (text.delta) into sentences, so the first can be spoken while the rest
+// arrives. A sentence ends at . ! ? ; or an ellipsis (also the CJK 。！？) followed by
+// whitespace, or at a line break. Common abbreviations ("Dr.", "e.g.") do not end one. A
+// sentence longer than `max_bytes` without an end is cut at its last space (or hard, on a
+// UTF-8 boundary). Not thread-safe: one per streamed response.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace csm::server {
+
+class SentenceSplitter {
+ public:
+  explicit SentenceSplitter(size_t max_bytes) : max_bytes_(max_bytes) {}
+  // Appends text; returns the sentences it completed (trimmed, non-empty), in order.
+  std::vector<std::string> push(std::string_view text);
+  // The rest (trimmed; may be empty). The splitter is empty afterwards.
+  std::string finish();
+
+ private:
+  size_t sentence_end(size_t from) const;  // index after the end mark, or npos
+  std::string buffer_;
+  size_t scanned_ = 0;  // buffer_ before this index holds no sentence end
+  size_t max_bytes_;
+};
+
+// Whitespace (ASCII) trimmed from both ends.
+std::string trim(std::string_view text);
+
+}  // namespace csm::server

@@ -1,0 +1,68 @@
+// A TurnSink that hands a turn's output to its owner's strand: the engine's output threads
+// only post and return (never block, never touch connection state). The callbacks capture
+// a weak reference to their owner, so output for a vanished client is dropped.
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/post.hpp>
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+#include "core/engine/turn.h"
+
+namespace csm::server {
+
+// Closed by the server before its io_context is destroyed, so that engine threads still
+// delivering output never post into a dead executor. Thread-safe.
+class SinkGate {
+ public:
+  // Runs `post` unless closed; close() waits for a running post to finish.
+  template <class F>
+  void run(F&& post) {
+    std::lock_guard lock(mutex_);
+    if (open_) post();
+  }
+  void close() {
+    std::lock_guard lock(mutex_);
+    open_ = false;
+  }
+
+ private:
+  std::mutex mutex_;
+  bool open_ = true;
+};
+
+class StrandSink final : public engine::TurnSink {
+ public:
+  using AudioFn = std::function<void(uint32_t frame_index, std::vector<float> pcm)>;
+  using EndFn = std::function<void(const engine::TurnSummary& summary)>;
+
+  StrandSink(std::shared_ptr<SinkGate> gate, boost::asio::any_io_executor strand,
+             AudioFn on_audio, EndFn on_end)
+      : gate_(std::move(gate)),
+        strand_(std::move(strand)),
+        audio_(std::move(on_audio)),
+        end_(std::move(on_end)) {}
+
+  void on_audio(uint32_t frame_index, std::vector<float> pcm) override {
+    gate_->run([&] {
+      boost::asio::post(strand_, [fn = audio_, frame_index, pcm = std::move(pcm)]() mutable {
+        fn(frame_index, std::move(pcm));
+      });
+    });
+  }
+  void on_end(const engine::TurnSummary& summary) override {
+    gate_->run([&] { boost::asio::post(strand_, [fn = end_, summary] { fn(summary); }); });
+  }
+
+ private:
+  std::shared_ptr<SinkGate> gate_;
+  boost::asio::any_io_executor strand_;
+  AudioFn audio_;
+  EndFn end_;
+};
+
+}  // namespace csm::server

@@ -1,0 +1,259 @@
+#include "server/stream/ws_session.h"
+
+#include <atomic>
+
+#include "common/log/log.h"
+#include "server/http/stream_reply.h"
+#include "server/stream/strand_sink.h"
+
+namespace csm::server {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace asio = boost::asio;
+using std::chrono::milliseconds;
+
+namespace {
+std::string next_session_id() {
+  static std::atomic<uint64_t> counter{0};
+  return "s" + std::to_string(++counter);
+}
+}  // namespace
+
+WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context, Conversation::Deps deps,
+                     Caller caller, std::shared_ptr<void> session_ticket)
+    : ws_(std::move(stream)),
+      context_(context),
+      caller_(std::move(caller)),
+      session_ticket_(std::move(session_ticket)),
+      deps_(deps),
+      idle_timer_(ws_.get_executor()),
+      stall_timer_(ws_.get_executor()) {
+  context_.metrics.session_opened();
+}
+
+WsSession::~WsSession() {
+  conversation_.reset();
+  context_.metrics.session_closed();
+}
+
+void WsSession::run(Request request, beast::flat_buffer /*buffer*/) {
+  // Clients wait for the 101 before sending frames, so the HTTP read buffer holds nothing
+  // of the WebSocket stream.
+  const LimitOptions& limits = context_.limits;
+  websocket::stream_base::timeout timeouts{};
+  timeouts.handshake_timeout = milliseconds(limits.handshake_timeout_ms);
+  timeouts.idle_timeout = milliseconds(limits.idle_timeout_ms);  // dead peers (pings unanswered)
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
+    res.set(http::field::server, "csm-server");
+  }));
+  // Hard bound; messages between the configured limits and this get an error event.
+  const auto hard = std::max<size_t>(2 * static_cast<size_t>(limits.max_message_bytes),
+                                     2 * static_cast<size_t>(limits.max_audio_bytes));
+  ws_.read_message_max(hard);
+
+  std::weak_ptr<WsSession> weak = weak_from_this();
+  auto strand = ws_.get_executor();
+  auto make_sink = [weak, strand, gate = context_.sinks](TurnKey key)
+      -> std::shared_ptr<engine::TurnSink> {
+    return std::make_shared<StrandSink>(
+        gate, strand,
+        [weak, key](uint32_t index, std::vector<float> pcm) {
+          if (auto self = weak.lock(); self && self->conversation_) {
+            self->conversation_->on_turn_audio(key, index, std::move(pcm));
+          }
+        },
+        [weak, key](const engine::TurnSummary& summary) {
+          if (auto self = weak.lock(); self && self->conversation_) {
+            self->conversation_->on_turn_end(key, summary);
+          }
+        });
+  };
+  conversation_ = std::make_unique<Conversation>(deps_, *this, make_sink, next_session_id());
+  ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
+}
+
+void WsSession::on_accept(beast::error_code ec) {
+  if (ec) {
+    log::info("websocket handshake failed", {{"error", ec.message()}});
+    return finish();
+  }
+  context_.metrics.request("/v1/stream", 101);
+  shutdown_id_ = context_.shutdown.add([weak = weak_from_this(), strand = ws_.get_executor()] {
+    asio::post(strand, [weak] {
+      auto self = weak.lock();
+      if (!self || self->finished_) return;
+      self->send_error(proto::ErrorCode::ShuttingDown, "the server is shutting down");
+      self->close_gracefully(websocket::close_code::going_away, "shutting_down");
+    });
+  });
+  conversation_->start();
+  arm_idle_timer();
+  read();
+}
+
+void WsSession::read() {
+  ws_.async_read(read_buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+}
+
+void WsSession::on_read(beast::error_code ec, size_t bytes) {
+  if (ec) {
+    if (ec == websocket::error::message_too_big) {
+      context_.metrics.error(proto::ErrorCode::PayloadTooLarge);
+    }
+    return finish();
+  }
+  if (finished_) return;
+  arm_idle_timer();
+  std::string data = beast::buffers_to_string(read_buffer_.data());
+  read_buffer_.consume(bytes);
+  if (ws_.got_text()) {
+    if (data.size() > static_cast<size_t>(context_.limits.max_message_bytes)) {
+      send_error(proto::ErrorCode::PayloadTooLarge,
+                 "message of " + std::to_string(data.size()) + " bytes is over the limit of " +
+                     std::to_string(context_.limits.max_message_bytes));
+    } else {
+      conversation_->on_text(data);
+    }
+  } else {
+    conversation_->on_binary(std::move(data));
+  }
+  if (!closing_) read();
+}
+
+void WsSession::send_event(const proto::ServerEvent& event) {
+  enqueue({proto::to_json(event), false, nullptr});
+}
+
+void WsSession::send_audio(std::string message, std::function<void()> on_written) {
+  enqueue({std::move(message), true, std::move(on_written)});
+}
+
+void WsSession::send_error(proto::ErrorCode code, const std::string& message,
+                           const std::string& event_id, std::optional<uint32_t> response_id) {
+  context_.metrics.error(code);
+  proto::ErrorEvent e;
+  e.code = code;
+  e.message = message;
+  e.event_id = event_id;
+  e.response_id = response_id;
+  send_event(e);
+}
+
+void WsSession::enqueue(Outgoing message) {
+  if (closing_ || finished_) return;
+  if (queue_.size() >= static_cast<size_t>(context_.limits.write_queue_messages)) {
+    return drop(proto::ErrorCode::SlowConsumer,
+                std::to_string(queue_.size()) + " messages queued: the client does not read");
+  }
+  queue_.push_back(std::move(message));
+  if (!writing_) write_next();
+}
+
+void WsSession::write_next() {
+  if (finished_) return;
+  if (queue_.empty()) {
+    if (closing_) {
+      ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
+        self->finish();
+      });
+    }
+    return;
+  }
+  writing_ = true;
+  stall_timer_.expires_after(milliseconds(context_.limits.write_stall_ms));
+  stall_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || !self->writing_) return;
+    self->drop(proto::ErrorCode::SlowConsumer, "a write was pending for " +
+                                                   std::to_string(self->context_.limits.write_stall_ms) +
+                                                   " ms: the client does not read");
+  });
+  ws_.text(!queue_.front().binary);
+  ws_.async_write(asio::buffer(queue_.front().data),
+                  beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
+}
+
+void WsSession::on_write(beast::error_code ec, size_t bytes) {
+  writing_ = false;
+  stall_timer_.cancel();
+  if (ec || finished_) return finish();
+  context_.metrics.bytes_out("ws", bytes);
+  auto on_written = std::move(queue_.front().on_written);
+  queue_.pop_front();
+  if (on_written) on_written();
+  write_next();
+}
+
+void WsSession::arm_idle_timer() {
+  idle_timer_.expires_after(milliseconds(context_.limits.idle_timeout_ms));
+  idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (ec || self->finished_ || self->closing_) return;
+    if (self->conversation_->busy()) return self->arm_idle_timer();
+    self->send_error(proto::ErrorCode::Timeout,
+                     "no message for " + std::to_string(self->context_.limits.idle_timeout_ms) +
+                         " ms");
+    self->close_gracefully(websocket::close_code::policy_error, "idle timeout");
+  });
+}
+
+void WsSession::close_gracefully(websocket::close_code code, const std::string& reason) {
+  if (closing_ || finished_) return;
+  closing_ = true;
+  close_reason_ = websocket::close_reason(code, reason);
+  conversation_->abort();
+  if (!writing_) write_next();
+}
+
+void WsSession::drop(proto::ErrorCode code, const std::string& why) {
+  if (finished_) return;
+  log::warn("dropping websocket client", {{"code", proto::error_name(code)}, {"reason", why}});
+  context_.metrics.error(code);
+  closing_ = true;
+  queue_.clear();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  finish();
+}
+
+void WsSession::finish() {
+  if (finished_) return;
+  finished_ = true;
+  idle_timer_.cancel();
+  stall_timer_.cancel();
+  if (conversation_) conversation_->abort();
+  if (shutdown_id_ != 0) context_.shutdown.remove(shutdown_id_);
+  session_ticket_.reset();
+  queue_.clear();
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+}
+
+Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps deps) {
+  return [&context, deps](beast::tcp_stream&& stream, Request&& request,
+                          beast::flat_buffer&& buffer, Caller caller) {
+    auto refuse = [&](proto::ErrorCode code, const std::string& message) {
+      context.metrics.error(code);
+      reply_and_close(std::move(stream), error_response(request, code, message), context,
+                      "/v1/stream");
+    };
+    if (!websocket::is_upgrade(request)) {
+      return refuse(proto::ErrorCode::InvalidRequest, "/v1/stream expects a WebSocket upgrade");
+    }
+    if (context.shutdown.stopping()) {
+      return refuse(proto::ErrorCode::ShuttingDown, "the server is shutting down");
+    }
+    Ticket ticket = context.admission->try_session(caller.key);
+    if (!ticket) {
+      return refuse(proto::ErrorCode::RateLimited,
+                    "too many concurrent sessions for this API key (limit " +
+                        std::to_string(context.limits.max_sessions_per_key) + ")");
+    }
+    auto session = std::make_shared<WsSession>(std::move(stream), context, deps,
+                                               std::move(caller), std::move(ticket));
+    session->run(std::move(request), std::move(buffer));
+  };
+}
+
+}  // namespace csm::server

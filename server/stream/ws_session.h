@@ -1,0 +1,84 @@
+// One WebSocket connection on /v1/stream: the I/O half (accept, read loop, bounded write
+// queue with one write in flight, timers, close) around a Conversation (the protocol half).
+//
+// Threads: everything runs on the connection's strand; the engine reaches it through
+// StrandSink. Ownership: shared_ptr; pending handlers and the shutdown hub's closer keep it
+// alive; sinks hold weak references only.
+// Limits (ServerConfig "limits"): text messages over max_message_bytes get payload_too_large
+// (the connection stays; twice that closes it with 1009), binary audio over max_audio_bytes
+// likewise; with write_queue_messages queued or one write pending for write_stall_ms the
+// client is dropped (slow_consumer); idle_timeout_ms without messages and without a
+// response in progress closes it (timeout).
+#pragma once
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include <deque>
+#include <memory>
+
+#include "server/http/router.h"
+#include "server/http/server_context.h"
+#include "server/stream/conversation.h"
+
+namespace csm::server {
+
+class WsSession final : public std::enable_shared_from_this<WsSession>, public Outbox {
+ public:
+  WsSession(boost::beast::tcp_stream&& stream, ServerContext& context, Conversation::Deps deps,
+            Caller caller, std::shared_ptr<void> session_ticket);
+  ~WsSession() override;
+
+  // Completes the upgrade `request` and starts the session. On the connection's strand.
+  void run(Request request, boost::beast::flat_buffer buffer);
+
+  // Outbox
+  void send_event(const proto::ServerEvent& event) override;
+  void send_audio(std::string message, std::function<void()> on_written) override;
+  void send_error(proto::ErrorCode code, const std::string& message,
+                  const std::string& event_id = "",
+                  std::optional<uint32_t> response_id = std::nullopt) override;
+
+ private:
+  struct Outgoing {
+    std::string data;
+    bool binary = false;
+    std::function<void()> on_written;
+  };
+
+  void on_accept(boost::beast::error_code ec);
+  void read();
+  void on_read(boost::beast::error_code ec, size_t bytes);
+  void enqueue(Outgoing message);
+  void write_next();
+  void on_write(boost::beast::error_code ec, size_t bytes);
+  void arm_idle_timer();
+  // Closes with a WebSocket close frame once the queue has drained.
+  void close_gracefully(boost::beast::websocket::close_code code, const std::string& reason);
+  // Drops the client at once (no close handshake).
+  void drop(proto::ErrorCode code, const std::string& why);
+  void finish();
+
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer read_buffer_;
+  ServerContext& context_;
+  Caller caller_;
+  std::shared_ptr<void> session_ticket_;
+  std::unique_ptr<Conversation> conversation_;
+  Conversation::Deps deps_;
+  std::deque<Outgoing> queue_;
+  bool writing_ = false;
+  bool closing_ = false;   // a close was requested: no new messages are queued
+  bool finished_ = false;
+  boost::asio::steady_timer idle_timer_;
+  boost::asio::steady_timer stall_timer_;
+  uint64_t shutdown_id_ = 0;
+  boost::beast::websocket::close_reason close_reason_;
+};
+
+// GET /v1/stream: checks the upgrade and the per-key session limit, then runs a WsSession.
+// `deps` pointers must outlive the router.
+Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps deps);
+
+}  // namespace csm::server

@@ -1,0 +1,143 @@
+// API keys and limits over real sockets: 401 without a key, Bearer and ?api_key=, open
+// health/metrics by config, connection and per-key session limits, slow-loris headers,
+// idle WebSocket timeout.
+#include <catch2/catch.hpp>
+
+#include "server/access/api_keys.h"
+#include "server/support/test_server.h"
+
+using namespace csm::test;
+using nlohmann::json;
+
+TEST_CASE("api keys: constant-time compare and query parameters", "[server][auth]") {
+  using namespace csm::server;
+  CHECK(constant_time_equal("abc", "abc"));
+  CHECK_FALSE(constant_time_equal("abc", "abd"));
+  CHECK_FALSE(constant_time_equal("abc", "abcd"));
+  CHECK(query_parameter("/v1/stream?a=1&api_key=k%2Fx", "api_key") == "k/x");
+  CHECK_FALSE(query_parameter("/v1/stream?a=1", "api_key"));
+  ApiKeys keys({"k1", "k2"});
+  CHECK(keys.check("Bearer k2", "/x") == "k2");
+  CHECK(keys.check("", "/x?api_key=k1") == "k1");
+  CHECK_FALSE(keys.check("Bearer k3", "/x"));
+  CHECK_FALSE(keys.check("", "/x"));
+  CHECK(ApiKeys({}).check("", "/x") == "");
+}
+
+TEST_CASE("auth: keys from config and environment guard every route but health",
+          "[server][auth]") {
+  setenv("CSM_TEST_KEYS", "envkey, other", 1);
+  csm::server::ServerConfig config = test_config();
+  config.auth.api_keys = {"cfgkey"};
+  config.auth.api_keys_env = "CSM_TEST_KEYS";
+  config.auth.open_metrics = false;
+  TestServer s(config, true);
+  auto get = [&](const std::string& target, const std::string& key = "") {
+    return http_request(s.port(), http::verb::get, target, "", key);
+  };
+  auto denied = get("/v1/models");
+  CHECK(denied.result_int() == 401);
+  CHECK(denied[http::field::www_authenticate] == "Bearer");
+  CHECK(json::parse(denied.body())["error"]["code"] == "unauthorized");
+  CHECK(get("/v1/models", "wrong").result_int() == 401);
+  CHECK(get("/v1/models", "cfgkey").result_int() == 200);
+  CHECK(get("/v1/models", "envkey").result_int() == 200);
+  CHECK(get("/v1/models?api_key=other").result_int() == 200);
+  CHECK(get("/healthz").result_int() == 200);
+  CHECK(get("/readyz").result_int() == 200);
+  CHECK(get("/metrics").result_int() == 401);
+  CHECK(get("/metrics", "cfgkey").result_int() == 200);
+
+  auto upgrade = http_request(s.port(), http::verb::get, "/v1/stream", "", "", true);
+  CHECK(upgrade.result_int() == 401);
+  WsClient bearer(s.port(), "/v1/stream", "cfgkey");
+  CHECK(bearer.open());
+  WsClient query(s.port(), "/v1/stream?api_key=envkey");
+  CHECK(query.open());
+  unsetenv("CSM_TEST_KEYS");
+}
+
+TEST_CASE("limits: sessions per key get 429 rate_limited", "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.auth.api_keys = {"a", "b"};
+  config.limits.max_sessions_per_key = 1;
+  TestServer s(config);
+  WsClient first(s.port(), "/v1/stream", "a");
+  REQUIRE(first.open());
+  auto second = http_request(s.port(), http::verb::get, "/v1/stream", "", "a", true);
+  CHECK(second.result_int() == 429);
+  CHECK(json::parse(second.body())["error"]["code"] == "rate_limited");
+  WsClient other_key(s.port(), "/v1/stream", "b");
+  CHECK(other_key.open());
+}
+
+TEST_CASE("limits: connections over the limit get 503 too_many_connections",
+          "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.limits.max_connections = 2;
+  TestServer s(config);
+  WsClient a(s.port());
+  WsClient b(s.port());
+  REQUIRE(a.open());
+  REQUIRE(b.open());
+  auto res = http_request(s.port(), http::verb::get, "/healthz");
+  CHECK(res.result_int() == 503);
+  CHECK(json::parse(res.body())["error"]["code"] == "too_many_connections");
+}
+
+TEST_CASE("limits: headers trickling in slower than the handshake timeout are cut off",
+          "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.limits.handshake_timeout_ms = 200;
+  TestServer s(config);
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), s.port()));
+  set_receive_timeout(socket);
+  const auto start = std::chrono::steady_clock::now();
+  asio::write(socket, asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n")));
+  std::this_thread::sleep_for(std::chrono::milliseconds(400));
+  beast::error_code ec;
+  asio::write(socket, asio::buffer(std::string("X-Slow: 1\r\n")), ec);
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(socket, buffer, res, ec);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  CHECK(waited < std::chrono::seconds(5));
+  if (!ec) {
+    CHECK(res.result_int() == 504);
+    CHECK(json::parse(res.body())["error"]["code"] == "timeout");
+  }
+  CHECK(http_request(s.port(), http::verb::get, "/healthz").result_int() == 200);
+}
+
+TEST_CASE("limits: an idle WebSocket gets a timeout error and is closed", "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.limits.idle_timeout_ms = 300;
+  TestServer s(config);
+  WsClient c(s.port());
+  REQUIRE(c.open());
+  REQUIRE(c.event()["type"] == "session.created");
+  json e = c.event();
+  CHECK(e["error"]["code"] == "timeout");
+  CHECK(c.read().error);
+  CHECK(c.close_reason().code == websocket::close_code::policy_error);
+}
+
+TEST_CASE("limits: oversized context audio gets payload_too_large", "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.limits.max_audio_bytes = 4096;
+  TestServer s(config, true);
+  WsClient c(s.port());
+  REQUIRE(c.open());
+  REQUIRE(c.event()["type"] == "session.created");
+  c.send_text(R"({"type":"context.add","item":{"text":"Hi","audio_follows":true,"audio_format":"pcm_s16le","sample_rate":24000}})");
+  c.send_binary(std::string(5000, '\0'));
+  CHECK(c.event()["error"]["code"] == "payload_too_large");
+  // Within the limit it is accepted: 4000 bytes of s16 = 2000 samples = 83 ms.
+  c.send_text(R"({"type":"context.add","item":{"text":"Hi","audio_follows":true,"audio_format":"pcm_s16le","sample_rate":24000}})");
+  c.send_binary(std::string(4000, '\0'));
+  json added = c.event();
+  CHECK(added["type"] == "context.added");
+  CHECK(added["audio_ms"] == 83);
+}
