@@ -10,10 +10,8 @@
 #include "server/app/server_app.h"
 #include "server/cli/command_line.h"
 #include "server/config/server_config.h"
-#include "server/version.h"
-#ifdef CSM_SERVER_WITH_ENGINE
 #include "server/engine_wiring/engine_backend.h"
-#endif
+#include "server/version.h"
 
 namespace {
 
@@ -29,18 +27,11 @@ int print_config_help() {
   return 0;
 }
 
-// The engine wiring: with CSM_SERVER_WITH_ENGINE (CMake option, ON after the engine merge)
-// the model is loaded here; without it the server runs with no model (/readyz answers 503).
+// The engine: the model is loaded here (slow for real weights) before the port opens.
 csm::server::ServerApp::BackendFactory backend_factory(const csm::server::ServerConfig& cfg) {
-#ifdef CSM_SERVER_WITH_ENGINE
   return [&cfg](csm::engine::EngineObserver observer) {
     return csm::server::make_engine_backend(cfg, std::move(observer));
   };
-#else
-  (void)cfg;
-  csm::log::warn("built without the engine (CSM_SERVER_WITH_ENGINE=OFF): no model is served");
-  return nullptr;
-#endif
 }
 
 int serve(const csm::server::ServerConfig& cfg) {

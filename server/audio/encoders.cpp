@@ -1,143 +1,123 @@
 #include "server/audio/encoders.h"
 
-#include <cmath>
-#include <cstring>
-
-#include "core/engine/turn.h"
+#include "codec/audio/audio_decoder.h"
+#include "codec/audio/audio_error.h"
+#include "codec/audio/stream_encoder.h"
 #include "proto/protocol_error.h"
 
 namespace csm::server {
 namespace {
 
-void put_u16(std::string& out, uint16_t v) {
-  out.push_back(static_cast<char>(v & 0xff));
-  out.push_back(static_cast<char>(v >> 8));
-}
-void put_u32(std::string& out, uint32_t v) {
-  for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+// What codec/audio should produce for a proto output format.
+audio::OutputSpec spec_of(const proto::OutputFormat& format) {
+  audio::OutputSpec spec;
+  spec.sample_rate = format.sample_rate;
+  spec.opus.frame_ms = format.opus_frame_ms;
+  spec.opus.bitrate = format.opus_bitrate;
+  switch (format.codec) {
+    case proto::Codec::Opus: spec.format = audio::OutputFormat::Opus; break;
+    case proto::Codec::PcmS16le: spec.format = audio::OutputFormat::Pcm; break;
+    case proto::Codec::PcmF32le:
+      spec.format = audio::OutputFormat::Pcm;
+      spec.sample_format = audio::SampleFormat::F32LE;
+      break;
+    case proto::Codec::Mulaw: spec.format = audio::OutputFormat::MuLaw; break;
+    case proto::Codec::Alaw: spec.format = audio::OutputFormat::ALaw; break;
+    case proto::Codec::Wav: spec.format = audio::OutputFormat::Wav; break;
+  }
+  return spec;
 }
 
-[[noreturn]] void unavailable(const std::string& what) {
-  throw proto::ProtocolError(proto::ErrorCode::UnsupportedFormat,
-                             what + " is not available in this build (needs codec/audio)");
+std::unique_ptr<audio::StreamEncoder> make_encoder(const audio::OutputSpec& spec) {
+  try {
+    return audio::make_stream_encoder(spec);
+  } catch (const std::exception& e) {
+    throw proto::ProtocolError(proto::ErrorCode::UnsupportedFormat, e.what());
+  }
 }
 
-class PcmFrameEncoder final : public FrameEncoder {
+std::string concat(const std::vector<audio::Chunk>& chunks) {
+  std::string out;
+  for (const auto& c : chunks) out.append(c.begin(), c.end());
+  return out;
+}
+
+// WebSocket: each 80 ms frame becomes one binary message; Opus frames carry their packets.
+class CodecFrameEncoder final : public FrameEncoder {
  public:
-  explicit PcmFrameEncoder(proto::Codec codec) : codec_(codec) {}
+  CodecFrameEncoder(proto::Codec codec, std::unique_ptr<audio::StreamEncoder> encoder)
+      : codec_(codec), encoder_(std::move(encoder)) {}
   void encode(std::span<const float> pcm, proto::AudioFrame& frame) override {
     frame.codec = codec_;
-    if (codec_ == proto::Codec::PcmS16le) {
-      frame.pcm = to_s16le(pcm);
+    auto chunks = encoder_->encode(pcm);
+    if (encoder_->packetized()) {
+      for (auto& c : chunks) frame.opus_packets.emplace_back(c.begin(), c.end());
     } else {
-      frame.pcm.assign(reinterpret_cast<const char*>(pcm.data()), pcm.size_bytes());
+      frame.pcm = concat(chunks);
     }
   }
 
  private:
   proto::Codec codec_;
+  std::unique_ptr<audio::StreamEncoder> encoder_;
 };
 
-// s16le body, optionally behind a streamed WAV header whose sizes say "unknown" (0xFFFFFFFF),
-// as players accept for live streams.
-class PcmStreamEncoder final : public StreamEncoder {
+// REST: one byte stream; containers (Ogg, WAV) put their header in the first chunk.
+class CodecStreamEncoder final : public StreamEncoder {
  public:
-  explicit PcmStreamEncoder(bool wav) : wav_(wav) {}
-  std::string begin() override {
-    if (!wav_) return {};
-    std::string h = "RIFF";
-    put_u32(h, 0xFFFFFFFFu);
-    h += "WAVEfmt ";
-    put_u32(h, 16);
-    put_u16(h, 1);  // PCM
-    put_u16(h, 1);  // mono
-    put_u32(h, engine::kSampleRate);
-    put_u32(h, engine::kSampleRate * 2);
-    put_u16(h, 2);
-    put_u16(h, 16);
-    h += "data";
-    put_u32(h, 0xFFFFFFFFu);
-    return h;
-  }
-  std::string encode(std::span<const float> pcm) override { return to_s16le(pcm); }
-  std::string finish() override { return {}; }
+  explicit CodecStreamEncoder(std::unique_ptr<audio::StreamEncoder> encoder)
+      : encoder_(std::move(encoder)) {}
+  std::string begin() override { return {}; }
+  std::string encode(std::span<const float> pcm) override { return concat(encoder_->encode(pcm)); }
+  std::string finish() override { return concat(encoder_->finish()); }
 
  private:
-  bool wav_;
+  std::unique_ptr<audio::StreamEncoder> encoder_;
 };
 
 }  // namespace
 
 std::string to_s16le(std::span<const float> pcm) {
-  std::string out(pcm.size() * 2, '\0');
-  for (size_t i = 0; i < pcm.size(); ++i) {
-    const float clamped = std::fmax(-1.0f, std::fmin(1.0f, pcm[i]));
-    const auto v = static_cast<int16_t>(std::lrint(clamped * 32767.0f));
-    out[2 * i] = static_cast<char>(v & 0xff);
-    out[2 * i + 1] = static_cast<char>((static_cast<uint16_t>(v) >> 8) & 0xff);
-  }
-  return out;
+  audio::OutputSpec spec;
+  spec.format = audio::OutputFormat::Pcm;
+  return concat(audio::encode_all(*make_encoder(spec), pcm));
 }
 
 std::unique_ptr<FrameEncoder> make_frame_encoder(const proto::OutputFormat& format) {
-  using proto::Codec;
-  if (format.codec == Codec::PcmS16le || format.codec == Codec::PcmF32le) {
-    // PLUG-IN POINT (codec/audio): resampling for 8/16/48 kHz.
-    if (format.sample_rate != engine::kSampleRate) {
-      unavailable("PCM at " + std::to_string(format.sample_rate) + " Hz");
-    }
-    return std::make_unique<PcmFrameEncoder>(format.codec);
+  if (format.codec == proto::Codec::Wav) {
+    throw proto::ProtocolError(proto::ErrorCode::UnsupportedFormat,
+                               "wav is a REST format; the stream sends opus, pcm or G.711");
   }
-  // PLUG-IN POINT (codec/audio): Opus packets (format.opus_frame_ms, opus_bitrate) and
-  // G.711 mu-law / A-law at 8 kHz.
-  unavailable(std::string(proto::codec_name(format.codec)) + " output");
+  return std::make_unique<CodecFrameEncoder>(format.codec, make_encoder(spec_of(format)));
 }
 
 std::unique_ptr<StreamEncoder> make_stream_encoder(const proto::SpeechRequest& request) {
-  using proto::Codec;
-  const proto::OutputFormat& format = request.output;
-  if (format.codec == Codec::Wav || format.codec == Codec::PcmS16le) {
-    // PLUG-IN POINT (codec/audio): resampling for other sample rates.
-    if (format.sample_rate != engine::kSampleRate) {
-      unavailable(request.response_format + " at " + std::to_string(format.sample_rate) + " Hz");
-    }
-    return std::make_unique<PcmStreamEncoder>(format.codec == Codec::Wav);
-  }
-  // PLUG-IN POINT (codec/audio): Ogg Opus ("opus") and G.711 ("mulaw", "alaw").
-  unavailable("response_format \"" + request.response_format + "\"");
+  audio::OutputSpec spec = spec_of(request.output);
+  if (request.output.codec == proto::Codec::Opus) spec.format = audio::OutputFormat::OggOpus;
+  return std::make_unique<CodecStreamEncoder>(make_encoder(spec));
 }
 
 std::vector<float> decode_upload(const std::string& format, std::optional<int> sample_rate,
                                  const std::string& bytes) {
-  if (format == "pcm_s16le" || format == "pcm_f32le") {
-    const int rate = sample_rate.value_or(0);
-    if (rate != engine::kSampleRate) {
-      unavailable(format + " context audio at " + std::to_string(rate) + " Hz");
+  const auto* data = reinterpret_cast<const uint8_t*>(bytes.data());
+  const std::span<const uint8_t> view(data, bytes.size());
+  try {
+    if (format == "pcm_s16le" || format == "pcm_f32le") {
+      audio::RawPcmFormat raw;
+      raw.sample_format =
+          format == "pcm_s16le" ? audio::SampleFormat::S16LE : audio::SampleFormat::F32LE;
+      raw.sample_rate = sample_rate.value_or(0);
+      return audio::decode_raw_pcm(view, raw, audio::DecodeLimits{});
     }
-    const size_t width = format == "pcm_s16le" ? 2 : 4;
-    if (bytes.size() % width != 0) {
-      throw proto::ProtocolError(proto::ErrorCode::AudioInvalid,
-                                 format + " audio of " + std::to_string(bytes.size()) +
-                                     " bytes is not a whole number of samples");
-    }
-    std::vector<float> pcm(bytes.size() / width);
-    for (size_t i = 0; i < pcm.size(); ++i) {
-      if (width == 2) {
-        int16_t v = 0;
-        std::memcpy(&v, bytes.data() + 2 * i, 2);
-        pcm[i] = static_cast<float>(v) / 32768.0f;
-      } else {
-        std::memcpy(&pcm[i], bytes.data() + 4 * i, 4);
-        if (!std::isfinite(pcm[i])) {
-          throw proto::ProtocolError(proto::ErrorCode::AudioInvalid,
-                                     "pcm_f32le sample " + std::to_string(i) + " is not finite");
-        }
-      }
-    }
-    return pcm;
+    return audio::decode_audio(view, audio::DecodeLimits{});
+  } catch (const audio::AudioError& e) {
+    const bool too_big =
+        e.reason() == audio::AudioError::Reason::TooLarge ||
+        e.reason() == audio::AudioError::Reason::TooLong;
+    throw proto::ProtocolError(
+        too_big ? proto::ErrorCode::PayloadTooLarge : proto::ErrorCode::AudioInvalid,
+        std::string(format) + " context audio: " + e.what());
   }
-  // PLUG-IN POINT (codec/audio): WAV and Ogg Opus decoding, resampling to 24 kHz.
-  unavailable(format + " context audio");
 }
 
 }  // namespace csm::server

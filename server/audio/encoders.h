@@ -1,10 +1,8 @@
 // Where the server turns the engine's PCM (24 kHz mono float, 1920 samples per 80 ms frame)
 // into what the client asked for. The per-format call sites live here only.
 //
-// Implemented now: PCM s16le / f32le at 24 kHz (WebSocket), WAV (streamed, s16 24 kHz) and
-// PCM s16le (REST). Opus, Ogg Opus, G.711 and resampling come from codec/audio (PLUG-IN
-// POINT: make_frame_encoder / make_stream_encoder in encoders.cpp); until then they are
-// refused with unsupported_format.
+// Every format is produced by codec/audio: Opus packets, PCM s16le / f32le and G.711 on the
+// WebSocket; Ogg Opus, WAV, PCM and G.711 streamed over REST; any of 8/16/24/48 kHz for PCM.
 //
 // Threads: an encoder belongs to one response and is used on that response's strand.
 #pragma once
@@ -43,8 +41,8 @@ std::unique_ptr<StreamEncoder> make_stream_encoder(const proto::SpeechRequest& r
 
 // Context audio uploaded by a client (context.add) -> 24 kHz mono float. `format`: wav |
 // ogg_opus | pcm_s16le | pcm_f32le. Throws ProtocolError(AudioInvalid) for bytes that do not
-// fit the format, UnsupportedFormat for what this build cannot read (PLUG-IN POINT: WAV,
-// Ogg Opus and resampling from codec/audio).
+// fit the format (truncated, lying headers, unsupported codec, empty), PayloadTooLarge for
+// audio over the decoder's size or duration limits.
 std::vector<float> decode_upload(const std::string& format, std::optional<int> sample_rate,
                                  const std::string& bytes);
 

@@ -1,4 +1,4 @@
-// SpeechBackend over csm::engine::Engine. Built only with CSM_SERVER_WITH_ENGINE=ON.
+// SpeechBackend over csm::engine::Engine, one to one.
 #include "server/engine_wiring/engine_backend.h"
 
 namespace csm::server {

@@ -1,10 +1,5 @@
-// THE ENGINE WIRING: the one place where the server creates csm::engine::Engine.
-//
-// engine_backend.cpp is compiled only when CMake's CSM_SERVER_WITH_ENGINE is ON (it needs the
-// engine library's implementation, which arrives with the engine merge). With it OFF,
-// csm-server runs without a model: /readyz answers 503 and turn requests get an error.
-// To switch it on at merge: set CSM_SERVER_WITH_ENGINE's default to ON in server/CMakeLists.txt
-// and delete engine_options_premerge.cpp.
+// The one place where the server creates csm::engine::Engine (from the config's "model" and
+// "engine" sections) and adapts it to the server's SpeechBackend view.
 #pragma once
 
 #include <memory>
