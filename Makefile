@@ -20,14 +20,16 @@ configure: deps
 build: configure
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# OpenMP threads that spin on a busy CPU slow every small op down: let them sleep.
 run: build
-	$(BUILD_DIR)/bin/csm-server --config $(CONFIG) $(ARGS)
+	OMP_WAIT_POLICY=PASSIVE $(BUILD_DIR)/bin/csm-server --config $(CONFIG) $(ARGS)
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
 bench: build
 	$(BUILD_DIR)/bin/bench-safetensors 1024 5
+	OMP_WAIT_POLICY=PASSIVE $(BUILD_DIR)/bin/csm-bench-engine --model demo --threads 1
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
