@@ -160,13 +160,14 @@ uint64_t EngineCore::start_turn(uint64_t session, TurnRequest request,
   return turn->id;
 }
 
+std::shared_ptr<TurnState> EngineCore::find_turn(uint64_t turn_id) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto it = turns_by_id_.find(turn_id);
+  return it == turns_by_id_.end() ? nullptr : it->second.lock();
+}
+
 void EngineCore::cancel(uint64_t turn_id, std::optional<uint32_t> played_frames) {
-  std::shared_ptr<TurnState> turn;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = turns_by_id_.find(turn_id);
-    if (it != turns_by_id_.end()) turn = it->second.lock();
-  }
+  std::shared_ptr<TurnState> turn = find_turn(turn_id);
   if (!turn) return;
   if (played_frames) turn->played_frames = *played_frames;
   turn->cancel_requested = true;
@@ -174,12 +175,7 @@ void EngineCore::cancel(uint64_t turn_id, std::optional<uint32_t> played_frames)
 }
 
 void EngineCore::ack(uint64_t turn_id, uint32_t consumed) {
-  std::shared_ptr<TurnState> turn;
-  {
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto it = turns_by_id_.find(turn_id);
-    if (it != turns_by_id_.end()) turn = it->second.lock();
-  }
+  std::shared_ptr<TurnState> turn = find_turn(turn_id);
   if (!turn) return;
   uint32_t seen = turn->acked.load();
   while (consumed > seen && !turn->acked.compare_exchange_weak(seen, consumed)) {

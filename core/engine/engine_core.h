@@ -103,6 +103,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   int free_slot();
   void fail_batch(const std::vector<TurnState*>& turns, const std::exception& e);
   void post(std::function<void()> command);
+  // The live turn with this id (request threads), or null.
+  std::shared_ptr<TurnState> find_turn(uint64_t turn_id) const;
   std::vector<int32_t> tokenize(int speaker, const std::string& text) const;
 
   std::unique_ptr<ModelBundle> models_;
