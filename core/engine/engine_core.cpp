@@ -76,9 +76,10 @@ void EngineCore::post(std::function<void()> command) {
 // ---------------------------------------------------------------------------------------
 // Request-thread API
 
-std::vector<int32_t> EngineCore::tokenize(int speaker, const std::string& text) const {
+std::vector<int32_t> EngineCore::tokenize(int speaker, const std::string& text,
+                                          bool allow_empty) const {
   try {
-    return tokenizer::csm_text_segment(*models_->tokenizer, speaker, text);
+    return tokenizer::csm_text_segment(*models_->tokenizer, speaker, text, allow_empty);
   } catch (const tokenizer::TextError& e) {
     throw EngineError(kind_of(e), e.what());
   }
@@ -114,7 +115,8 @@ void EngineCore::add_context(uint64_t session, ContextItem item) {
   if (!accepting_) throw EngineError(ErrorKind::ShuttingDown, "the server is shutting down");
   Segment segment;
   segment.speaker = item.speaker;
-  segment.text_tokens = tokenize(item.speaker, item.text.empty() ? std::string(" ") : item.text);
+  // A context turn may be audio only (what the user said, without a transcript).
+  segment.text_tokens = tokenize(item.speaker, item.text, /*allow_empty=*/!item.audio.empty());
   if (!item.audio.empty() && item.audio.size() < static_cast<size_t>(kFrameSamples) / 4) {
     throw EngineError(ErrorKind::AudioInvalid, "context audio is shorter than 20 ms");
   }

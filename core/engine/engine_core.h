@@ -105,7 +105,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   void post(std::function<void()> command);
   // The live turn with this id (request threads), or null.
   std::shared_ptr<TurnState> find_turn(uint64_t turn_id) const;
-  std::vector<int32_t> tokenize(int speaker, const std::string& text) const;
+  std::vector<int32_t> tokenize(int speaker, const std::string& text,
+                                bool allow_empty = false) const;
 
   std::unique_ptr<ModelBundle> models_;
   const EngineOptions options_;

@@ -6,12 +6,13 @@
 
 namespace csm::tokenizer {
 
-std::vector<TokenId> csm_text_segment(const Tokenizer& tokenizer, int speaker, std::string_view text) {
+std::vector<TokenId> csm_text_segment(const Tokenizer& tokenizer, int speaker, std::string_view text,
+                                      bool allow_empty) {
   if (speaker < 0 || speaker > kMaxSpeakerId) {
     throw TextError(TextProblem::kBadSpeaker, 0,
                     "speaker id " + std::to_string(speaker) + " is out of range 0.." + std::to_string(kMaxSpeakerId));
   }
-  check_text(text);
+  if (!(allow_empty && text.empty())) check_text(text);
   const auto bos = tokenizer.bos_id();
   const auto eos = tokenizer.eos_id();
   if (!bos || !eos) {

@@ -17,6 +17,9 @@ inline constexpr int kMaxSpeakerId = 65535;  // speaker ids accepted: 0..kMaxSpe
 // "[speaker]text", EOS. Throws TextError (kBadSpeaker, kInvalidUtf8, kControlCharacter, kEmpty,
 // or kTooLong when the segment alone leaves no room in the context for even one audio frame);
 // TokenizerError if the tokenizer has no BOS/EOS. Thread-safe.
-std::vector<TokenId> csm_text_segment(const Tokenizer& tokenizer, int speaker, std::string_view text);
+// allow_empty: an empty text gives the segment "[speaker]" alone (a context turn that is
+// audio only); whitespace-only or invalid text is still refused.
+std::vector<TokenId> csm_text_segment(const Tokenizer& tokenizer, int speaker, std::string_view text,
+                                      bool allow_empty = false);
 
 }  // namespace csm::tokenizer

@@ -309,6 +309,12 @@ TEST_CASE("named voices prefix every turn with their prompt; context audio is en
   auto answer = speak(*ctx, "Sunny.", 160);
   REQUIRE(answer->wait());
   CHECK(answer->summary.prompt_rows >= without->summary.prompt_rows + 14);
+  // Audio without a transcript is a context turn too; nothing at all is refused.
+  ctx->add_context({1, "", std::vector<float>(12000, 0.05f)});
+  CHECK_THROWS_AS(ctx->add_context({1, "", {}}), EngineError);
+  auto after_audio_only = speak(*ctx, "Okay.", 160);
+  REQUIRE(after_audio_only->wait());
+  CHECK(after_audio_only->summary.reason == EndReason::MaxLength);
 
   std::ofstream(dir.file("broken.json")) << R"({"speaker": "x"})";
   CHECK_THROWS_WITH(Engine::create(m, small_engine()), Catch::Contains("broken.json"));
