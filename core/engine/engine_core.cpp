@@ -120,17 +120,41 @@ void EngineCore::add_context(uint64_t session, ContextItem item) {
   if (!item.audio.empty() && item.audio.size() < static_cast<size_t>(kFrameSamples) / 4) {
     throw EngineError(ErrorKind::AudioInvalid, "context audio is shorter than 20 ms");
   }
+  auto pending = std::make_shared<PendingContext>();
+  pending->segment = std::move(segment);
+  pending->ready = item.audio.empty();
   auto pcm = std::make_shared<std::vector<float>>(std::move(item.audio));
-  post([this, session, segment = std::move(segment), pcm]() mutable {
+  post([this, session, pending, pcm] {
     auto it = sessions_.find(session);
     if (it == sessions_.end()) return;
-    if (!pcm->empty()) {
-      // Encoded on the engine thread (it owns the tensors); whole frames, zero-padded.
-      segment.codes = encode_codes(*models_->mimi, *pcm, models_->codebooks);
-      segment.has_audio = true;
-    }
-    it->second->conversation.append(std::move(segment));
+    it->second->pending_context.push_back(pending);
+    if (pending->ready) return flush_context(session);
+    // The encoder runs the shared read-only Mimi on its own thread, so a long upload does not
+    // stall the tick; the session's next turn waits for it.
+    context_encoder_.submit([this, session, pending, pcm] {
+      try {
+        pending->segment.codes = encode_codes(*models_->mimi, *pcm, models_->codebooks);
+        pending->segment.has_audio = true;
+      } catch (const std::exception& e) {
+        log::error("context audio could not be encoded; keeping its text only",
+                   {{"session", session}, {"error", e.what()}});
+      }
+      post([this, session, pending] {
+        pending->ready = true;
+        flush_context(session);
+      });
+    });
   });
+}
+
+void EngineCore::flush_context(uint64_t session) {
+  auto it = sessions_.find(session);
+  if (it == sessions_.end()) return;
+  auto& pending = it->second->pending_context;
+  while (!pending.empty() && pending.front()->ready) {
+    it->second->conversation.append(std::move(pending.front()->segment));
+    pending.pop_front();
+  }
 }
 
 uint64_t EngineCore::start_turn(uint64_t session, TurnRequest request,
@@ -213,6 +237,7 @@ void EngineCore::shutdown(std::chrono::milliseconds drain) {
     }
   }
   wake_.notify_one();
+  context_encoder_.stop();  // its last results are posted before the engine thread stops
   thread_.join();
   output_.drain();
   ready_ = false;

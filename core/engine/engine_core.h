@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/engine/background_worker.h"
 #include "core/engine/conversation.h"
 #include "core/engine/engine.h"
 #include "core/engine/model_bundle.h"
@@ -53,6 +54,12 @@ struct TurnState : std::enable_shared_from_this<TurnState> {
   TurnSummary summary;
 };
 
+// A context turn on its way into the conversation: audio turns wait for their codes.
+struct PendingContext {
+  Segment segment;
+  bool ready = false;  // set on the engine thread once the codes are in
+};
+
 struct SessionState {
   uint64_t id = 0;
   explicit SessionState(int codebooks) : conversation(codebooks) {}
@@ -62,6 +69,9 @@ struct SessionState {
   int slot = -1;          // KV-cache slot while resident
   int resident_rows = 0;  // rows [0, resident_rows) of the conversation are in the slot's cache
   std::shared_ptr<TurnState> active;
+  // Context turns in arrival order; a turn is admitted only once this is empty, so it sees
+  // every context turn added before it.
+  std::deque<std::shared_ptr<PendingContext>> pending_context;
   Clock::time_point last_used = Clock::now();
   bool closed = false;
 };
@@ -100,6 +110,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
               const std::string& message = "");
   void keep_heard_audio(SessionState& session, TurnState& turn, EndReason reason);
   void evict(SessionState& session);
+  void flush_context(uint64_t session);
   int free_slot();
   void fail_batch(const std::vector<TurnState*>& turns, const std::exception& e);
   void post(std::function<void()> command);
@@ -112,6 +123,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   const EngineOptions options_;
   const EngineObserver observer_;
   OutputStage output_;
+  BackgroundWorker context_encoder_;  // encodes uploaded context audio off the engine thread
 
   // Command queue: request threads -> engine thread.
   mutable std::mutex mutex_;

@@ -131,8 +131,8 @@ void EngineCore::admit() {
       it = queue_.erase(it);
       continue;
     }
-    if (session.active || !grant_slot(session, turn)) {
-      ++it;  // one turn at a time per session; or no slot yet
+    if (session.active || !session.pending_context.empty() || !grant_slot(session, turn)) {
+      ++it;  // one turn at a time per session, after its context; or no slot yet
       continue;
     }
     auto owned = *it;
