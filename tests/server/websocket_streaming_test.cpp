@@ -312,6 +312,51 @@ TEST_CASE("ws: a reader that stops reading is dropped, others keep streaming",
   CHECK(ended);
 }
 
+TEST_CASE("ws: a turn whose audio is not consumed pauses, then fails with slow_consumer",
+          "[server][ws]") {
+  csm::server::ServerConfig config = test_config();
+  config.engine.high_watermark_frames = 8;  // unacknowledged frames at which the turn pauses
+  config.engine.low_watermark_frames = 4;
+  config.engine.max_stall_ms = 300;         // ... and how long it may stay paused
+  TestServer s(config, true);               // the server itself is patient (15 s stalls)
+  WsClient c(s.port(), "/v1/stream", "", 4096);
+  REQUIRE(c.open());
+  REQUIRE(c.event()["type"] == "session.created");
+  c.send({{"type", "session.update"},
+          {"session", {{"output_format", {{"codec", "pcm_f32le"}, {"sample_rate", 48000}}}}}});
+  REQUIRE(c.event()["type"] == "session.updated");
+  c.send(create("Nobody listens.", 60000));
+  REQUIRE(c.event()["type"] == "response.created");
+  // Not reading: the socket buffers fill, written frames stop being acknowledged, and the
+  // engine pauses the turn, then ends it. Reading again brings the backlog, then the end.
+  REQUIRE(c.read().binary);  // generating now
+  bool ended = false;
+  for (int i = 0; i < 2000 && !ended; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ended = json::parse(http_request(s.port(), http::verb::get, "/readyz").body())["generating"] == 0;
+  }
+  REQUIRE(ended);
+  uint32_t frames = 1;
+  json error;
+  json done;
+  while (done.is_null()) {
+    WsMessage m = c.read(std::chrono::milliseconds(20000));
+    REQUIRE(!m.error);
+    if (m.binary) {
+      ++frames;
+      continue;
+    }
+    json e = m.json();
+    if (e["type"] == "error") error = e;
+    if (e["type"] == "response.done") done = e;
+  }
+  CHECK(error["error"]["code"] == "slow_consumer");
+  CHECK(done["reason"] == "error");
+  CHECK(done["error_code"] == "slow_consumer");
+  CHECK(done["frames"] == frames);
+  CHECK(frames < 750);  // it did not run to max_audio_ms
+}
+
 TEST_CASE("ws: a client vanishing mid-response frees its engine slot", "[server][ws]") {
   TestServer s(test_config(), true);
   {
