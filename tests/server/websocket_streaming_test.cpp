@@ -76,6 +76,19 @@ std::string speak(const TestServer& s, const std::string& text, uint64_t seed) {
   return pcm_bytes(frames);
 }
 
+// A session for a client that stops reading: a small receive window and the largest frames
+// (pcm_f32le at 48 kHz, 15 KB), so the socket buffers fill after a few hundred frames (the
+// server's send buffer grows to tcp_wmem's 4 MB).
+WsClient big_frame_session(const TestServer& s) {
+  WsClient c(s.port(), "/v1/stream", "", 4096);
+  REQUIRE(c.open());
+  REQUIRE(c.event()["type"] == "session.created");
+  c.send({{"type", "session.update"},
+          {"session", {{"output_format", {{"codec", "pcm_f32le"}, {"sample_rate", 48000}}}}}});
+  REQUIRE(c.event()["type"] == "session.updated");
+  return c;
+}
+
 // A WAV file (s16, 16 kHz, so the server resamples it) of a 220 Hz tone lasting `ms`.
 std::string tone_wav(int ms) {
   const int rate = 16000;
@@ -280,14 +293,7 @@ TEST_CASE("ws: a reader that stops reading is dropped, others keep streaming",
   config.limits.write_queue_messages = 16;
   config.limits.write_stall_ms = 300;
   TestServer s(config, true);
-  // A small receive window and the largest frames (15 KB), so the socket buffers (the
-  // server's send buffer grows to tcp_wmem's 4 MB) fill after a few hundred frames.
-  WsClient slow(s.port(), "/v1/stream", "", 4096);
-  REQUIRE(slow.open());
-  REQUIRE(slow.event()["type"] == "session.created");
-  slow.send({{"type", "session.update"},
-             {"session", {{"output_format", {{"codec", "pcm_f32le"}, {"sample_rate", 48000}}}}}});
-  REQUIRE(slow.event()["type"] == "session.updated");
+  WsClient slow = big_frame_session(s);
   slow.send(create("Endless.", 60000));
   REQUIRE(slow.event()["type"] == "response.created");
   // ...and never reads. Meanwhile another client is served normally.
@@ -319,12 +325,7 @@ TEST_CASE("ws: a turn whose audio is not consumed pauses, then fails with slow_c
   config.engine.low_watermark_frames = 4;
   config.engine.max_stall_ms = 300;         // ... and how long it may stay paused
   TestServer s(config, true);               // the server itself is patient (15 s stalls)
-  WsClient c(s.port(), "/v1/stream", "", 4096);
-  REQUIRE(c.open());
-  REQUIRE(c.event()["type"] == "session.created");
-  c.send({{"type", "session.update"},
-          {"session", {{"output_format", {{"codec", "pcm_f32le"}, {"sample_rate", 48000}}}}}});
-  REQUIRE(c.event()["type"] == "session.updated");
+  WsClient c = big_frame_session(s);
   c.send(create("Nobody listens.", 60000));
   REQUIRE(c.event()["type"] == "response.created");
   // Not reading: the socket buffers fill, written frames stop being acknowledged, and the
