@@ -1,6 +1,7 @@
 // The official OpenAI Node SDK (npm package `openai`, installed into the build tree on first
-// run; needs the npm registry) pointed at our base URL produces a playable WAV, checked by
-// ffprobe. An API key is configured, so the SDK's Bearer header is exercised too.
+// run; needs the npm registry) pointed at our base URL, with the real engine on the demo
+// model, produces a playable WAV and a playable Ogg Opus file, checked by ffprobe and
+// opusinfo. An API key is configured, so the SDK's Bearer header is exercised too.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -40,7 +41,8 @@ TEST_CASE("openai sdk: audio.speech.create writes a playable file", "[server][re
 
   csm::server::ServerConfig config = test_config();
   config.auth.api_keys = {"sk-test"};
-  TestServer s(config, true, {.frames_per_turn = 25});
+  config.engine.default_max_audio_ms = 2000;  // the SDK asks for no limit: 25 frames
+  TestServer s(config, true);
   ScratchDir dir;
   const std::string wav = dir.file("speech.wav");
   const std::string base = "http://127.0.0.1:" + std::to_string(s.port()) + "/v1";
@@ -56,4 +58,20 @@ TEST_CASE("openai sdk: audio.speech.create writes a playable file", "[server][re
   // And it decodes to exactly the generated samples (2 s = 25 frames of 80 ms).
   const std::string decoded = run("ffmpeg -v error -i " + wav + " -f s16le - | wc -c");
   CHECK(decoded.find(std::to_string(25 * 1920 * 2)) != std::string::npos);
+
+  const std::string opus = dir.file("speech.opus");
+  const std::string opus_out = run("node " + (sdk / "speech.mjs").string() + " " + base +
+                                   " sk-test " + opus + " opus");
+  INFO(opus_out);
+  REQUIRE(opus_out.rfind("FAILED", 0) != 0);
+  const std::string opus_probe = run(
+      "ffprobe -v error -show_entries stream=codec_name,channels:format=duration -of csv=p=0 " +
+      opus);
+  INFO(opus_probe);
+  CHECK(opus_probe.find("opus,1") != std::string::npos);
+  CHECK(opus_probe.find("2.0") != std::string::npos);  // 2 s
+  const std::string opusinfo = run("opusinfo " + opus);
+  INFO(opusinfo);
+  CHECK(opusinfo.rfind("FAILED", 0) != 0);
+  CHECK(opusinfo.find("Playback length: 0m:02") != std::string::npos);
 }

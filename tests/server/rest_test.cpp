@@ -1,6 +1,10 @@
-// REST over a real socket: POST /v1/audio/speech streamed (WAV, PCM, SSE) with the synthetic
-// engine stand-in, OpenAI error shapes and statuses, /readyz, /v1/models, /v1/voices.
+// REST over a real socket with the real engine on the demo model: POST /v1/audio/speech
+// streamed in every response_format (each file checked by ffprobe, Ogg Opus also by
+// opusinfo), SSE, seeds, OpenAI error shapes and statuses, /readyz, /v1/models, /v1/voices.
 #include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <fstream>
 
 #include "proto/base64.h"
 #include "server/support/test_server.h"
@@ -10,10 +14,13 @@ using nlohmann::json;
 
 namespace {
 
+// 6 frames of 80 ms: the demo model runs to max_audio_ms.
+constexpr int kFrames = 6;
+
 std::string speech_body(const std::string& format, const std::string& voice = "alloy",
                         const std::string& model = "tts-1") {
   return json({{"model", model}, {"input", "Hello there."}, {"voice", voice},
-               {"response_format", format}})
+               {"response_format", format}, {"max_audio_ms", kFrames * 80}})
       .dump();
 }
 
@@ -32,35 +39,110 @@ void expect_openai_error(const http::response<http::string_body>& res, unsigned 
   CHECK(e.contains("param"));
 }
 
+// Runs `command` with stderr joined to stdout; "FAILED <output>" when it exits non-zero.
+std::string run(const std::string& command) {
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  REQUIRE(pipe != nullptr);
+  std::string out;
+  char buf[4096];
+  for (size_t n; (n = fread(buf, 1, sizeof buf, pipe)) > 0;) out.append(buf, n);
+  return (pclose(pipe) == 0 ? "" : "FAILED ") + out;
+}
+
+// ffprobe's "codec,sample_rate,channels" and duration (s) of `bytes` read with `input_args`.
+std::string probe(const std::string& bytes, const std::string& input_args, ScratchDir& dir) {
+  const std::string file = dir.file("speech.bin");
+  std::ofstream(file, std::ios::binary) << bytes;
+  return run("ffprobe -v error " + input_args +
+             " -show_entries stream=codec_name,sample_rate,channels:format=duration -of csv=p=0 " +
+             file);
+}
+
+http::response<http::string_body> speak(const TestServer& s, const std::string& body) {
+  return http_request(s.port(), http::verb::post, "/v1/audio/speech", body);
+}
+
 }  // namespace
 
 TEST_CASE("rest: speech streams a WAV with chunked transfer", "[server][rest]") {
-  TestServer s(test_config(), true, {.frames_per_turn = 6});
-  auto res = http_request(s.port(), http::verb::post, "/v1/audio/speech", speech_body("wav"));
+  TestServer s(test_config(), true);
+  auto res = speak(s, speech_body("wav"));
   REQUIRE(res.result_int() == 200);
   CHECK(res[http::field::content_type] == "audio/wav");
   CHECK(res[http::field::transfer_encoding] == "chunked");
   const std::string& wav = res.body();
-  REQUIRE(wav.size() == 44 + 6 * 1920 * 2);
+  REQUIRE(wav.size() == 44 + kFrames * 1920 * 2);
   CHECK(wav.substr(0, 4) == "RIFF");
   CHECK(wav.substr(8, 8) == "WAVEfmt ");
   CHECK(le32(wav, 24) == 24000);
   CHECK(wav.substr(36, 4) == "data");
-  std::lock_guard lock(s.backend->log->mutex);
-  REQUIRE(s.backend->log->turns.size() == 1);
-  CHECK(s.backend->log->turns[0].speaker == 0);  // alloy -> speaker:0
+  ScratchDir dir;
+  const std::string info = probe(wav, "", dir);
+  INFO(info);
+  CHECK(info.find("pcm_s16le,24000,1") != std::string::npos);
 }
 
-TEST_CASE("rest: pcm and sse formats", "[server][rest]") {
-  TestServer s(test_config(), true, {.frames_per_turn = 3});
-  auto pcm = http_request(s.port(), http::verb::post, "/v1/audio/speech",
-                          speech_body("pcm", "echo", "csm-test"));
-  REQUIRE(pcm.result_int() == 200);
-  CHECK(pcm.body().size() == 3 * 1920 * 2);
+TEST_CASE("rest: pcm, mulaw and alaw are raw samples ffprobe reads at their rates",
+          "[server][rest]") {
+  TestServer s(test_config(), true);
+  ScratchDir dir;
+  struct Case {
+    const char* format;
+    const char* input_args;
+    size_t bytes;
+    const char* expect;
+  };
+  for (const Case& c : {Case{"pcm", "-f s16le -ar 24000 -ac 1", kFrames * 1920 * 2u,
+                             "pcm_s16le,24000,1"},
+                        Case{"mulaw", "-f mulaw -ar 8000 -ac 1", kFrames * 640u,
+                             "pcm_mulaw,8000,1"},
+                        Case{"alaw", "-f alaw -ar 8000 -ac 1", kFrames * 640u,
+                             "pcm_alaw,8000,1"}}) {
+    INFO(c.format);
+    auto res = speak(s, speech_body(c.format, "echo", "csm-demo"));
+    REQUIRE(res.result_int() == 200);
+    CHECK(res.body().size() == c.bytes);
+    const std::string info = probe(res.body(), c.input_args, dir);
+    INFO(info);
+    CHECK(info.find(c.expect) != std::string::npos);
+    CHECK(info.find("0.48") != std::string::npos);  // 6 x 80 ms
+  }
+}
 
+TEST_CASE("rest: opus is an Ogg Opus file that opusinfo and ffprobe accept", "[server][rest]") {
+  TestServer s(test_config(), true);
+  auto res = speak(s, speech_body("opus"));
+  REQUIRE(res.result_int() == 200);
+  CHECK(res[http::field::content_type] == "audio/ogg");
+  CHECK(res.body().substr(0, 4) == "OggS");
+  ScratchDir dir;
+  const std::string info = probe(res.body(), "", dir);
+  INFO(info);
+  CHECK(info.find("opus,48000,1") != std::string::npos);
+  const std::string opusinfo = run("opusinfo " + dir.file("speech.bin"));
+  INFO(opusinfo);
+  CHECK(opusinfo.rfind("FAILED", 0) != 0);
+  CHECK(opusinfo.find("Playback length: 0m:00.48") != std::string::npos);
+}
+
+TEST_CASE("rest: the same seed gives the same audio", "[server][rest]") {
+  TestServer s(test_config(), true);
+  json body = json::parse(speech_body("pcm"));
+  body["seed"] = 5;
+  const std::string a = speak(s, body.dump()).body();
+  const std::string b = speak(s, body.dump()).body();
+  body["seed"] = 6;
+  const std::string other = speak(s, body.dump()).body();
+  REQUIRE(a.size() == kFrames * 1920 * 2);
+  CHECK(a == b);
+  CHECK(a != other);
+}
+
+TEST_CASE("rest: sse streams base64 deltas, then speech.audio.done", "[server][rest]") {
+  TestServer s(test_config(), true);
   json body = json::parse(speech_body("pcm"));
   body["stream_format"] = "sse";
-  auto sse = http_request(s.port(), http::verb::post, "/v1/audio/speech", body.dump());
+  auto sse = speak(s, body.dump());
   REQUIRE(sse.result_int() == 200);
   CHECK(sse[http::field::content_type] == "text/event-stream");
   size_t audio_bytes = 0;
@@ -77,8 +159,8 @@ TEST_CASE("rest: pcm and sse formats", "[server][rest]") {
       done = e["type"] == "speech.audio.done";
     }
   }
-  CHECK(deltas == 3);
-  CHECK(audio_bytes == 3 * 1920 * 2);
+  CHECK(deltas == kFrames);
+  CHECK(audio_bytes == kFrames * 1920 * 2);
   CHECK(done);
 }
 
@@ -99,9 +181,9 @@ TEST_CASE("rest: bad speech requests get OpenAI errors with the right status",
   empty["input"] = "";
   auto res = post(empty.dump());
   CHECK(res.result_int() == 400);
-  json fails = json::parse(speech_body("wav"));
-  fails["input"] = "fail";  // the engine stand-in fails this turn before any audio
-  expect_openai_error(post(fails.dump()), 500, "internal_error");
+  json huge = json::parse(speech_body("wav"));
+  huge["input"] = text_beyond_context();
+  expect_openai_error(post(huge.dump()), 400, "text_too_long");
 }
 
 TEST_CASE("rest: without a model, readyz is 503 and speech is refused with 503",
@@ -121,19 +203,19 @@ TEST_CASE("rest: readyz, models and voices with a model", "[server][rest]") {
   TestServer s(test_config(), true);
   auto ready = http_request(s.port(), http::verb::get, "/readyz");
   CHECK(ready.result_int() == 200);
-  CHECK(json::parse(ready.body())["model"] == "csm-test");
+  CHECK(json::parse(ready.body())["model"] == "csm-demo");
 
   json models = json::parse(http_request(s.port(), http::verb::get, "/v1/models").body());
   CHECK(models["object"] == "list");
   std::vector<std::string> ids;
   for (const auto& m : models["data"]) ids.push_back(m["id"]);
-  CHECK(ids == std::vector<std::string>{"csm-test", "tts-1", "tts-1-hd", "gpt-4o-mini-tts"});
+  CHECK(ids == std::vector<std::string>{"csm-demo", "tts-1", "tts-1-hd", "gpt-4o-mini-tts"});
 
   json voices = json::parse(http_request(s.port(), http::verb::get, "/v1/voices").body());
   std::set<std::string> names;
   for (const auto& v : voices["data"]) names.insert(v["id"]);
   for (const char* openai : {"alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx",
-                             "sage", "shimmer", "verse", "narrator"}) {
+                             "sage", "shimmer", "verse"}) {
     CHECK(names.count(openai) == 1);
   }
 }

@@ -1,8 +1,16 @@
-// WebSocket responses end to end over a real socket, with the synthetic engine stand-in:
-// frame headers and order, streamed text cut into sentences, cancel with the played-out
-// position, backpressure acks, a slow reader dropped, a vanished client, shutdown.
+// WebSocket responses end to end over a real socket, with the real engine on the demo model:
+// frame headers and order, Opus frames that decode to 80 ms each, seeds, streamed text cut
+// into sentences, cancel with the played-out position, a slow reader dropped, a vanished
+// client, shutdown draining a running response, 8 concurrent sessions.
 #include <catch2/catch.hpp>
 
+#include <opus.h>
+
+#include <cmath>
+#include <memory>
+#include <thread>
+
+#include "codec/audio/wav_writer.h"
 #include "proto/audio_frame.h"
 #include "server/support/test_server.h"
 
@@ -11,95 +19,176 @@ using nlohmann::json;
 
 namespace {
 
-WsClient pcm_session(const TestServer& s) {
+WsClient session(const TestServer& s, const std::string& codec = "pcm_s16le") {
   WsClient c(s.port());
   REQUIRE(c.open());
   REQUIRE(c.event()["type"] == "session.created");
-  c.send({{"type", "session.update"},
-          {"session", {{"output_format", {{"codec", "pcm_s16le"}}}}}});
-  REQUIRE(c.event()["type"] == "session.updated");
+  if (!codec.empty()) {
+    c.send({{"type", "session.update"}, {"session", {{"output_format", {{"codec", codec}}}}}});
+    REQUIRE(c.event()["type"] == "session.updated");
+  }
   return c;
 }
 
-// Reads a response's frames until response.done; checks the frame headers on the way.
-json read_response(WsClient& c, uint32_t response_id, uint32_t* frames_seen) {
-  uint32_t next = 0;
+json create(const std::string& text, int max_audio_ms, std::optional<uint64_t> seed = {}) {
+  json r = {{"text", text}, {"max_audio_ms", max_audio_ms}};
+  if (seed) r["seed"] = *seed;
+  return {{"type", "response.create"}, {"response", r}};
+}
+
+// Reads a response's frames until response.done; checks the frame headers on the way and
+// keeps the frames' payloads (PCM bytes, or the Opus packets) in `frames`.
+json read_response(WsClient& c, uint32_t response_id, std::vector<csm::proto::AudioFrame>* frames) {
   for (;;) {
-    WsMessage m = c.read();
+    WsMessage m = c.read(std::chrono::milliseconds(20000));
+    INFO("read error: " << m.error.message());
     REQUIRE(!m.error);
     if (!m.binary) {
       json e = m.json();
-      if (e["type"] == "response.done") {
-        *frames_seen = next;
-        return e;
-      }
+      if (e["type"] == "response.done") return e;
       CHECK(e["type"] != "error");
       continue;
     }
     auto frame = csm::proto::decode_audio_frame(m.data);
     CHECK(frame.response_id == response_id);
-    CHECK(frame.frame_index == next);
-    CHECK(frame.codec == csm::proto::Codec::PcmS16le);
-    CHECK(frame.pcm.size() == 1920 * 2);
-    ++next;
+    CHECK(frame.frame_index == frames->size());
+    frames->push_back(std::move(frame));
   }
+}
+
+std::string pcm_bytes(const std::vector<csm::proto::AudioFrame>& frames) {
+  std::string all;
+  for (const auto& f : frames) {
+    CHECK(f.codec == csm::proto::Codec::PcmS16le);
+    CHECK(f.pcm.size() == 1920 * 2);
+    all += f.pcm;
+  }
+  return all;
+}
+
+// One response on a fresh session; its audio bytes (s16 PCM).
+std::string speak(const TestServer& s, const std::string& text, uint64_t seed) {
+  WsClient c = session(s);
+  c.send(create(text, 480, seed));
+  REQUIRE(c.event()["type"] == "response.created");
+  std::vector<csm::proto::AudioFrame> frames;
+  CHECK(read_response(c, 1, &frames)["frames"] == 6);
+  return pcm_bytes(frames);
+}
+
+// A session for a client that stops reading: a small receive window and the largest frames
+// (pcm_f32le at 48 kHz, 15 KB), so the socket buffers fill after a few hundred frames (the
+// server's send buffer grows to tcp_wmem's 4 MB).
+WsClient big_frame_session(const TestServer& s) {
+  WsClient c(s.port(), "/v1/stream", "", 4096);
+  REQUIRE(c.open());
+  REQUIRE(c.event()["type"] == "session.created");
+  c.send({{"type", "session.update"},
+          {"session", {{"output_format", {{"codec", "pcm_f32le"}, {"sample_rate", 48000}}}}}});
+  REQUIRE(c.event()["type"] == "session.updated");
+  return c;
+}
+
+// A WAV file (s16, 16 kHz, so the server resamples it) of a 220 Hz tone lasting `ms`.
+std::string tone_wav(int ms) {
+  const int rate = 16000;
+  std::vector<float> samples(static_cast<size_t>(rate * ms / 1000));
+  for (size_t i = 0; i < samples.size(); ++i) {
+    samples[i] = 0.3F * static_cast<float>(std::sin(2 * M_PI * 220.0 * i / rate));
+  }
+  std::vector<uint8_t> file =
+      csm::audio::wav_header(csm::audio::SampleFormat::S16LE, rate, 1, samples.size());
+  csm::audio::append_samples(samples, csm::audio::SampleFormat::S16LE, file);
+  return {file.begin(), file.end()};
+}
+
+int slots_in_use(const TestServer& s) {
+  return json::parse(http_request(s.port(), http::verb::get, "/readyz").body())["slots_in_use"];
 }
 
 }  // namespace
 
-TEST_CASE("ws: a response streams its frames in order, then response.done", "[server][ws]") {
-  TestServer s(test_config(), true, {.frames_per_turn = 5});
-  WsClient c = pcm_session(s);
-  c.send({{"type", "response.create"}, {"response", {{"text", "Hello there."}, {"seed", 7}}}});
+TEST_CASE("ws: a response streams max_audio_ms of frames in order, then response.done",
+          "[server][ws]") {
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send(create("Hello there.", 400, 7));
   json created = c.event();
   REQUIRE(created["type"] == "response.created");
   CHECK(created["response_id"] == 1);
-  uint32_t frames = 0;
+  std::vector<csm::proto::AudioFrame> frames;
   json done = read_response(c, 1, &frames);
-  CHECK(frames == 5);
+  CHECK(frames.size() == 5);
+  CHECK(pcm_bytes(frames).size() == 5 * 1920 * 2);
   CHECK(done["frames"] == 5);
   CHECK(done["audio_ms"] == 400);
-  CHECK(done["reason"] == "end_of_audio");
+  CHECK(done["reason"] == "max_length");
   CHECK(done["ttfa_ms"].get<double>() > 0);
-  // Every frame written was acknowledged to the engine (backpressure).
-  std::lock_guard lock(s.backend->log->mutex);
-  REQUIRE(s.backend->log->turns.size() == 1);
-  CHECK(s.backend->log->turns[0].text == "Hello there.");
-  CHECK(s.backend->log->turns[0].sampling.seed == 7u);
-  CHECK(s.backend->log->acked.begin()->second == 5u);
+}
+
+TEST_CASE("ws: the default Opus output decodes to exactly 80 ms per frame", "[server][ws]") {
+  TestServer s(test_config(), true);
+  WsClient c = session(s, "");  // the session's default output format
+  c.send(create("Opus, please.", 480));
+  REQUIRE(c.event()["type"] == "response.created");
+  std::vector<csm::proto::AudioFrame> frames;
+  CHECK(read_response(c, 1, &frames)["frames"] == 6);
+  REQUIRE(frames.size() == 6);
+  int error = 0;
+  std::unique_ptr<OpusDecoder, void (*)(OpusDecoder*)> decoder(
+      opus_decoder_create(24000, 1, &error), opus_decoder_destroy);
+  REQUIRE(error == OPUS_OK);
+  std::vector<opus_int16> pcm(5760);
+  for (const auto& f : frames) {
+    CHECK(f.codec == csm::proto::Codec::Opus);
+    REQUIRE(!f.opus_packets.empty());
+    int samples = 0;
+    for (const std::string& p : f.opus_packets) {
+      const int n = opus_decode(decoder.get(), reinterpret_cast<const unsigned char*>(p.data()),
+                                static_cast<opus_int32>(p.size()), pcm.data(),
+                                static_cast<int>(pcm.size()), 0);
+      REQUIRE(n > 0);
+      samples += n;
+    }
+    CHECK(samples == 1920);
+  }
+}
+
+TEST_CASE("ws: the same seed gives the same audio, another seed other audio", "[server][ws]") {
+  TestServer s(test_config(), true);
+  const std::string a = speak(s, "Same words.", 11);
+  const std::string b = speak(s, "Same words.", 11);
+  const std::string other = speak(s, "Same words.", 12);
+  CHECK(a == b);
+  CHECK(a != other);
 }
 
 TEST_CASE("ws: streamed text is spoken sentence by sentence in one response", "[server][ws]") {
-  TestServer s(test_config(), true, {.frames_per_turn = 3});
-  WsClient c = pcm_session(s);
-  c.send({{"type", "response.create"}});
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send({{"type", "response.create"}, {"response", {{"max_audio_ms", 160}}}});
   REQUIRE(c.event()["type"] == "response.created");
   c.send({{"type", "text.delta"}, {"delta", "Hello there. How"}});
   c.send({{"type", "text.delta"}, {"delta", " are you? Dr. Smith is"}});
   c.send({{"type", "text.delta"}, {"delta", " here"}});
   c.send({{"type", "text.done"}});
-  uint32_t frames = 0;
+  // Three sentences ("Dr." does not end one), each a turn of max_audio_ms = 2 frames.
+  std::vector<csm::proto::AudioFrame> frames;
   json done = read_response(c, 1, &frames);
-  CHECK(frames == 9);
-  CHECK(done["frames"] == 9);
-  std::lock_guard lock(s.backend->log->mutex);
-  const auto& turns = s.backend->log->turns;
-  REQUIRE(turns.size() == 3);
-  CHECK(turns[0].text == "Hello there.");
-  CHECK(turns[1].text == "How are you?");
-  CHECK(turns[2].text == "Dr. Smith is here");
+  CHECK(frames.size() == 6);
+  CHECK(done["frames"] == 6);
+  CHECK(done["reason"] == "max_length");
 }
 
-TEST_CASE("ws: cancel ends the response and tells the engine what was played",
-          "[server][ws]") {
-  TestServer s(test_config(), true,
-               {.frames_per_turn = 1000, .frame_interval = std::chrono::milliseconds(5)});
-  WsClient c = pcm_session(s);
-  c.send({{"type", "response.create"}, {"response", {{"text", "A long answer."}}}});
+TEST_CASE("ws: cancel with played_ms ends the response and its frames stop", "[server][ws]") {
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send(create("A long answer.", 60000));
   REQUIRE(c.event()["type"] == "response.created");
   for (int i = 0; i < 3; ++i) REQUIRE(c.read().binary);
   c.send({{"type", "response.cancel"}, {"played_ms", 160}});
   json done;
+  int after_cancel = 0;
   for (;;) {
     WsMessage m = c.read();
     REQUIRE(!m.error);
@@ -107,25 +196,63 @@ TEST_CASE("ws: cancel ends the response and tells the engine what was played",
       done = m.json();
       break;
     }
+    ++after_cancel;
   }
   CHECK(done["type"] == "response.done");
   CHECK(done["reason"] == "cancelled");
-  CHECK(done["frames"].get<int>() < 1000);
-  {
-    std::lock_guard lock(s.backend->log->mutex);
-    REQUIRE(s.backend->log->cancels.size() == 1);
-    CHECK(s.backend->log->cancels[0].second == 2u);  // 160 ms = 2 frames heard
-  }
-  // A new response may start now.
-  c.send({{"type", "response.create"}, {"response", {{"text", "fail"}}}});
-  CHECK(c.event()["response_id"] == 2);
+  CHECK(done["frames"].get<int>() == 3 + after_cancel);
+  CHECK(done["frames"].get<int>() < 750);
+  // No frame of response 1 follows response.done; a new response may start.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  c.send(create("Next.", 160));
+  json next = c.event();  // fails on a binary frame
+  CHECK(next["type"] == "response.created");
+  CHECK(next["response_id"] == 2);
+  std::vector<csm::proto::AudioFrame> frames;
+  CHECK(read_response(c, 2, &frames)["frames"] == 2);
+}
+
+TEST_CASE("ws: context with WAV audio is added, then a response speaks after it",
+          "[server][ws]") {
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send({{"type", "context.add"},
+          {"item", {{"speaker", 1}, {"text", "What did you say?"}, {"audio_follows", true},
+                    {"audio_format", "wav"}}}});
+  c.send_binary(tone_wav(500));
+  json added = c.event();
+  REQUIRE(added["type"] == "context.added");
+  CHECK(added["audio_ms"] == 500);
+  c.send({{"type", "context.add"}, {"item", {{"speaker", 0}, {"text", "Text only."}}}});
+  json text_only = c.event();
+  CHECK(text_only["type"] == "context.added");
+  CHECK(text_only["audio_ms"] == 0);
+  CHECK(text_only["item_id"] != added["item_id"]);
+  c.send(create("I said hello.", 240));
+  REQUIRE(c.event()["type"] == "response.created");
+  std::vector<csm::proto::AudioFrame> frames;
+  json done = read_response(c, 1, &frames);
+  CHECK(done["frames"] == 3);
+  CHECK(done["reason"] == "max_length");
+}
+
+TEST_CASE("ws: context audio that is not audio is refused", "[server][ws]") {
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send({{"type", "context.add"},
+          {"item", {{"text", "Hi"}, {"audio_follows", true}, {"audio_format", "wav"}}}});
+  c.send_binary("this is not a RIFF file at all");
+  json e = c.event();
+  CHECK(e["type"] == "error");
+  CHECK(e["error"]["code"] == "audio_invalid");
+  c.send({{"type", "ping"}});
+  CHECK(c.event()["type"] == "pong");
 }
 
 TEST_CASE("ws: a second response.create while one runs is out of order", "[server][ws]") {
-  TestServer s(test_config(), true,
-               {.frames_per_turn = 200, .frame_interval = std::chrono::milliseconds(5)});
-  WsClient c = pcm_session(s);
-  c.send({{"type", "response.create"}, {"response", {{"text", "One."}}}});
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send(create("One.", 4000));
   REQUIRE(c.event()["type"] == "response.created");
   c.send({{"type", "response.create"}, {"event_id", "r2"}, {"response", {{"text", "Two."}}}});
   for (;;) {
@@ -140,107 +267,160 @@ TEST_CASE("ws: a second response.create while one runs is out of order", "[serve
   }
 }
 
-TEST_CASE("ws: a failed turn ends its response with an error", "[server][ws]") {
-  TestServer s(test_config(), true, {.frames_per_turn = 2});
-  WsClient c = pcm_session(s);
-  c.send({{"type", "response.create"}, {"response", {{"text", "fail"}}}});
-  REQUIRE(c.event()["type"] == "response.created");
+TEST_CASE("ws: a text that cannot fit the context ends with text_too_long", "[server][ws]") {
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send(create(text_beyond_context(), 160));
   json e;
   do {
     WsMessage m = c.read();
     REQUIRE(!m.error);
-    if (!m.binary) e = m.json();
-  } while (e.is_null());
+    REQUIRE(!m.binary);
+    e = m.json();
+  } while (e["type"] == "response.created");
   CHECK(e["type"] == "error");
-  CHECK(e["error"]["code"] == "internal_error");
-  CHECK(e["error"]["response_id"] == 1);
-  json done = c.event();
-  CHECK(done["type"] == "response.done");
-  CHECK(done["reason"] == "error");
-  CHECK(done["error_code"] == "internal_error");
+  CHECK(e["error"]["code"] == "text_too_long");
+  // The session stays usable.
+  c.send({{"type", "ping"}});
+  WsMessage m;
+  do m = c.read(); while (!m.error && m.json()["type"] != "pong");
+  CHECK(!m.error);
 }
 
-TEST_CASE("ws: a reader that stops reading is dropped; others keep streaming",
+TEST_CASE("ws: a reader that stops reading is dropped, others keep streaming",
           "[server][ws]") {
   csm::server::ServerConfig config = test_config();
   config.limits.write_queue_messages = 16;
   config.limits.write_stall_ms = 300;
-  // The engine stand-in never pauses, so only the server's bounds protect its memory.
-  TestServer s(config, true, {.frames_per_turn = 100000, .frame_interval = std::chrono::milliseconds(0)});
-  WsClient slow = pcm_session(s);
-  slow.send({{"type", "session.update"},
-             {"session", {{"output_format", {{"codec", "pcm_f32le"}}}}}});
-  REQUIRE(slow.event()["type"] == "session.updated");
-  slow.send({{"type", "response.create"}, {"response", {{"text", "Endless."}}}});
-  REQUIRE(slow.event()["type"] == "response.created");  // its engine session is open now
+  TestServer s(config, true);
+  WsClient slow = big_frame_session(s);
+  slow.send(create("Endless.", 60000));
+  REQUIRE(slow.event()["type"] == "response.created");
   // ...and never reads. Meanwhile another client is served normally.
-  s.backend->options.frames_per_turn = 4;
-  WsClient other = pcm_session(s);
-  other.send({{"type", "response.create"}, {"response", {{"text", "Short."}}}});
+  WsClient other = session(s);
+  other.send(create("Short.", 320));
   REQUIRE(other.event()["type"] == "response.created");
-  uint32_t frames = 0;
-  CHECK(read_response(other, 1, &frames)["reason"] == "end_of_audio");
+  std::vector<csm::proto::AudioFrame> frames;
+  CHECK(read_response(other, 1, &frames)["reason"] == "max_length");
+  CHECK(frames.size() == 4);
   // The slow one is dropped once the socket buffers and the bounded queue are full.
   const std::string dropped = "csm_errors_total{code=\"slow_consumer\"} 1";
   bool counted = false;
-  for (int i = 0; i < 500 && !counted; ++i) {
+  for (int i = 0; i < 1000 && !counted; ++i) {
     counted = http_request(s.port(), http::verb::get, "/metrics").body().find(dropped) !=
               std::string::npos;
-    if (!counted) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!counted) std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   CHECK(counted);
   // What the socket buffers held arrives, then the stream ends.
   bool ended = false;
-  for (int i = 0; i < 100000 && !ended; ++i) ended = static_cast<bool>(slow.read().error);
+  for (int i = 0; i < 10000 && !ended; ++i) ended = static_cast<bool>(slow.read().error);
   CHECK(ended);
 }
 
-TEST_CASE("ws: a client vanishing mid-response frees its engine session", "[server][ws]") {
-  TestServer s(test_config(), true,
-               {.frames_per_turn = 100000, .frame_interval = std::chrono::milliseconds(2)});
+TEST_CASE("ws: a turn whose audio is not consumed pauses, then fails with slow_consumer",
+          "[server][ws]") {
+  csm::server::ServerConfig config = test_config();
+  config.engine.high_watermark_frames = 8;  // unacknowledged frames at which the turn pauses
+  config.engine.low_watermark_frames = 4;
+  config.engine.max_stall_ms = 300;         // ... and how long it may stay paused
+  TestServer s(config, true);               // the server itself is patient (15 s stalls)
+  WsClient c = big_frame_session(s);
+  c.send(create("Nobody listens.", 60000));
+  REQUIRE(c.event()["type"] == "response.created");
+  // Not reading: the socket buffers fill, written frames stop being acknowledged, and the
+  // engine pauses the turn, then ends it. Reading again brings the backlog, then the end.
+  REQUIRE(c.read().binary);  // generating now
+  bool ended = false;
+  for (int i = 0; i < 2000 && !ended; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ended = json::parse(http_request(s.port(), http::verb::get, "/readyz").body())["generating"] == 0;
+  }
+  REQUIRE(ended);
+  uint32_t frames = 1;
+  json error;
+  json done;
+  while (done.is_null()) {
+    WsMessage m = c.read(std::chrono::milliseconds(20000));
+    REQUIRE(!m.error);
+    if (m.binary) {
+      ++frames;
+      continue;
+    }
+    json e = m.json();
+    if (e["type"] == "error") error = e;
+    if (e["type"] == "response.done") done = e;
+  }
+  CHECK(error["error"]["code"] == "slow_consumer");
+  CHECK(done["reason"] == "error");
+  CHECK(done["error_code"] == "slow_consumer");
+  CHECK(done["frames"] == frames);
+  CHECK(frames < 750);  // it did not run to max_audio_ms
+}
+
+TEST_CASE("ws: a client vanishing mid-response frees its engine slot", "[server][ws]") {
+  TestServer s(test_config(), true);
   {
-    WsClient c = pcm_session(s);
-    c.send({{"type", "response.create"}, {"response", {{"text", "Talk."}}}});
+    WsClient c = session(s);
+    c.send(create("Talk.", 60000));
     REQUIRE(c.event()["type"] == "response.created");
     REQUIRE(c.read().binary);
+    CHECK(slots_in_use(s) == 1);
   }  // socket closed without a close handshake
   bool freed = false;
   for (int i = 0; i < 500 && !freed; ++i) {
-    freed = s.backend->log->open_sessions == 0;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    freed = slots_in_use(s) == 0;
+    if (!freed) std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   CHECK(freed);
-  WsClient again = pcm_session(s);
-  again.send({{"type", "ping"}});
-  CHECK(again.event()["type"] == "pong");
+  WsClient again = session(s);
+  again.send(create("Again.", 160));
+  REQUIRE(again.event()["type"] == "response.created");
+  std::vector<csm::proto::AudioFrame> frames;
+  CHECK(read_response(again, 1, &frames)["frames"] == 2);
 }
 
 TEST_CASE("ws: shutdown lets the running response finish, then closes with 1001",
           "[server][ws]") {
-  TestServer s(test_config(), true, {.frames_per_turn = 3});
-  WsClient c = pcm_session(s);
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send(create("Finish me.", 800));
+  REQUIRE(c.event()["type"] == "response.created");
+  REQUIRE(c.read().binary);  // running now
   s.app.shutdown();
+  int frames = 1;
+  json done;
+  for (;;) {
+    WsMessage m = c.read(std::chrono::milliseconds(20000));
+    REQUIRE(!m.error);
+    if (m.binary) {
+      ++frames;
+      continue;
+    }
+    done = m.json();
+    if (done["type"] == "response.done") break;
+  }
+  CHECK(frames == 10);
+  CHECK(done["frames"] == 10);
+  CHECK(done["reason"] == "max_length");
   json e = c.event();
   CHECK(e["type"] == "error");
   CHECK(e["error"]["code"] == "shutting_down");
-  WsMessage m = c.read();
-  CHECK(m.error);
+  CHECK(c.read().error);
   CHECK(c.close_reason().code == websocket::close_code::going_away);
   s.app.wait();
 }
 
 TEST_CASE("ws: 8 concurrent sessions each get their own complete response", "[server][ws]") {
-  TestServer s(test_config(), true, {.frames_per_turn = 20});
+  TestServer s(test_config(), true);
   std::vector<WsClient> clients;
-  for (int i = 0; i < 8; ++i) clients.push_back(pcm_session(s));
-  for (auto& c : clients) {
-    c.send({{"type", "response.create"}, {"response", {{"text", "Everyone talks."}}}});
-  }
+  for (int i = 0; i < 8; ++i) clients.push_back(session(s));
+  for (auto& c : clients) c.send(create("Everyone talks.", 800));
   for (auto& c : clients) {
     REQUIRE(c.event()["type"] == "response.created");
-    uint32_t frames = 0;
+    std::vector<csm::proto::AudioFrame> frames;
     json done = read_response(c, 1, &frames);
-    CHECK(frames == 20);
-    CHECK(done["reason"] == "end_of_audio");
+    CHECK(frames.size() == 10);
+    CHECK(done["reason"] == "max_length");
   }
 }

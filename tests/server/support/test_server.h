@@ -1,5 +1,9 @@
 // A real csm-server (ServerApp) on a loopback port, plus small blocking clients with
-// timeouts: a WebSocket client and a raw HTTP exchange.
+// timeouts: a WebSocket client and a raw HTTP exchange. With a model, the server runs the
+// real engine on the built-in demo model (random weights in the real layouts, built into
+// <build>/share/demo by the target csm_demo_assets): it practically never emits the
+// end-of-audio frame, so a turn with max_audio_ms = N * 80 yields exactly N frames and ends
+// with reason max_length.
 #pragma once
 
 #include <boost/asio/connect.hpp>
@@ -15,7 +19,8 @@
 
 #include "common/log/log.h"
 #include "server/app/server_app.h"
-#include "server/support/synthetic_backend.h"
+#include "server/engine_wiring/engine_backend.h"
+#include "support/paths.h"
 
 namespace csm::test {
 
@@ -33,25 +38,41 @@ inline server::ServerConfig test_config() {
   return c;
 }
 
-// with_backend: a SyntheticBackend (reachable as `backend`); otherwise no model.
+// The config with the demo model: one torch thread per engine (tests run two at a time on
+// two cores); the engine section is the caller's (8 KV-cache slots by default).
+inline server::ServerConfig with_demo_model(server::ServerConfig c) {
+  c.model.source = "demo";
+  c.model.demo_dir = (binary_dir() / "share" / "demo").string();
+  c.model.cpu_threads = 1;
+  return c;
+}
+
+// with_model: the real engine on the demo model (config's model section set by
+// with_demo_model); otherwise no model is loaded (/readyz 503).
 struct TestServer {
-  explicit TestServer(server::ServerConfig config = test_config(), bool with_backend = false,
-                      SyntheticOptions options = {})
+  explicit TestServer(server::ServerConfig config = test_config(), bool with_model = false)
       : quiet((log::set_level(log::Level::Warn), true)),
-        app(config, [&](engine::EngineObserver) -> std::unique_ptr<server::SpeechBackend> {
-          if (!with_backend) return nullptr;
-          auto b = std::make_unique<SyntheticBackend>(options);
-          backend = b.get();
-          return b;
-        }) {
+        app(with_model ? with_demo_model(config) : config,
+            [with_model, config = with_demo_model(config)](engine::EngineObserver observer)
+                -> std::unique_ptr<server::SpeechBackend> {
+              if (!with_model) return nullptr;
+              return server::make_engine_backend(config, std::move(observer));
+            }) {
     app.start();
   }
   uint16_t port() const { return app.port(); }
 
   bool quiet;  // request logs off while tests run
-  SyntheticBackend* backend = nullptr;
   server::ServerApp app;
 };
+
+// A text within limits.max_text_bytes (4060 bytes) whose ~4000 byte-fallback tokens cannot
+// fit the demo model's 2048-row context: the engine refuses it with text_too_long.
+inline std::string text_beyond_context() {
+  std::string text;
+  for (int i = 0; i < 580; ++i) text += "\u6f22\u5b57 ";
+  return text;
+}
 
 // Runs the io_context until `done` or the deadline; false on timeout.
 template <class Done>
@@ -74,10 +95,15 @@ struct WsMessage {
 
 class WsClient {
  public:
+  // receive_buffer: SO_RCVBUF in bytes before connecting (0: the system's default), to make
+  // a reader that stops reading back up quickly.
   explicit WsClient(uint16_t port, const std::string& target = "/v1/stream",
-                    const std::string& bearer = "")
+                    const std::string& bearer = "", int receive_buffer = 0)
       : io_(std::make_unique<asio::io_context>()), ws_(*io_) {
-    beast::get_lowest_layer(ws_).connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
+    tcp::socket& socket = beast::get_lowest_layer(ws_).socket();
+    socket.open(tcp::v4());
+    if (receive_buffer > 0) socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     if (!bearer.empty()) {
       ws_.set_option(websocket::stream_base::decorator([bearer](websocket::request_type& req) {
         req.set(http::field::authorization, "Bearer " + bearer);
