@@ -1,7 +1,8 @@
 // WebSocket responses end to end over a real socket, with the real engine on the demo model:
 // frame headers and order, Opus frames that decode to 80 ms each, seeds, streamed text cut
-// into sentences, cancel with the played-out position, a slow reader dropped, a vanished
-// client, shutdown draining a running response, 8 concurrent sessions.
+// into sentences, context items with WAV audio, cancel with the played-out position, engine
+// backpressure, a slow reader dropped, a vanished client, shutdown draining a running
+// response, 8 concurrent sessions.
 #include <catch2/catch.hpp>
 
 #include <opus.h>
