@@ -1,0 +1,39 @@
+// csm-bench: load generator for csm-server. Drives N sessions of T turns each and reports
+// what a listener would experience (see bench/client/README in the lead's docs and --help).
+#include <fstream>
+#include <iostream>
+
+#include "bench/client/options.h"
+#include "bench/client/report.h"
+#include "bench/client/runner.h"
+
+namespace {
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path);
+  out << text;
+  if (!out) throw std::runtime_error("cannot write " + path);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace csm::bench;
+  try {
+    const auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
+    if (!options) return 0;
+    const RunResult result = run_scenario(*options);
+    std::cout << format_table(result.summary);
+    if (!options->json_file.empty()) {
+      write_file(options->json_file, to_json(result.summary).dump(2) + "\n");
+    }
+    if (!options->csv_file.empty()) write_file(options->csv_file, turns_csv(result.turns));
+    return result.summary.turns_failed == 0 && result.summary.errors.empty() ? 0 : 1;
+  } catch (const UsageError& e) {
+    std::cerr << "csm-bench: " << e.what() << "\n" << usage();
+    return 2;
+  } catch (const std::exception& e) {
+    std::cerr << "csm-bench: " << e.what() << "\n";
+    return 2;
+  }
+}

@@ -1,0 +1,41 @@
+// State shared by every session of one run. Thread: the run's single io_context thread
+// only (sessions, timers and the progress line all run there), so no locking.
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "bench/client/options.h"
+#include "bench/client/turn_record.h"
+
+namespace csm::bench {
+
+using Clock = std::chrono::steady_clock;
+
+struct RunState {
+  RunState(const Options& opts, std::vector<std::string> text_list)
+      : options(opts), texts(std::move(text_list)) {}
+
+  const Options& options;
+  const std::vector<std::string> texts;  // never empty
+  Clock::time_point start = Clock::now();
+  std::vector<TurnRecord> turns;                  // finished turns, in finishing order
+  std::map<std::string, int> session_errors;      // failures outside any turn, by code
+  int active_sessions = 0;
+  int active_turns = 0;
+  int next_text = 0;                              // round-robin over texts
+
+  double ms_since_start(Clock::time_point t) const {
+    return std::chrono::duration<double, std::milli>(t - start).count();
+  }
+  // No new turn starts after the duration bound.
+  bool may_start_turn() const { return ms_since_start(Clock::now()) < options.duration_s * 1000; }
+  const std::string& take_text() {
+    return texts[static_cast<size_t>(next_text++) % texts.size()];
+  }
+  int max_audio_ms_for(const std::string& text) const;
+};
+
+}  // namespace csm::bench
