@@ -1,0 +1,53 @@
+// csm-bench against a real demo csm-server: the JSON a user scripts on must say that every
+// turn completed and that the frames counted match the audio received.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/support/server_process.h"
+#include "support/paths.h"
+
+namespace {
+
+nlohmann::json run_bench(int port, const std::string& mode, const csm::test::ScratchDir& dir) {
+  const std::string json_file = dir.file(mode + ".json");
+  const std::string command = (csm::test::binary_dir() / "bin" / "csm-bench").string() +
+                              " --url ws://127.0.0.1:" + std::to_string(port) +
+                              " --sessions 2 --turns 2 --mode " + mode +
+                              " --max-audio-ms 800 --think-ms 50 --no-progress --json " +
+                              json_file + " > " + dir.file(mode + ".txt");
+  CHECK(std::system(command.c_str()) == 0);
+  std::ifstream in(json_file);
+  REQUIRE(in);
+  return nlohmann::json::parse(in);
+}
+
+void check_all_turns_complete(const nlohmann::json& r) {
+  INFO(r.dump(2));
+  CHECK(r["turns_completed"] == 4);
+  CHECK(r["turns_failed"] == 0);
+  CHECK(r["errors"].empty());
+  // 800 ms bound: 10 frames of 80 ms per turn, every frame counted and decoded.
+  CHECK(r["frames"] == 40);
+  CHECK(r["bad_frames"] == 0);
+  CHECK(r["audio_seconds"].get<double>() == Approx(40 * 0.08));
+  CHECK(r["ttfa_ms"]["count"] == 4);
+  CHECK(r["ttfa_ms"]["p50"].get<double>() > 0);
+  CHECK(r["ttfa_ms"]["max"].get<double>() >= r["ttfa_ms"]["p50"].get<double>());
+  CHECK(r["rtf"]["p50"].get<double>() > 0);
+  CHECK(r["lateness_ms"]["count"] == 40);
+  CHECK(r["wall_seconds"].get<double>() > 0);
+}
+
+}  // namespace
+
+TEST_CASE("csm-bench drives a demo server over WebSocket", "[bench][e2e]") {
+  csm::test::ScratchDir dir;
+  csm::test::ServerProcess server(dir.file("server.log"));
+  const auto r = run_bench(server.port(), "ws", dir);
+  check_all_turns_complete(r);
+  CHECK(r["frames_reported"] == r["frames"]);  // the server's count equals what arrived
+}
