@@ -14,6 +14,10 @@ namespace csm::bench {
 
 using Clock = std::chrono::steady_clock;
 
+inline std::chrono::milliseconds to_duration(double ms) {
+  return std::chrono::milliseconds(static_cast<long long>(ms));
+}
+
 struct RunState {
   RunState(const Options& opts, std::vector<std::string> text_list)
       : options(opts), texts(std::move(text_list)) {}
@@ -32,6 +36,8 @@ struct RunState {
   }
   // No new turn starts after the duration bound.
   bool may_start_turn() const { return ms_since_start(Clock::now()) < options.duration_s * 1000; }
+  // Whether a session that has done `turns_done` turns starts another.
+  bool wants_turn(int turns_done) const { return turns_done < options.turns && may_start_turn(); }
   const std::string& take_text() {
     return texts[static_cast<size_t>(next_text++) % texts.size()];
   }

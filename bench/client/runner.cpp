@@ -8,6 +8,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "bench/client/rest_session.h"
 #include "bench/client/run_state.h"
 #include "bench/client/texts.h"
 #include "bench/client/ws_session.h"
@@ -64,7 +65,8 @@ RunResult run_scenario(const Options& options) {
   boost::asio::io_context io;
   for (int i = 0; i < options.sessions; ++i) {
     const double delay_ms = options.ramp_up_s * 1000.0 * i / options.sessions;
-    std::make_shared<WsSession>(io, run, i)->start(delay_ms);
+    if (options.mode == "rest") std::make_shared<RestSession>(io, run, i)->start(delay_ms);
+    else std::make_shared<WsSession>(io, run, i)->start(delay_ms);
   }
   ProgressLine progress(io, run);
   if (options.progress && isatty(STDERR_FILENO)) progress.start();

@@ -20,10 +20,6 @@ using tcp = net::ip::tcp;
 
 namespace {
 
-std::chrono::milliseconds ms(double value) {
-  return std::chrono::milliseconds(static_cast<long long>(value));
-}
-
 bool normal_end(proto::EndReason reason) {
   return reason == proto::EndReason::EndOfAudio || reason == proto::EndReason::MaxLength ||
          reason == proto::EndReason::ContextFull;
@@ -36,7 +32,7 @@ WsSession::WsSession(net::io_context& io, RunState& run, int index)
 
 void WsSession::start(double delay_ms) {
   ++run_.active_sessions;
-  timer_.expires_after(ms(delay_ms));
+  timer_.expires_after(to_duration(delay_ms));
   timer_.async_wait([self = shared_from_this()](beast::error_code) { self->connect(); });
 }
 
@@ -129,7 +125,7 @@ void WsSession::on_binary(const std::string& bytes) {
 }
 
 void WsSession::start_turn() {
-  if (turns_done_ >= run_.options.turns || !run_.may_start_turn()) return close();
+  if (!run_.wants_turn(turns_done_)) return close();
   const std::string& text = run_.take_text();
   proto::ResponseCreate create;
   create.text = text;
@@ -143,7 +139,7 @@ void WsSession::start_turn() {
   opus_ = std::make_unique<OpusFrameCheck>(24000);
   ++run_.active_turns;
   // Generous: a loaded server may run far slower than real time; this only catches hangs.
-  watchdog_.expires_after(ms(std::max(60000.0, 10.0 * *create.max_audio_ms)));
+  watchdog_.expires_after(to_duration(std::max(60000.0, 10.0 * *create.max_audio_ms)));
   watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec) self->fail("turn_timeout");
   });
@@ -159,8 +155,8 @@ void WsSession::end_turn() {
   turn_.reset();
   --run_.active_turns;
   ++turns_done_;
-  if (turns_done_ >= run_.options.turns || !run_.may_start_turn()) return close();
-  timer_.expires_after(ms(run_.options.think_ms));
+  if (!run_.wants_turn(turns_done_)) return close();
+  timer_.expires_after(to_duration(run_.options.think_ms));
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec) self->start_turn();
   });

@@ -44,10 +44,35 @@ void check_all_turns_complete(const nlohmann::json& r) {
 
 }  // namespace
 
-TEST_CASE("csm-bench drives a demo server over WebSocket", "[bench][e2e]") {
+TEST_CASE("csm-bench drives a demo server over WebSocket and REST", "[bench][e2e]") {
   csm::test::ScratchDir dir;
   csm::test::ServerProcess server(dir.file("server.log"));
-  const auto r = run_bench(server.port(), "ws", dir);
-  check_all_turns_complete(r);
-  CHECK(r["frames_reported"] == r["frames"]);  // the server's count equals what arrived
+  SECTION("WebSocket") {
+    const auto r = run_bench(server.port(), "ws", dir);
+    check_all_turns_complete(r);
+    CHECK(r["frames_reported"] == r["frames"]);  // the server's count equals what arrived
+  }
+  SECTION("REST: 80 ms of 24 kHz PCM per frame") {
+    const auto r = run_bench(server.port(), "rest", dir);
+    check_all_turns_complete(r);
+    CHECK(r["bytes"] == 40 * 3840);
+  }
+}
+
+TEST_CASE("csm-bench reports refused turns by error code and exits non-zero", "[bench][e2e]") {
+  csm::test::ScratchDir dir;
+  csm::test::ServerProcess server(dir.file("server.log"));
+  for (const std::string mode : {"ws", "rest"}) {
+    const std::string json_file = dir.file(mode + ".json");
+    const std::string command = (csm::test::binary_dir() / "bin" / "csm-bench").string() +
+                                " --url ws://127.0.0.1:" + std::to_string(server.port()) +
+                                " --sessions 1 --turns 1 --voice no-such-voice --no-progress" +
+                                " --mode " + mode + " --json " + json_file + " > /dev/null";
+    CHECK(std::system(command.c_str()) != 0);
+    std::ifstream in(json_file);
+    REQUIRE(in);
+    const auto r = nlohmann::json::parse(in);
+    CHECK(r["turns_failed"] == 1);
+    CHECK(r["errors"]["unknown_voice"] == 1);
+  }
 }
