@@ -23,9 +23,9 @@ int main(int argc, char** argv) {
     const auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
     if (!options) return 0;
     const RunResult result = run_scenario(*options);
-    std::cout << format_table(result.summary);
+    std::cout << format_report(result);
     if (!options->json_file.empty()) {
-      write_file(options->json_file, to_json(result.summary).dump(2) + "\n");
+      write_file(options->json_file, to_json(result).dump(2) + "\n");
     }
     if (!options->csv_file.empty()) write_file(options->csv_file, turns_csv(result.turns));
     return result.summary.turns_failed == 0 && result.summary.errors.empty() ? 0 : 1;

@@ -62,6 +62,8 @@ class ProgressLine {
 RunResult run_scenario(const Options& options) {
   RunState run(options, options.texts_file.empty() ? builtin_texts()
                                                    : load_texts(options.texts_file));
+  const auto metrics_before =
+      options.metrics ? fetch_metrics(options.endpoint) : std::optional<MetricSamples>();
   boost::asio::io_context io;
   for (int i = 0; i < options.sessions; ++i) {
     const double delay_ms = options.ramp_up_s * 1000.0 * i / options.sessions;
@@ -76,7 +78,24 @@ RunResult run_scenario(const Options& options) {
   const double wall_s = run.ms_since_start(Clock::now()) / 1000.0;
   result.summary = summarize(run.turns, run.session_errors, options.sessions, options.mode, wall_s);
   result.turns = std::move(run.turns);
+  if (metrics_before) {
+    if (const auto after = fetch_metrics(options.endpoint)) {
+      result.server = server_view(*metrics_before, *after);
+    }
+  }
   return result;
+}
+
+nlohmann::json to_json(const RunResult& result) {
+  nlohmann::json json = to_json(result.summary);
+  if (result.server) json["server"] = to_json(*result.server);
+  return json;
+}
+
+std::string format_report(const RunResult& result) {
+  std::string text = format_table(result.summary);
+  if (result.server) text += format_server_view(*result.server);
+  return text;
 }
 
 }  // namespace csm::bench

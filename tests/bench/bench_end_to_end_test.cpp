@@ -51,6 +51,8 @@ TEST_CASE("csm-bench drives a demo server over WebSocket and REST", "[bench][e2e
     const auto r = run_bench(server.port(), "ws", dir);
     check_all_turns_complete(r);
     CHECK(r["frames_reported"] == r["frames"]);  // the server's count equals what arrived
+    CHECK(r["server"]["frames"] == 40);           // /metrics delta over the run
+    CHECK(r["server"]["ttfa_count"] == 4);
   }
   SECTION("REST: 80 ms of 24 kHz PCM per frame") {
     const auto r = run_bench(server.port(), "rest", dir);
