@@ -3,6 +3,7 @@
 #include <fstream>
 #include <iostream>
 
+#include "bench/client/capacity.h"
 #include "bench/client/options.h"
 #include "bench/client/report.h"
 #include "bench/client/runner.h"
@@ -22,6 +23,14 @@ int main(int argc, char** argv) {
   try {
     const auto options = parse_options(std::vector<std::string>(argv + 1, argv + argc));
     if (!options) return 0;
+    if (options->capacity) {
+      const CapacityResult capacity = run_capacity(*options);
+      std::cout << format_capacity(capacity, *options);
+      if (!options->json_file.empty()) {
+        write_file(options->json_file, to_json(capacity, *options).dump(2) + "\n");
+      }
+      return capacity.streams > 0 ? 0 : 1;
+    }
     const RunResult result = run_scenario(*options);
     std::cout << format_report(result);
     if (!options->json_file.empty()) {

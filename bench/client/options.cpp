@@ -54,6 +54,13 @@ std::string usage() {
          "  --texts FILE          one text per line (default: built-in assistant replies)\n"
          "  --voice NAME          voice for every response (default: the server's)\n"
          "  --seed N              sampling seed for every response\n"
+         "  --barge-in RATE       ws: interrupt this fraction of turns (0..1, default 0)\n"
+         "  --html FILE           write an HTML report with plots (no network needed)\n"
+         "  --capacity            find the most sessions sustained in real time:\n"
+         "    --step N            sessions added per level (default 1)\n"
+         "    --max-sessions N    last level (default 32)\n"
+         "    --ttfa-p95-ms MS    a level fails above this TTFA p95 (default 500)\n"
+         "    --max-underrun-rate R  ... or above this underruns per frame (default 0)\n"
          "  --no-progress         no live line on stderr\n"
          "  --no-metrics          do not read the server's /metrics\n";
 }
@@ -77,6 +84,18 @@ std::optional<Options> parse_options(const std::vector<std::string>& args) {
       {"--texts", [&](const std::string& v) { o.texts_file = v; }},
       {"--voice", [&](const std::string& v) { o.voice = v; }},
       {"--seed", [&](const std::string& v) { o.seed = number<unsigned long long>("--seed", v); }},
+      {"--barge-in",
+       [&](const std::string& v) { o.barge_in_rate = number<double>("--barge-in", v); }},
+      {"--html", [&](const std::string& v) { o.html_file = v; }},
+      {"--step", [&](const std::string& v) { o.capacity_step = number<int>("--step", v); }},
+      {"--max-sessions",
+       [&](const std::string& v) { o.capacity_max_sessions = number<int>("--max-sessions", v); }},
+      {"--ttfa-p95-ms",
+       [&](const std::string& v) { o.capacity_ttfa_p95_ms = number<double>("--ttfa-p95-ms", v); }},
+      {"--max-underrun-rate",
+       [&](const std::string& v) {
+         o.capacity_max_underrun_rate = number<double>("--max-underrun-rate", v);
+       }},
   };
   for (size_t i = 0; i < args.size(); ++i) {
     const std::string& flag = args[i];
@@ -86,6 +105,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& args) {
     }
     if (flag == "--no-progress") {
       o.progress = false;
+      continue;
+    }
+    if (flag == "--capacity") {
+      o.capacity = true;
       continue;
     }
     if (flag == "--no-metrics") {
@@ -104,6 +127,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& args) {
         "--ramp-up, --think-ms, --jitter-ms must be >= 0 and --duration > 0");
   check(o.max_audio_ms == 0 || (o.max_audio_ms >= 80 && o.max_audio_ms <= 3600000),
         "--max-audio-ms must be 80..3600000 (or 0: sized to the text)");
+  check(o.barge_in_rate >= 0 && o.barge_in_rate <= 1, "--barge-in must be 0..1");
+  check(o.barge_in_rate == 0 || o.mode == "ws", "--barge-in needs --mode ws");
+  check(o.capacity_step >= 1 && o.capacity_max_sessions >= o.capacity_step,
+        "--step must be >= 1 and --max-sessions >= --step");
   return o;
 }
 

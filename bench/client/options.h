@@ -30,6 +30,16 @@ struct Options {
   std::string csv_file;             // write one line per turn here
   bool progress = true;             // live line on stderr (only when stderr is a terminal)
   bool metrics = true;              // read the server's /metrics before and after
+  double barge_in_rate = 0;         // ws: fraction of turns the user interrupts (0..1)
+  std::string html_file;            // write a self-contained HTML report with SVG plots here
+  // Capacity mode: runs the scenario at step, 2*step, ... sessions up to max_sessions and
+  // stops at the first level that is not sustained (underruns over the rate, TTFA p95 over
+  // the threshold, or any failed turn).
+  bool capacity = false;
+  int capacity_step = 1;
+  int capacity_max_sessions = 32;
+  double capacity_ttfa_p95_ms = 500;
+  double capacity_max_underrun_rate = 0;  // underruns per frame
 };
 
 struct UsageError : std::runtime_error {

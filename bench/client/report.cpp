@@ -19,6 +19,7 @@ Percentiles percentiles(std::vector<double> values) {
   };
   p.p50 = rank(0.50);
   p.p90 = rank(0.90);
+  p.p95 = rank(0.95);
   p.p99 = rank(0.99);
   p.max = values.back();
   return p;
@@ -58,7 +59,8 @@ RunSummary summarize(const std::vector<TurnRecord>& turns,
 namespace {
 
 nlohmann::json to_json(const Percentiles& p) {
-  return {{"p50", p.p50}, {"p90", p.p90}, {"p99", p.p99}, {"max", p.max}, {"count", p.count}};
+  return {{"p50", p.p50}, {"p90", p.p90}, {"p95", p.p95},
+          {"p99", p.p99}, {"max", p.max}, {"count", p.count}};
 }
 
 std::string row(const char* name, const Percentiles& p, const char* unit) {

@@ -13,7 +13,7 @@
 namespace csm::bench {
 
 struct Percentiles {
-  double p50 = 0, p90 = 0, p99 = 0, max = 0;
+  double p50 = 0, p90 = 0, p95 = 0, p99 = 0, max = 0;
   size_t count = 0;
 };
 // Nearest-rank percentiles of `values` (all zero when empty).
