@@ -33,13 +33,14 @@ RunSummary summarize(const std::vector<TurnRecord>& turns,
   s.mode = mode;
   s.wall_seconds = wall_seconds;
   s.errors = session_errors;
-  std::vector<double> ttfa, rtf, lateness;
+  std::vector<double> ttfa, rtf, lateness, cancel;
   for (const auto& t : turns) {
     if (t.completed) ++s.turns_completed;
     else if (t.cancelled) ++s.turns_cancelled;
     else ++s.turns_failed;
     if (!t.error_code.empty()) ++s.errors[t.error_code];
     if (t.ttfa_ms >= 0) ttfa.push_back(t.ttfa_ms);
+    if (t.cancel_latency_ms >= 0) cancel.push_back(t.cancel_latency_ms);
     if (t.completed && t.audio_ms > 0) rtf.push_back(t.rtf());
     lateness.insert(lateness.end(), t.lateness_ms.begin(), t.lateness_ms.end());
     s.underruns += t.underruns;
@@ -53,6 +54,7 @@ RunSummary summarize(const std::vector<TurnRecord>& turns,
   s.ttfa_ms = percentiles(std::move(ttfa));
   s.rtf = percentiles(std::move(rtf));
   s.lateness_ms = percentiles(std::move(lateness));
+  s.cancel_latency_ms = percentiles(std::move(cancel));
   return s;
 }
 
@@ -82,6 +84,7 @@ nlohmann::json to_json(const RunSummary& s) {
           {"ttfa_ms", to_json(s.ttfa_ms)},
           {"rtf", to_json(s.rtf)},
           {"lateness_ms", to_json(s.lateness_ms)},
+          {"cancel_latency_ms", to_json(s.cancel_latency_ms)},
           {"underruns", s.underruns},
           {"underrun_rate", s.underrun_rate()},
           {"stall_ms", s.stall_ms},
@@ -108,6 +111,9 @@ std::string format_table(const RunSummary& s) {
   out << row("TTFA", s.ttfa_ms, "ms");
   out << row("RTF", s.rtf, "(generation time / audio time)");
   out << row("frame lateness", s.lateness_ms, "ms (vs first frame + jitter buffer)");
+  if (s.cancel_latency_ms.count > 0) {
+    out << row("barge-in", s.cancel_latency_ms, "ms (response.cancel -> response.done)");
+  }
   std::snprintf(line, sizeof line,
                 "\nunderruns %d (%.2f%% of %llu frames), stall %.0f ms\n"
                 "audio %.1f s in %.1f s wall: throughput %.2f x real time\n"

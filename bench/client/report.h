@@ -28,6 +28,7 @@ struct RunSummary {
   int turns_cancelled = 0;           // barge-ins by the bench (neither completed nor failed)
   std::map<std::string, int> errors;  // by code (protocol code or transport failure)
   Percentiles ttfa_ms, rtf, lateness_ms;
+  Percentiles cancel_latency_ms;     // barge-in: cancel sent -> response.done
   int underruns = 0;
   double stall_ms = 0;
   double audio_seconds = 0;          // decoded audio received

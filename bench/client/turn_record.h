@@ -23,7 +23,8 @@ struct TurnRecord {
   double audio_ms = 0;         // audio decoded from what was received
   int bad_frames = 0;          // frames that did not decode to exactly 80 ms
   bool completed = false;      // ended normally (end_of_audio / max_length / context_full)
-  bool cancelled = false;      // barge-in by the bench
+  bool cancelled = false;      // barge-in by the bench, acknowledged by the server
+  double cancel_latency_ms = -1;  // response.cancel sent -> response.done received; -1: none
   std::string end_reason;      // response.done reason, or "" (REST: "end_of_body")
   std::string error_code;      // protocol error code or transport failure name; "" if none
 

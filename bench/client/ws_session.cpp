@@ -28,7 +28,13 @@ bool normal_end(proto::EndReason reason) {
 }  // namespace
 
 WsSession::WsSession(net::io_context& io, RunState& run, int index)
-    : run_(run), index_(index), resolver_(io), ws_(io), timer_(io), watchdog_(io) {}
+    : run_(run),
+      index_(index),
+      resolver_(io),
+      ws_(io),
+      timer_(io),
+      watchdog_(io),
+      rng_(static_cast<unsigned>(index)) {}
 
 void WsSession::start(double delay_ms) {
   ++run_.active_sessions;
@@ -97,6 +103,11 @@ void WsSession::on_text(const std::string& text) {
     record.frames_reported = done->frames;
     record.end_reason = std::string(proto::end_reason_name(done->reason));
     record.completed = normal_end(done->reason);
+    if (cancel_requested_) {
+      record.cancelled = done->reason == proto::EndReason::Cancelled;
+      record.cancel_latency_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - cancel_sent_).count();
+    }
     if (done->error && record.error_code.empty()) {
       record.error_code = std::string(proto::error_name(*done->error));
     }
@@ -122,6 +133,30 @@ void WsSession::on_binary(const std::string& bytes) {
   double audio_ms = -1;
   if (frame.codec == proto::Codec::Opus) audio_ms = opus_->decode_frame_ms(frame.opus_packets);
   turn_->on_frame(bytes.size() - proto::kAudioFrameHeaderBytes, audio_ms);
+  maybe_barge_in();
+}
+
+// The user starts talking after `cancel_at_frame_` frames: cancel, telling the server how
+// much of the audio was heard (played since the first frame, after the jitter buffer).
+void WsSession::maybe_barge_in() {
+  const auto& record = turn_->record();
+  if (cancel_at_frame_ < 0 || cancel_requested_) return;
+  if (static_cast<int>(record.frames) < cancel_at_frame_) return;
+  if (write_pending_) return;  // the request is still being written: try at the next frame
+  const double heard_ms = turn_->elapsed_ms() - record.ttfa_ms - run_.options.jitter_ms;
+  proto::ResponseCancel cancel;
+  cancel.response_id = response_id_;
+  cancel.played_ms = static_cast<int>(std::clamp(heard_ms, 0.0, record.frames * kFrameMs));
+  cancel_request_ = proto::to_json(cancel);
+  cancel_requested_ = true;
+  cancel_sent_ = Clock::now();
+  write_pending_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(cancel_request_),
+                  [self = shared_from_this()](beast::error_code ec, size_t) {
+                    self->write_pending_ = false;
+                    if (ec) self->fail("write_failed");
+                  });
 }
 
 void WsSession::start_turn() {
@@ -137,6 +172,11 @@ void WsSession::start_turn() {
   turn_.emplace(run_, index_, turns_done_, run_.options.jitter_ms);
   response_id_.reset();
   opus_ = std::make_unique<OpusFrameCheck>(24000);
+  cancel_requested_ = false;
+  cancel_at_frame_ = -1;
+  if (std::bernoulli_distribution(run_.options.barge_in_rate)(rng_)) {
+    cancel_at_frame_ = std::uniform_int_distribution<int>(2, 12)(rng_);  // 160..960 ms heard
+  }
   ++run_.active_turns;
   // Generous: a loaded server may run far slower than real time; this only catches hangs.
   watchdog_.expires_after(to_duration(std::max(60000.0, 10.0 * *create.max_audio_ms)));
@@ -144,7 +184,9 @@ void WsSession::start_turn() {
     if (!ec) self->fail("turn_timeout");
   });
   ws_.text(true);
+  write_pending_ = true;
   ws_.async_write(net::buffer(request_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->write_pending_ = false;
     if (ec) self->fail("write_failed");
   });
 }

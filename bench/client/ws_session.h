@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <optional>
+#include <random>
 
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -34,6 +35,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void start_turn();
   void end_turn();
   void after_think();
+  void maybe_barge_in();
   void fail(const std::string& code);  // transport failure: ends the turn and the session
   void close();
 
@@ -51,6 +53,12 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   std::optional<TurnMeter> turn_;       // set while a turn runs
   std::optional<uint32_t> response_id_;
   std::unique_ptr<OpusFrameCheck> opus_;  // one decoder per response
+  std::mt19937 rng_;                    // barge-in choices; seeded per session: repeatable
+  bool write_pending_ = false;
+  int cancel_at_frame_ = -1;            // barge in once this many frames arrived; -1: never
+  std::string cancel_request_;
+  Clock::time_point cancel_sent_;
+  bool cancel_requested_ = false;
 };
 
 }  // namespace csm::bench

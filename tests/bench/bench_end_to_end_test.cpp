@@ -78,3 +78,23 @@ TEST_CASE("csm-bench reports refused turns by error code and exits non-zero", "[
     CHECK(r["errors"]["unknown_voice"] == 1);
   }
 }
+
+TEST_CASE("csm-bench barges in and the server stops at the next frame", "[bench][e2e]") {
+  csm::test::ScratchDir dir;
+  csm::test::ServerProcess server(dir.file("server.log"));
+  const std::string json_file = dir.file("barge.json");
+  const std::string command = (csm::test::binary_dir() / "bin" / "csm-bench").string() +
+                              " --url ws://127.0.0.1:" + std::to_string(server.port()) +
+                              " --sessions 2 --turns 2 --barge-in 1 --max-audio-ms 4000" +
+                              " --think-ms 50 --no-progress --json " + json_file + " > /dev/null";
+  CHECK(std::system(command.c_str()) == 0);
+  std::ifstream in(json_file);
+  REQUIRE(in);
+  const auto r = nlohmann::json::parse(in);
+  INFO(r.dump(2));
+  CHECK(r["turns_cancelled"] == 4);
+  CHECK(r["turns_failed"] == 0);
+  CHECK(r["cancel_latency_ms"]["count"] == 4);
+  CHECK(r["frames_reported"] == r["frames"]);
+  CHECK(r["frames"].get<int>() < 4 * 50);  // every turn stopped well before its 4 s bound
+}
