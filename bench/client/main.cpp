@@ -4,6 +4,7 @@
 #include <iostream>
 
 #include "bench/client/capacity.h"
+#include "bench/client/html_report.h"
 #include "bench/client/options.h"
 #include "bench/client/report.h"
 #include "bench/client/runner.h"
@@ -37,6 +38,9 @@ int main(int argc, char** argv) {
       write_file(options->json_file, to_json(result).dump(2) + "\n");
     }
     if (!options->csv_file.empty()) write_file(options->csv_file, turns_csv(result.turns));
+    if (!options->html_file.empty()) {
+      write_file(options->html_file, html_report(result, *options));
+    }
     return result.summary.turns_failed == 0 && result.summary.errors.empty() ? 0 : 1;
   } catch (const UsageError& e) {
     std::cerr << "csm-bench: " << e.what() << "\n" << usage();

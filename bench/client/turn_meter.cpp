@@ -9,6 +9,7 @@ TurnMeter::TurnMeter(const RunState& run, int session, int turn, double jitter_m
   record_.session = session;
   record_.turn = turn;
   record_.start_ms = run.ms_since_start(sent_);
+  record_.concurrency = run.active_turns + 1;
 }
 
 double TurnMeter::elapsed_ms() const {

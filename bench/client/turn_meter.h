@@ -12,7 +12,8 @@ namespace csm::bench {
 
 class TurnMeter {
  public:
-  // The request of turn `turn` of session `session` is being sent now.
+  // The request of turn `turn` of session `session` is being sent now (before the session
+  // counts it in run.active_turns).
   TurnMeter(const RunState& run, int session, int turn, double jitter_ms);
 
   // One frame arrived now: `bytes` of payload holding `audio_ms` of decoded audio

@@ -12,6 +12,7 @@ struct TurnRecord {
   int session = 0;
   int turn = 0;
   double start_ms = 0;         // request sent, since the run started
+  int concurrency = 0;         // turns in flight when this one was sent (itself included)
   double ttfa_ms = -1;         // request sent -> first audio frame received; -1: no audio
   double generation_ms = 0;    // request sent -> last audio received
   std::vector<double> lateness_ms;  // per frame, against the fixed playback clock
