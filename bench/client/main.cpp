@@ -1,5 +1,5 @@
 // csm-bench: load generator for csm-server. Drives N sessions of T turns each and reports
-// what a listener would experience (see bench/client/README in the lead's docs and --help).
+// what a listener would experience. Flags: csm-bench --help.
 #include <fstream>
 #include <iostream>
 

@@ -1,9 +1,12 @@
 #include "bench/client/options.h"
 
 #include <charconv>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <map>
+
+#include <nlohmann/json.hpp>
 
 namespace csm::bench {
 
@@ -39,6 +42,25 @@ void check(bool ok, const std::string& message) {
   if (!ok) throw UsageError(message);
 }
 
+// A scenario file holds the flags as a JSON object: {"sessions": 4, "capacity": true, ...}.
+// Each key is a flag without "--"; true stands for a flag without a value.
+std::vector<std::string> scenario_args(const std::string& path) {
+  std::ifstream in(path);
+  check(static_cast<bool>(in), "--scenario: cannot read " + path);
+  const auto json = nlohmann::json::parse(in, nullptr, false);
+  check(json.is_object(), "--scenario " + path + ": not a JSON object");
+  std::vector<std::string> args;
+  for (const auto& [key, value] : json.items()) {
+    if (value.is_boolean()) {
+      if (value.get<bool>()) args.push_back("--" + key);
+      continue;
+    }
+    args.push_back("--" + key);
+    args.push_back(value.is_string() ? value.get<std::string>() : value.dump());
+  }
+  return args;
+}
+
 }  // namespace
 
 std::string usage() {
@@ -61,11 +83,23 @@ std::string usage() {
          "    --max-sessions N    last level (default 32)\n"
          "    --ttfa-p95-ms MS    a level fails above this TTFA p95 (default 500)\n"
          "    --max-underrun-rate R  ... or above this underruns per frame (default 0)\n"
+         "  --scenario FILE       flags from a JSON object ({\"sessions\": 4, ...}); later\n"
+         "                        flags override it\n"
          "  --no-progress         no live line on stderr\n"
          "  --no-metrics          do not read the server's /metrics\n";
 }
 
-std::optional<Options> parse_options(const std::vector<std::string>& args) {
+std::optional<Options> parse_options(const std::vector<std::string>& command_line) {
+  std::vector<std::string> args;
+  for (size_t i = 0; i < command_line.size(); ++i) {
+    if (command_line[i] != "--scenario") {
+      args.push_back(command_line[i]);
+      continue;
+    }
+    check(i + 1 < command_line.size(), "--scenario needs a value");
+    const auto from_file = scenario_args(command_line[++i]);
+    args.insert(args.end(), from_file.begin(), from_file.end());
+  }
   Options o;
   using Setter = std::function<void(const std::string&)>;
   const std::map<std::string, Setter> valued = {

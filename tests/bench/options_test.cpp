@@ -1,7 +1,10 @@
 #include <catch2/catch.hpp>
 
+#include <fstream>
+
 #include "bench/client/options.h"
 #include "bench/client/texts.h"
+#include "support/paths.h"
 
 using namespace csm::bench;
 
@@ -33,4 +36,21 @@ TEST_CASE("built-in texts run short to long and bound their audio", "[bench]") {
   CHECK(texts.back().size() > 200);
   CHECK(default_max_audio_ms("Sure.") == 2000);
   CHECK(default_max_audio_ms(texts.back()) > 10000);
+}
+
+TEST_CASE("a scenario file supplies flags that later flags override", "[bench]") {
+  csm::test::ScratchDir dir;
+  std::ofstream(dir.file("s.json"))
+      << R"({"url": "ws://h:1", "sessions": 6, "think-ms": 250, "capacity": true,
+            "no-metrics": false})";
+  const auto o = parse_options({"--scenario", dir.file("s.json"), "--sessions", "2"});
+  REQUIRE(o);
+  CHECK(o->endpoint.host == "h");
+  CHECK(o->sessions == 2);
+  CHECK(o->think_ms == 250);
+  CHECK(o->capacity);
+  CHECK(o->metrics);
+  std::ofstream(dir.file("bad.json")) << R"({"sessionz": 1})";
+  CHECK_THROWS_WITH(parse_options({"--scenario", dir.file("bad.json")}),
+                    Catch::Contains("--sessionz"));
 }
