@@ -1,5 +1,6 @@
 #include "bench/client/options.h"
 
+#include <algorithm>
 #include <charconv>
 #include <fstream>
 #include <functional>
@@ -42,6 +43,16 @@ void check(bool ok, const std::string& message) {
   if (!ok) throw UsageError(message);
 }
 
+std::vector<std::string> split_list(const std::string& text) {
+  std::vector<std::string> items;
+  for (size_t start = 0; start <= text.size();) {
+    const auto comma = std::min(text.find(',', start), text.size());
+    if (comma > start) items.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+  return items;
+}
+
 // A scenario file holds the flags as a JSON object: {"sessions": 4, "capacity": true, ...}.
 // Each key is a flag without "--"; true stands for a flag without a value.
 std::vector<std::string> scenario_args(const std::string& path) {
@@ -74,7 +85,7 @@ std::string usage() {
          "  --jitter-ms MS        player jitter buffer (default 200)\n"
          "  --max-audio-ms MS     bound each response (default: sized to the text)\n"
          "  --texts FILE          one text per line (default: built-in assistant replies)\n"
-         "  --voice NAME          voice for every response (default: the server's)\n"
+         "  --voice A[,B,...]     voice per session, round-robin (default: the server's)\n"
          "  --seed N              sampling seed for every response\n"
          "  --barge-in RATE       ws: interrupt this fraction of turns (0..1, default 0)\n"
          "  --html FILE           write an HTML report with plots (no network needed)\n"
@@ -116,7 +127,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& command_lin
       {"--max-audio-ms",
        [&](const std::string& v) { o.max_audio_ms = number<int>("--max-audio-ms", v); }},
       {"--texts", [&](const std::string& v) { o.texts_file = v; }},
-      {"--voice", [&](const std::string& v) { o.voice = v; }},
+      {"--voice", [&](const std::string& v) { o.voices = split_list(v); }},
       {"--seed", [&](const std::string& v) { o.seed = number<unsigned long long>("--seed", v); }},
       {"--barge-in",
        [&](const std::string& v) { o.barge_in_rate = number<double>("--barge-in", v); }},

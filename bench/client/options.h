@@ -23,7 +23,7 @@ struct Options {
   double duration_s = 300;          // no new turn starts after this; in-flight turns finish
   double jitter_ms = 200;           // the player's jitter buffer before the first frame plays
   int max_audio_ms = 0;             // per response; 0: sized to the text
-  std::string voice;                // "" : the server's default
+  std::vector<std::string> voices;  // session i speaks voices[i % size]; empty: server default
   std::optional<unsigned long long> seed;  // sampling seed sent with every response
   std::string texts_file;           // one text per line; "": built-in replies
   std::string json_file;            // write the summary JSON here

@@ -41,9 +41,10 @@ void RestSession::start(double delay_ms) {
 void RestSession::start_turn() {
   if (!run_.wants_turn(turns_done_)) return finish();
   const std::string& text = run_.take_text();
+  const std::string voice = run_.voice_for(index_);
   nlohmann::json body = {{"model", "tts-1"},
                          {"input", text},
-                         {"voice", run_.options.voice.empty() ? "alloy" : run_.options.voice},
+                         {"voice", voice.empty() ? "alloy" : voice},  // REST requires one
                          {"response_format", "pcm"},
                          {"sample_rate", 24000},
                          {"max_audio_ms", run_.max_audio_ms_for(text)}};

@@ -42,6 +42,11 @@ struct RunState {
     return texts[static_cast<size_t>(next_text++) % texts.size()];
   }
   int max_audio_ms_for(const std::string& text) const;
+  // The voice of session `session`; "" for the server's default.
+  std::string voice_for(int session) const {
+    const auto& voices = options.voices;
+    return voices.empty() ? "" : voices[static_cast<size_t>(session) % voices.size()];
+  }
 };
 
 }  // namespace csm::bench

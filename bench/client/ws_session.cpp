@@ -165,7 +165,7 @@ void WsSession::start_turn() {
   proto::ResponseCreate create;
   create.text = text;
   create.max_audio_ms = run_.max_audio_ms_for(text);
-  if (!run_.options.voice.empty()) create.voice = run_.options.voice;
+  if (const std::string voice = run_.voice_for(index_); !voice.empty()) create.voice = voice;
   if (run_.options.seed) create.sampling.seed = *run_.options.seed;
   request_ = proto::to_json(create, "turn-" + std::to_string(turns_done_));
 

@@ -10,7 +10,8 @@ using namespace csm::bench;
 
 TEST_CASE("options parse the scripted interface", "[bench]") {
   const auto o = parse_options({"--url", "ws://10.0.0.2:9000", "--sessions", "4", "--turns",
-                                "7", "--mode", "rest", "--json", "out.json", "--seed", "42"});
+                                "7", "--mode", "rest", "--json", "out.json", "--seed", "42",
+                                "--voice", "alloy,echo"});
   REQUIRE(o);
   CHECK(o->endpoint.host == "10.0.0.2");
   CHECK(o->endpoint.port == "9000");
@@ -19,6 +20,7 @@ TEST_CASE("options parse the scripted interface", "[bench]") {
   CHECK(o->mode == "rest");
   CHECK(o->json_file == "out.json");
   CHECK(o->seed == 42u);
+  CHECK(o->voices == std::vector<std::string>{"alloy", "echo"});
 }
 
 TEST_CASE("bad options name the flag", "[bench]") {
