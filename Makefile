@@ -30,6 +30,7 @@ test: build
 bench: build
 	$(BUILD_DIR)/bin/bench-safetensors 1024 5
 	OMP_WAIT_POLICY=PASSIVE $(BUILD_DIR)/bin/csm-bench-engine --model demo --threads 1
+	bench/client/demo-bench.sh $(BUILD_DIR) --sessions 4 --turns 3 --max-audio-ms 2400
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Starts the demo csm-server on a free port, runs csm-bench against it with the given flags,
+# then stops the server. Run from the repository root.
+#   usage: bench/client/demo-bench.sh BUILD_DIR [csm-bench flags...]
+#   e.g.   bench/client/demo-bench.sh build --sessions 4 --turns 3
+set -eu
+build=${1:-build}
+[ $# -gt 0 ] && shift
+out=$(mktemp)
+err=$(mktemp)
+OMP_WAIT_POLICY=PASSIVE "$build/bin/csm-server" --config configs/demo.json \
+  --set server.port=0 >"$out" 2>"$err" &
+pid=$!
+trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -f "$out" "$err"' EXIT
+i=0
+while ! grep -q "listening on" "$out" && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's|.*listening on http://[^ ]*:\([0-9][0-9]*\).*|\1|p' "$out")
+if [ -z "$port" ]; then
+  echo "csm-server did not start:" >&2
+  cat "$err" >&2
+  exit 1
+fi
+"$build/bin/csm-bench" --url "ws://127.0.0.1:$port" "$@"

@@ -1,0 +1,34 @@
+// Measures one turn while it runs: request sent, each 80 ms frame as it arrives, the end.
+// Used by both the WebSocket and the REST session. Thread: the run's io thread.
+#pragma once
+
+#include <cstdint>
+
+#include "bench/client/playback_clock.h"
+#include "bench/client/run_state.h"
+#include "bench/client/turn_record.h"
+
+namespace csm::bench {
+
+class TurnMeter {
+ public:
+  // The request of turn `turn` of session `session` is being sent now (before the session
+  // counts it in run.active_turns).
+  TurnMeter(const RunState& run, int session, int turn, double jitter_ms);
+
+  // One frame arrived now: `bytes` of payload holding `audio_ms` of decoded audio
+  // (a frame that does not hold 80 ms is counted as bad).
+  void on_frame(uint64_t bytes, double audio_ms);
+
+  double elapsed_ms() const;
+  TurnRecord& record() { return record_; }
+  // Completes the record (stall, underruns) and hands it over.
+  TurnRecord finish();
+
+ private:
+  Clock::time_point sent_;
+  PlaybackClock clock_;
+  TurnRecord record_;
+};
+
+}  // namespace csm::bench

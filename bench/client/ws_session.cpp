@@ -1,0 +1,239 @@
+#include "bench/client/ws_session.h"
+
+#include <algorithm>
+
+#include <boost/asio/connect.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+
+#include "proto/audio_frame.h"
+#include "proto/client_messages.h"
+#include "proto/protocol_error.h"
+#include "proto/server_events.h"
+
+namespace csm::bench {
+
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+
+bool normal_end(proto::EndReason reason) {
+  return reason == proto::EndReason::EndOfAudio || reason == proto::EndReason::MaxLength ||
+         reason == proto::EndReason::ContextFull;
+}
+
+}  // namespace
+
+WsSession::WsSession(net::io_context& io, RunState& run, int index)
+    : run_(run),
+      index_(index),
+      resolver_(io),
+      ws_(io),
+      timer_(io),
+      watchdog_(io),
+      rng_(static_cast<unsigned>(index)) {}
+
+void WsSession::start(double delay_ms) {
+  ++run_.active_sessions;
+  timer_.expires_after(to_duration(delay_ms));
+  timer_.async_wait([self = shared_from_this()](beast::error_code) { self->connect(); });
+}
+
+void WsSession::connect() {
+  const auto& endpoint = run_.options.endpoint;
+  resolver_.async_resolve(
+      endpoint.host, endpoint.port,
+      [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
+        if (ec) return self->fail("connect_failed");
+        beast::get_lowest_layer(self->ws_).expires_after(std::chrono::seconds(10));
+        beast::get_lowest_layer(self->ws_).async_connect(
+            results, [self](beast::error_code ec2, const tcp::endpoint&) {
+              if (ec2) return self->fail("connect_failed");
+              beast::get_lowest_layer(self->ws_).expires_never();
+              self->ws_.set_option(
+                  websocket::stream_base::timeout::suggested(beast::role_type::client));
+              const auto& e = self->run_.options.endpoint;
+              self->ws_.async_handshake(e.host + ":" + e.port, "/v1/stream",
+                                        [self](beast::error_code ec3) { self->on_handshake(ec3); });
+            });
+      });
+}
+
+void WsSession::on_handshake(beast::error_code ec) {
+  if (ec) return fail("handshake_failed");
+  open_ = true;
+  read_next();  // session.created comes first; the first turn starts when it arrives
+}
+
+void WsSession::read_next() {
+  ws_.async_read(buffer_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+    self->on_read(ec, n);
+  });
+}
+
+void WsSession::on_read(beast::error_code ec, size_t) {
+  if (ec) {
+    if (!closing_) fail(ec == websocket::error::closed ? "connection_closed" : "read_failed");
+    return;
+  }
+  const bool binary = ws_.got_binary();
+  const std::string data = beast::buffers_to_string(buffer_.data());
+  buffer_.consume(buffer_.size());
+  try {
+    if (binary) on_binary(data);
+    else on_text(data);
+  } catch (const proto::ProtocolError&) {
+    return fail("bad_server_message");
+  }
+  if (!closing_) read_next();
+}
+
+void WsSession::on_text(const std::string& text) {
+  const proto::ServerEvent event = proto::parse_server_event(text);
+  if (std::holds_alternative<proto::SessionCreated>(event)) {
+    if (!turn_) start_turn();
+  } else if (const auto* created = std::get_if<proto::ResponseCreated>(&event)) {
+    response_id_ = created->response_id;
+  } else if (const auto* done = std::get_if<proto::ResponseDone>(&event)) {
+    if (!turn_) return;
+    auto& record = turn_->record();
+    record.frames_reported = done->frames;
+    record.end_reason = std::string(proto::end_reason_name(done->reason));
+    record.completed = normal_end(done->reason);
+    if (cancel_requested_) {
+      record.cancelled = done->reason == proto::EndReason::Cancelled;
+      record.cancel_latency_ms =
+          std::chrono::duration<double, std::milli>(Clock::now() - cancel_sent_).count();
+    }
+    if (done->error && record.error_code.empty()) {
+      record.error_code = std::string(proto::error_name(*done->error));
+    }
+    end_turn();
+  } else if (const auto* error = std::get_if<proto::ErrorEvent>(&event)) {
+    if (!turn_) {
+      ++run_.session_errors[error->code_name];
+      return;
+    }
+    turn_->record().error_code = error->code_name;
+    // Refused before it started (e.g. overloaded): no response.done follows.
+    if (!response_id_) end_turn();
+  }
+}
+
+void WsSession::on_binary(const std::string& bytes) {
+  if (!turn_) return fail("unexpected_audio");
+  const proto::AudioFrame frame = proto::decode_audio_frame(bytes);
+  auto& record = turn_->record();
+  if ((response_id_ && frame.response_id != *response_id_) || frame.frame_index != record.frames) {
+    return fail("frame_out_of_order");
+  }
+  double audio_ms = -1;
+  if (frame.codec == proto::Codec::Opus) audio_ms = opus_->decode_frame_ms(frame.opus_packets);
+  turn_->on_frame(bytes.size() - proto::kAudioFrameHeaderBytes, audio_ms);
+  maybe_barge_in();
+}
+
+// The user starts talking after `cancel_at_frame_` frames: cancel, telling the server how
+// much of the audio was heard (played since the first frame, after the jitter buffer).
+void WsSession::maybe_barge_in() {
+  const auto& record = turn_->record();
+  if (cancel_at_frame_ < 0 || cancel_requested_) return;
+  if (static_cast<int>(record.frames) < cancel_at_frame_) return;
+  if (write_pending_) return;  // the request is still being written: try at the next frame
+  const double heard_ms = turn_->elapsed_ms() - record.ttfa_ms - run_.options.jitter_ms;
+  proto::ResponseCancel cancel;
+  cancel.response_id = response_id_;
+  cancel.played_ms = static_cast<int>(std::clamp(heard_ms, 0.0, record.frames * kFrameMs));
+  cancel_request_ = proto::to_json(cancel);
+  cancel_requested_ = true;
+  cancel_sent_ = Clock::now();
+  write_pending_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(cancel_request_),
+                  [self = shared_from_this()](beast::error_code ec, size_t) {
+                    self->write_pending_ = false;
+                    if (ec) self->fail("write_failed");
+                  });
+}
+
+void WsSession::start_turn() {
+  if (!run_.wants_turn(turns_done_)) return close();
+  const std::string& text = run_.take_text();
+  proto::ResponseCreate create;
+  create.text = text;
+  create.max_audio_ms = run_.max_audio_ms_for(text);
+  if (const std::string voice = run_.voice_for(index_); !voice.empty()) create.voice = voice;
+  if (run_.options.seed) create.sampling.seed = *run_.options.seed;
+  request_ = proto::to_json(create, "turn-" + std::to_string(turns_done_));
+
+  turn_.emplace(run_, index_, turns_done_, run_.options.jitter_ms);
+  response_id_.reset();
+  opus_ = std::make_unique<OpusFrameCheck>(24000);
+  cancel_requested_ = false;
+  cancel_at_frame_ = -1;
+  if (std::bernoulli_distribution(run_.options.barge_in_rate)(rng_)) {
+    cancel_at_frame_ = std::uniform_int_distribution<int>(2, 12)(rng_);  // 160..960 ms heard
+  }
+  ++run_.active_turns;
+  // Generous: a loaded server may run far slower than real time; this only catches hangs.
+  watchdog_.expires_after(to_duration(std::max(60000.0, 10.0 * *create.max_audio_ms)));
+  watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->fail("turn_timeout");
+  });
+  ws_.text(true);
+  write_pending_ = true;
+  ws_.async_write(net::buffer(request_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->write_pending_ = false;
+    if (ec) self->fail("write_failed");
+  });
+}
+
+void WsSession::end_turn() {
+  watchdog_.cancel();
+  run_.turns.push_back(turn_->finish());
+  turn_.reset();
+  --run_.active_turns;
+  ++turns_done_;
+  if (!run_.wants_turn(turns_done_)) return close();
+  timer_.expires_after(to_duration(run_.options.think_ms));
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) self->start_turn();
+  });
+}
+
+void WsSession::fail(const std::string& code) {
+  if (closing_) return;
+  if (turn_) {
+    if (turn_->record().error_code.empty()) turn_->record().error_code = code;
+    turn_->record().completed = false;
+    watchdog_.cancel();
+    run_.turns.push_back(turn_->finish());
+    turn_.reset();
+    --run_.active_turns;
+  } else {
+    ++run_.session_errors[code];
+  }
+  open_ = false;  // a failed connection is not closed politely
+  beast::error_code ignored;
+  beast::get_lowest_layer(ws_).socket().close(ignored);
+  close();
+}
+
+void WsSession::close() {
+  if (closing_) return;
+  closing_ = true;
+  timer_.cancel();
+  watchdog_.cancel();
+  --run_.active_sessions;
+  if (!open_) return;
+  ws_.async_close(websocket::close_code::normal,
+                  [self = shared_from_this()](beast::error_code) {
+                    beast::error_code ignored;
+                    beast::get_lowest_layer(self->ws_).socket().close(ignored);
+                  });
+}
+
+}  // namespace csm::bench

@@ -1,0 +1,64 @@
+// One simulated voice-assistant user on WebSocket /v1/stream: connect, then `turns` times
+// send response.create with a text, receive and measure the audio until response.done,
+// think, repeat; then close. Thread: the run's io thread; every handler holds
+// shared_from_this(). At most one write is in flight (one request per turn) and one read.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <random>
+
+#include <boost/asio/steady_timer.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/websocket/stream.hpp>
+
+#include "bench/client/opus_frame_check.h"
+#include "bench/client/run_state.h"
+#include "bench/client/turn_meter.h"
+
+namespace csm::bench {
+
+class WsSession : public std::enable_shared_from_this<WsSession> {
+ public:
+  WsSession(boost::asio::io_context& io, RunState& run, int index);
+  // Connects after `delay_ms` (ramp-up) and runs all turns.
+  void start(double delay_ms);
+
+ private:
+  void connect();
+  void on_handshake(boost::beast::error_code ec);
+  void read_next();
+  void on_read(boost::beast::error_code ec, size_t bytes);
+  void on_text(const std::string& text);
+  void on_binary(const std::string& bytes);
+  void start_turn();
+  void end_turn();
+  void after_think();
+  void maybe_barge_in();
+  void fail(const std::string& code);  // transport failure: ends the turn and the session
+  void close();
+
+  RunState& run_;
+  int index_;
+  boost::asio::ip::tcp::resolver resolver_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  boost::asio::steady_timer timer_;     // ramp-up delay, think time
+  boost::asio::steady_timer watchdog_;  // bounds one turn
+  std::string request_;                 // the write in flight
+  int turns_done_ = 0;
+  bool open_ = false;
+  bool closing_ = false;
+  std::optional<TurnMeter> turn_;       // set while a turn runs
+  std::optional<uint32_t> response_id_;
+  std::unique_ptr<OpusFrameCheck> opus_;  // one decoder per response
+  std::mt19937 rng_;                    // barge-in choices; seeded per session: repeatable
+  bool write_pending_ = false;
+  int cancel_at_frame_ = -1;            // barge in once this many frames arrived; -1: never
+  std::string cancel_request_;
+  Clock::time_point cancel_sent_;
+  bool cancel_requested_ = false;
+};
+
+}  // namespace csm::bench

@@ -1,0 +1,100 @@
+// csm-bench against a real demo csm-server: the JSON a user scripts on must say that every
+// turn completed and that the frames counted match the audio received.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "bench/support/server_process.h"
+#include "support/paths.h"
+
+namespace {
+
+nlohmann::json run_bench(int port, const std::string& mode, const csm::test::ScratchDir& dir) {
+  const std::string json_file = dir.file(mode + ".json");
+  const std::string command = (csm::test::binary_dir() / "bin" / "csm-bench").string() +
+                              " --url ws://127.0.0.1:" + std::to_string(port) +
+                              " --sessions 2 --turns 2 --mode " + mode +
+                              " --max-audio-ms 800 --think-ms 50 --no-progress --json " +
+                              json_file + " > " + dir.file(mode + ".txt");
+  CHECK(std::system(command.c_str()) == 0);
+  std::ifstream in(json_file);
+  REQUIRE(in);
+  return nlohmann::json::parse(in);
+}
+
+void check_all_turns_complete(const nlohmann::json& r) {
+  INFO(r.dump(2));
+  CHECK(r["turns_completed"] == 4);
+  CHECK(r["turns_failed"] == 0);
+  CHECK(r["errors"].empty());
+  // 800 ms bound: 10 frames of 80 ms per turn, every frame counted and decoded.
+  CHECK(r["frames"] == 40);
+  CHECK(r["bad_frames"] == 0);
+  CHECK(r["audio_seconds"].get<double>() == Approx(40 * 0.08));
+  CHECK(r["ttfa_ms"]["count"] == 4);
+  CHECK(r["ttfa_ms"]["p50"].get<double>() > 0);
+  CHECK(r["ttfa_ms"]["max"].get<double>() >= r["ttfa_ms"]["p50"].get<double>());
+  CHECK(r["rtf"]["p50"].get<double>() > 0);
+  CHECK(r["lateness_ms"]["count"] == 40);
+  CHECK(r["wall_seconds"].get<double>() > 0);
+}
+
+}  // namespace
+
+TEST_CASE("csm-bench drives a demo server over WebSocket and REST", "[bench][e2e]") {
+  csm::test::ScratchDir dir;
+  csm::test::ServerProcess server(dir.file("server.log"));
+  SECTION("WebSocket") {
+    const auto r = run_bench(server.port(), "ws", dir);
+    check_all_turns_complete(r);
+    CHECK(r["frames_reported"] == r["frames"]);  // the server's count equals what arrived
+    CHECK(r["server"]["frames"] == 40);           // /metrics delta over the run
+    CHECK(r["server"]["ttfa_count"] == 4);
+  }
+  SECTION("REST: 80 ms of 24 kHz PCM per frame") {
+    const auto r = run_bench(server.port(), "rest", dir);
+    check_all_turns_complete(r);
+    CHECK(r["bytes"] == 40 * 3840);
+  }
+}
+
+TEST_CASE("csm-bench reports refused turns by error code and exits non-zero", "[bench][e2e]") {
+  csm::test::ScratchDir dir;
+  csm::test::ServerProcess server(dir.file("server.log"));
+  for (const std::string mode : {"ws", "rest"}) {
+    const std::string json_file = dir.file(mode + ".json");
+    const std::string command = (csm::test::binary_dir() / "bin" / "csm-bench").string() +
+                                " --url ws://127.0.0.1:" + std::to_string(server.port()) +
+                                " --sessions 1 --turns 1 --voice no-such-voice --no-progress" +
+                                " --mode " + mode + " --json " + json_file + " > /dev/null";
+    CHECK(std::system(command.c_str()) != 0);
+    std::ifstream in(json_file);
+    REQUIRE(in);
+    const auto r = nlohmann::json::parse(in);
+    CHECK(r["turns_failed"] == 1);
+    CHECK(r["errors"]["unknown_voice"] == 1);
+  }
+}
+
+TEST_CASE("csm-bench barges in and the server stops at the next frame", "[bench][e2e]") {
+  csm::test::ScratchDir dir;
+  csm::test::ServerProcess server(dir.file("server.log"));
+  const std::string json_file = dir.file("barge.json");
+  const std::string command = (csm::test::binary_dir() / "bin" / "csm-bench").string() +
+                              " --url ws://127.0.0.1:" + std::to_string(server.port()) +
+                              " --sessions 2 --turns 2 --barge-in 1 --max-audio-ms 4000" +
+                              " --think-ms 50 --no-progress --json " + json_file + " > /dev/null";
+  CHECK(std::system(command.c_str()) == 0);
+  std::ifstream in(json_file);
+  REQUIRE(in);
+  const auto r = nlohmann::json::parse(in);
+  INFO(r.dump(2));
+  CHECK(r["turns_cancelled"] == 4);
+  CHECK(r["turns_failed"] == 0);
+  CHECK(r["cancel_latency_ms"]["count"] == 4);
+  CHECK(r["frames_reported"] == r["frames"]);
+  CHECK(r["frames"].get<int>() < 4 * 50);  // every turn stopped well before its 4 s bound
+}

@@ -1,0 +1,58 @@
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "bench/client/options.h"
+#include "bench/client/texts.h"
+#include "support/paths.h"
+
+using namespace csm::bench;
+
+TEST_CASE("options parse the scripted interface", "[bench]") {
+  const auto o = parse_options({"--url", "ws://10.0.0.2:9000", "--sessions", "4", "--turns",
+                                "7", "--mode", "rest", "--json", "out.json", "--seed", "42",
+                                "--voice", "alloy,echo"});
+  REQUIRE(o);
+  CHECK(o->endpoint.host == "10.0.0.2");
+  CHECK(o->endpoint.port == "9000");
+  CHECK(o->sessions == 4);
+  CHECK(o->turns == 7);
+  CHECK(o->mode == "rest");
+  CHECK(o->json_file == "out.json");
+  CHECK(o->seed == 42u);
+  CHECK(o->voices == std::vector<std::string>{"alloy", "echo"});
+}
+
+TEST_CASE("bad options name the flag", "[bench]") {
+  CHECK_THROWS_WITH(parse_options({"--sessions", "x"}), Catch::Contains("--sessions"));
+  CHECK_THROWS_WITH(parse_options({"--bogus"}), Catch::Contains("--bogus"));
+  CHECK_THROWS_WITH(parse_options({"--mode", "udp"}), Catch::Contains("--mode"));
+  CHECK_THROWS_WITH(parse_options({"--url", "wss://x:1"}), Catch::Contains("ws://"));
+  CHECK_THROWS_WITH(parse_options({"--turns"}), Catch::Contains("needs a value"));
+}
+
+TEST_CASE("built-in texts run short to long and bound their audio", "[bench]") {
+  const auto& texts = builtin_texts();
+  REQUIRE(texts.size() >= 5);
+  CHECK(texts.front().size() < 20);
+  CHECK(texts.back().size() > 200);
+  CHECK(default_max_audio_ms("Sure.") == 2000);
+  CHECK(default_max_audio_ms(texts.back()) > 10000);
+}
+
+TEST_CASE("a scenario file supplies flags that later flags override", "[bench]") {
+  csm::test::ScratchDir dir;
+  std::ofstream(dir.file("s.json"))
+      << R"({"url": "ws://h:1", "sessions": 6, "think-ms": 250, "capacity": true,
+            "no-metrics": false})";
+  const auto o = parse_options({"--scenario", dir.file("s.json"), "--sessions", "2"});
+  REQUIRE(o);
+  CHECK(o->endpoint.host == "h");
+  CHECK(o->sessions == 2);
+  CHECK(o->think_ms == 250);
+  CHECK(o->capacity);
+  CHECK(o->metrics);
+  std::ofstream(dir.file("bad.json")) << R"({"sessionz": 1})";
+  CHECK_THROWS_WITH(parse_options({"--scenario", dir.file("bad.json")}),
+                    Catch::Contains("--sessionz"));
+}

@@ -1,0 +1,49 @@
+#include <catch2/catch.hpp>
+
+#include "bench/client/report.h"
+
+using namespace csm::bench;
+
+TEST_CASE("nearest-rank percentiles", "[bench]") {
+  std::vector<double> values;
+  for (int i = 100; i >= 1; --i) values.push_back(i);
+  const Percentiles p = percentiles(values);
+  CHECK(p.p50 == 50);
+  CHECK(p.p90 == 90);
+  CHECK(p.p99 == 99);
+  CHECK(p.max == 100);
+  CHECK(p.count == 100);
+  CHECK(percentiles({7}).p50 == 7);
+  CHECK(percentiles({}).max == 0);
+}
+
+TEST_CASE("summary counts turns, errors and audio and keeps the JSON keys", "[bench]") {
+  TurnRecord ok;
+  ok.completed = true;
+  ok.ttfa_ms = 120;
+  ok.generation_ms = 400;
+  ok.audio_ms = 800;
+  ok.frames = ok.frames_reported = 10;
+  ok.lateness_ms = {-200, -150};
+  ok.underruns = 1;
+  TurnRecord refused;
+  refused.error_code = "overloaded";
+  const RunSummary s = summarize({ok, refused}, {{"connect_failed", 2}}, 3, "ws", 2.0);
+  CHECK(s.turns_completed == 1);
+  CHECK(s.turns_failed == 1);
+  CHECK(s.errors.at("overloaded") == 1);
+  CHECK(s.errors.at("connect_failed") == 2);
+  CHECK(s.rtf.p50 == Approx(0.5));
+  CHECK(s.audio_seconds == Approx(0.8));
+  CHECK(s.throughput() == Approx(0.4));
+  CHECK(s.underrun_rate() == Approx(0.1));
+  const auto json = to_json(s);
+  for (const char* key : {"turns_completed", "turns_failed", "errors", "ttfa_ms", "rtf",
+                          "lateness_ms", "underruns", "audio_seconds", "wall_seconds"}) {
+    CHECK(json.contains(key));
+  }
+  CHECK(json["ttfa_ms"]["p99"] == 120.0);
+  CHECK(json["lateness_ms"]["max"] == -150.0);
+  CHECK(format_table(s).find("overloaded=1") != std::string::npos);
+  CHECK(turns_csv({ok, refused}).find("overloaded") != std::string::npos);
+}
