@@ -20,6 +20,11 @@ class Admission : public std::enable_shared_from_this<Admission> {
   Ticket try_connection();
   Ticket try_session(const std::string& key);
   int connections() const { return connections_.load(); }
+  // What a client refused by try_session() is told.
+  std::string session_limit_message() const {
+    return "too many concurrent sessions for this API key (limit " +
+           std::to_string(max_sessions_per_key_) + ")";
+  }
 
  private:
   Admission(int max_connections, int max_sessions_per_key)

@@ -256,9 +256,7 @@ Router::StreamHandler speech_route(ServerContext& context, SpeechBackend* backen
       auto encoder = make_stream_encoder(speech);
       Ticket ticket = context.admission->try_session(caller.key);
       if (!ticket) {
-        return refuse(proto::ErrorCode::RateLimited,
-                      "too many concurrent sessions for this API key (limit " +
-                          std::to_string(context.limits.max_sessions_per_key) + ")");
+        return refuse(proto::ErrorCode::RateLimited, context.admission->session_limit_message());
       }
       auto s = std::make_shared<SpeechStream>(std::move(stream), context, request,
                                               std::move(caller), std::move(ticket), std::move(speech),

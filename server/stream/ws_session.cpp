@@ -246,9 +246,7 @@ Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps
     }
     Ticket ticket = context.admission->try_session(caller.key);
     if (!ticket) {
-      return refuse(proto::ErrorCode::RateLimited,
-                    "too many concurrent sessions for this API key (limit " +
-                        std::to_string(context.limits.max_sessions_per_key) + ")");
+      return refuse(proto::ErrorCode::RateLimited, context.admission->session_limit_message());
     }
     auto session = std::make_shared<WsSession>(std::move(stream), context, deps,
                                                std::move(caller), std::move(ticket));
