@@ -12,6 +12,9 @@
 //       of wall and process CPU time. --full: released sizes with random weights; --demo: the
 //       demo model. --profile writes a torch profiler trace of the first streaming decode run.
 // Common options: --device DEV (cpu), --dtype float32|bfloat16|float16.
+#include "codec/audio/audio_error.h"
+#include "codec/audio/wav_reader.h"
+#include "codec/audio/wav_writer.h"
 #include "codec/mimi/mimi.h"
 #include "codec/mimi/random_checkpoint.h"
 #include "common/safetensors/safetensors.h"
@@ -24,7 +27,6 @@
 #include <chrono>
 #include <ctime>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -72,71 +74,41 @@ csm::mimi::MimiOptions model_options(const Args& args, int64_t slots) {
   return o;
 }
 
-// ---- WAV (mono, PCM16 or float32) -------------------------------------------------------
+// ---- WAV (mono, PCM16 or float32), through codec/audio ----------------------------------
 
 void write_wav(const std::string& path, const at::Tensor& samples, int64_t rate) {
   at::Tensor s = samples.to(torch::kCPU, torch::kFloat32).contiguous();
-  const auto n = static_cast<uint32_t>(s.numel());
+  // IEEE float: decoded audio may exceed +-1 (spec §7.11)
+  std::vector<uint8_t> file = csm::audio::wav_header(csm::audio::SampleFormat::F32LE,
+                                                     static_cast<int>(rate), 1, s.numel());
+  const auto* bytes = reinterpret_cast<const uint8_t*>(s.data_ptr<float>());
+  file.insert(file.end(), bytes, bytes + s.numel() * 4);
   std::ofstream out(path, std::ios::binary);
-  auto u32 = [&](uint32_t v) { out.write(reinterpret_cast<const char*>(&v), 4); };
-  auto u16 = [&](uint16_t v) { out.write(reinterpret_cast<const char*>(&v), 2); };
-  out.write("RIFF", 4);
-  u32(36 + n * 4);
-  out.write("WAVEfmt ", 8);
-  u32(16);
-  u16(3);  // IEEE float: decoded audio may exceed +-1 (spec §7.11)
-  u16(1);
-  u32(static_cast<uint32_t>(rate));
-  u32(static_cast<uint32_t>(rate) * 4);
-  u16(4);
-  u16(32);
-  out.write("data", 4);
-  u32(n * 4);
-  out.write(reinterpret_cast<const char*>(s.data_ptr<float>()), static_cast<std::streamsize>(n) * 4);
+  out.write(reinterpret_cast<const char*>(file.data()), static_cast<std::streamsize>(file.size()));
   if (!out) throw MimiError("cannot write " + path);
 }
 
 at::Tensor read_wav(const std::string& path, int64_t expected_rate) {
   std::ifstream in(path, std::ios::binary);
-  std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(in)),
+                                   std::istreambuf_iterator<char>());
   auto fail = [&](const std::string& why) -> at::Tensor { throw MimiError(path + ": " + why); };
-  if (bytes.size() < 12 || std::memcmp(bytes.data(), "RIFF", 4) != 0 ||
-      std::memcmp(bytes.data() + 8, "WAVE", 4) != 0) {
-    return fail("not a RIFF/WAVE file");
-  }
-  uint16_t format = 0, channels = 0, bits = 0;
-  uint32_t rate = 0;
-  for (size_t pos = 12; pos + 8 <= bytes.size();) {
-    uint32_t size = 0;
-    std::memcpy(&size, bytes.data() + pos + 4, 4);
-    const char* body = bytes.data() + pos + 8;
-    if (pos + 8 + size > bytes.size()) size = static_cast<uint32_t>(bytes.size() - pos - 8);
-    if (std::memcmp(bytes.data() + pos, "fmt ", 4) == 0 && size >= 16) {
-      std::memcpy(&format, body, 2);
-      std::memcpy(&channels, body + 2, 2);
-      std::memcpy(&rate, body + 4, 4);
-      std::memcpy(&bits, body + 14, 2);
-    } else if (std::memcmp(bytes.data() + pos, "data", 4) == 0) {
-      if (channels != 1) return fail("only mono is supported");
-      if (rate != expected_rate) {
-        return fail("sample rate " + std::to_string(rate) + ", model needs " +
-                    std::to_string(expected_rate) + " (resample first)");
-      }
-      if (format == 1 && bits == 16) {
-        at::Tensor pcm = torch::empty({size / 2}, torch::kInt16);
-        std::memcpy(pcm.data_ptr(), body, (size / 2) * 2);
-        return pcm.to(torch::kFloat32) / 32768.0;
-      }
-      if (format == 3 && bits == 32) {
-        at::Tensor pcm = torch::empty({size / 4}, torch::kFloat32);
-        std::memcpy(pcm.data_ptr(), body, (size / 4) * 4);
-        return pcm;
-      }
+  try {
+    const csm::audio::DecodeLimits limits;
+    const csm::audio::WavInfo info = csm::audio::parse_wav(bytes, limits);
+    if (info.channels != 1) return fail("only mono is supported");
+    if (info.sample_rate != expected_rate) {
+      return fail("sample rate " + std::to_string(info.sample_rate) + ", model needs " +
+                  std::to_string(expected_rate) + " (resample first)");
+    }
+    if (!(info.bits == 16 && !info.is_float) && !(info.bits == 32 && info.is_float)) {
       return fail("only 16-bit PCM or 32-bit float WAV is supported");
     }
-    pos += 8 + size + (size & 1);
+    std::vector<float> pcm = csm::audio::decode_wav(bytes, limits);
+    return torch::tensor(pcm, torch::kFloat32);
+  } catch (const csm::audio::AudioError& e) {
+    return fail(e.what());
   }
-  return fail("no data chunk");
 }
 
 // ---- decode / encode --------------------------------------------------------------------
