@@ -8,6 +8,8 @@
 // frames/s (batch / median step), the split of a median step into backbone / decoder loop /
 // sampling, and the weight bytes read per step divided by the step time, next to the memory
 // bandwidth measured in the same run (a large read and a large copy) as a fraction.
+// CSM_PROFILE=FILE writes LibTorch's chrome trace of one step (its ops; gaps are our kernels).
+// --model gemm times dense() alone on decoder- and backbone-shaped weights.
 // On a shared CPU run it with OMP_WAIT_POLICY=PASSIVE: OpenMP threads that spin while their
 // core is taken by other processes make multi-threaded prefill several times slower.
 #include <torch/torch.h>
@@ -26,6 +28,7 @@
 #include "core/model/generator.h"
 #include "core/model/ops.h"
 #include "core/model/random_weights.h"
+#include <torch/csrc/autograd/profiler_legacy.h>
 
 namespace {
 
@@ -126,6 +129,10 @@ void run(const std::string& model_name, const std::string& dtype, const std::vec
     const double prefill_s = seconds_since(t0);
     gen.step(slots);
     const double first_s = seconds_since(t0);
+    if (const char* prof = std::getenv("CSM_PROFILE")) {
+      torch::autograd::profiler::RecordProfile guard(prof);
+      gen.step(slots);
+    }
     std::vector<double> step_s, bb, dec, smp;
     for (int f = 0; f < frames; ++f) {
       StepTrace trace;
@@ -149,22 +156,28 @@ void run(const std::string& model_name, const std::string& dtype, const std::vec
   }
 }
 
-// Kernel micro-benchmark: dense() (bf16 kernel or at::linear) on one backbone MLP weight.
+// Kernel micro-benchmark: dense() (bf16 kernel or at::linear) on decoder- and backbone-shaped
+// weights; 8 copies of each weight are cycled so the working set exceeds the last-level cache.
 void run_gemm(const std::string& dtype) {
   const at::ScalarType st = parse_dtype(dtype);
-  const at::Tensor w = torch::rand({16384, 2048}).to(st);
-  for (int64_t T : {1, 2, 4, 8, 24, 64}) {
-    const at::Tensor x = torch::rand({T, 2048}).to(st);
-    std::vector<double> t;
-    for (int i = 0; i < 5; ++i) {
-      const auto t0 = Clock::now();
-      dense(x, w);
-      t.push_back(seconds_since(t0));
+  for (auto shape : std::vector<std::pair<int64_t, int64_t>>{{16384, 2048}, {16384, 1024}, {1024, 8192}, {1536, 1024}}) {
+    std::vector<at::Tensor> ws;
+    for (int c = 0; c < 8; ++c) ws.push_back(torch::rand({shape.first, shape.second}).to(st));
+    for (int64_t T : {1, 2, 4, 8, 24}) {
+      const at::Tensor x = torch::rand({T, shape.second}).to(st);
+      std::vector<double> t;
+      for (int i = 0; i < 7; ++i) {
+        const auto t0 = Clock::now();
+        for (const auto& w : ws) dense(x, w);
+        t.push_back(seconds_since(t0) / ws.size());
+      }
+      const double s = median(t);
+      const at::Tensor& w = ws[0];
+      std::printf("gemm %-9s T=%-3lld [%5lld x %5lld]: %.3f ms = %.1f GB/s of weights, %.1f GFLOP/s\n",
+                  dtype.c_str(), static_cast<long long>(T), static_cast<long long>(shape.first),
+                  static_cast<long long>(shape.second), s * 1e3,
+                  w.numel() * w.element_size() / s / 1e9, 2.0 * T * w.numel() / s / 1e9);
     }
-    const double s = median(t);
-    std::printf("gemm %-9s T=%-3lld [16384 x 2048]: %.2f ms = %.1f GB/s of weights, %.1f GFLOP/s\n",
-                dtype.c_str(), static_cast<long long>(T), s * 1e3,
-                w.numel() * w.element_size() / s / 1e9, 2.0 * T * w.numel() / s / 1e9);
   }
 }
 

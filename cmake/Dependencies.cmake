@@ -4,8 +4,12 @@ find_package(PkgConfig REQUIRED)
 
 # LibTorch (CPU build from Debian; GPU deployments point Torch_DIR at a CUDA PyTorch install).
 find_package(Torch REQUIRED)
+# OpenMP for every torch user: at::parallel_for is an inline template whose `#pragma omp
+# parallel` only exists in translation units compiled with -fopenmp; without it our own
+# parallel kernels (core/model/cpu_gemm.cpp) silently run on one thread.
+find_package(OpenMP REQUIRED)
 add_library(csm_torch INTERFACE)
-target_link_libraries(csm_torch INTERFACE ${TORCH_LIBRARIES})
+target_link_libraries(csm_torch INTERFACE ${TORCH_LIBRARIES} OpenMP::OpenMP_CXX)
 # Torch headers are third-party: keep their warnings out of ours.
 get_target_property(_torch_inc torch INTERFACE_INCLUDE_DIRECTORIES)
 if(_torch_inc)

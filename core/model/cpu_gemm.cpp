@@ -10,7 +10,8 @@ namespace csm::model {
 namespace {
 
 constexpr int64_t kMaxRowsX = 8;   // rows of x per pass (accumulators stay in registers)
-constexpr int64_t kRowBlock = 16;  // rows of w per task; 16 x 8192 x 2 B = 256 KiB (L2)
+constexpr int64_t kRowBlock = 48;  // rows of w per task; 48 x 8192 x 2 B = 768 KiB (L2);
+                                   // a multiple of every R below
 
 #define CSM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
@@ -40,11 +41,21 @@ struct F32 {
   }
 };
 
+// Software prefetch distance in elements of w. Short rows (K <= 2048) are read R at a time,
+// only a few KiB per stream, too short for the hardware prefetcher to ramp up: fetch the same
+// offsets of the next group of R rows. Long rows stream well; fetch 512 bytes ahead in the row.
+// Measured on the 2-core AVX512-BF16 machine: batch-1 GEMV from 18 to 28 GB/s on [16384 x 1024].
+template <class T, int R>
+int64_t prefetch_distance(int64_t K) {
+  return K <= 2048 ? R * K : 512 / static_cast<int64_t>(sizeof(T));
+}
+
 // out[t][n] for n in [n0, n1), t in [0, TB): R rows of w at a time, TB rows of x.
 template <class E, int TB, int R>
 CSM_AVX512 void kernel(const typename E::T* x, const typename E::T* w, float* out, int64_t K,
                        int64_t N, int64_t n0, int64_t n1) {
   using V = decltype(E::load(x));
+  const int64_t ahead = prefetch_distance<typename E::T, R>(K);
   int64_t n = n0;
   for (; n + R <= n1; n += R) {
     __m512 acc[R][TB];
@@ -54,7 +65,9 @@ CSM_AVX512 void kernel(const typename E::T* x, const typename E::T* w, float* ou
       V xv[TB];
       for (int t = 0; t < TB; ++t) xv[t] = E::load(x + t * K + k);
       for (int r = 0; r < R; ++r) {
-        const V wv = E::load(w + (n + r) * K + k);
+        const typename E::T* row = w + (n + r) * K + k;
+        _mm_prefetch(reinterpret_cast<const char*>(row + ahead), _MM_HINT_T0);
+        const V wv = E::load(row);
         for (int t = 0; t < TB; ++t) acc[r][t] = E::madd(acc[r][t], wv, xv[t]);
       }
     }
@@ -67,7 +80,8 @@ CSM_AVX512 void kernel(const typename E::T* x, const typename E::T* w, float* ou
 template <class E, int TB>
 void run_block(const typename E::T* x, const typename E::T* w, float* out, int64_t K,
                int64_t N, int64_t n0, int64_t n1) {
-  constexpr int R = TB <= 4 ? 4 : 2;  // R*TB accumulators + TB x vectors + 1 fit in 32 zmm
+  // R*TB accumulators + TB x vectors + 1 weight vector fit in 32 zmm registers.
+  constexpr int R = TB <= 3 ? 8 : TB == 4 ? 6 : TB <= 6 ? 4 : TB == 7 ? 3 : 2;
   kernel<E, TB, R>(x, w, out, K, N, n0, n1);
 }
 

@@ -45,8 +45,10 @@ TEST_CASE("per-session generators are reproducible and independent", "[core][mod
 }
 
 TEST_CASE("bf16 kernel matches an fp32 matmul of the same bf16 values", "[core][model][gemm]") {
-  const at::Tensor w = torch::randn({77, 256}).to(torch::kBFloat16);
-  for (int64_t T : {1, 3, 8, 13}) {
+  // 173 rows: three 48-row blocks plus a tail that no register-block size divides; every
+  // x-row count 1..9 picks another register blocking, 13 and 24 take several passes.
+  const at::Tensor w = torch::randn({173, 256}).to(torch::kBFloat16);
+  for (int64_t T : {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 24}) {
     INFO(T);
     const at::Tensor x = torch::randn({T, 256}).to(torch::kBFloat16);
     if (!cpu_gemm_applicable(x, w)) {
@@ -62,8 +64,8 @@ TEST_CASE("bf16 kernel matches an fp32 matmul of the same bf16 values", "[core][
 }
 
 TEST_CASE("fp32 kernel matches at::matmul for decoding shapes", "[core][model][gemm]") {
-  const at::Tensor w = torch::randn({45, 512});
-  for (int64_t T : {1, 2, 5, 8, 21}) {
+  const at::Tensor w = torch::randn({101, 512});
+  for (int64_t T : {1, 2, 3, 4, 5, 6, 7, 8, 21}) {
     INFO(T);
     const at::Tensor x = torch::randn({T, 512});
     if (!cpu_gemm_applicable(x, w)) {
@@ -77,4 +79,17 @@ TEST_CASE("fp32 kernel matches at::matmul for decoding shapes", "[core][model][g
   }
   CHECK_FALSE(cpu_gemm_applicable(torch::randn({9, 512}).to(torch::kDouble), w));
   CHECK_FALSE(cpu_gemm_applicable(torch::randn({1, 500}), torch::randn({4, 500})));
+}
+
+TEST_CASE("at::parallel_for in our code runs on several threads", "[core][model][gemm]") {
+  // at::parallel_for is inlined into the caller; built without OpenMP it silently runs on one
+  // thread (which once halved the decoding speed). The build must give our code OpenMP.
+  const int before = at::get_num_threads();
+  at::set_num_threads(2);
+  std::vector<int> seen(2, 0);
+  at::parallel_for(0, 2, 1, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) seen[static_cast<size_t>(i)] = at::get_thread_num();
+  });
+  at::set_num_threads(before);
+  CHECK(seen[0] != seen[1]);
 }
