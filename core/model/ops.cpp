@@ -2,6 +2,7 @@
 
 #include <torch/torch.h>
 
+#include "core/model/cpu_elementwise.h"
 #include "core/model/cpu_gemm.h"
 
 namespace csm::model {
@@ -12,12 +13,14 @@ at::Tensor dense(const at::Tensor& x, const at::Tensor& w) {
 }
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& gain, double eps) {
+  if (cpu_elementwise_applicable(x)) return cpu_rms_norm(x, gain, static_cast<float>(eps));
   const at::Tensor xf = x.to(torch::kFloat);
   const at::Tensor normed = xf * torch::rsqrt(xf.pow(2).mean(-1, /*keepdim=*/true) + eps);
   return normed.to(x.scalar_type()) * gain;
 }
 
 at::Tensor swiglu(const at::Tensor& gate_up) {
+  if (cpu_elementwise_applicable(gate_up) && gate_up.size(1) % 32 == 0) return cpu_swiglu(gate_up);
   const int64_t inter = gate_up.size(-1) / 2;
   return torch::silu(gate_up.narrow(-1, 0, inter)) * gate_up.narrow(-1, inter, inter);
 }

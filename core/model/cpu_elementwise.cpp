@@ -1,0 +1,153 @@
+#include "core/model/cpu_elementwise.h"
+
+#include <ATen/Parallel.h>
+// GCC 12 reports its own _mm512_undefined_*() placeholders inside the AVX512 intrinsics as
+// uninitialised once they are inlined here: a known false positive.
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#include <immintrin.h>
+#include <torch/torch.h>
+
+#include <cmath>
+
+#include "core/model/csm_model.h"
+
+namespace csm::model {
+namespace {
+
+#define CSM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+
+// 16 values of one element type as fp32 lanes. `round` is what storing and reloading does
+// (bf16 rounds to nearest even; fp32 keeps the value), for the roundings LibTorch makes
+// between its ops.
+struct Bf16 {
+  using T = uint16_t;
+  CSM_AVX512 static __m512 load(const T* p) {
+    const __m256i bits = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
+  }
+  CSM_AVX512 static void store(T* p, __m512 v) {
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), (__m256i)_mm512_cvtneps_pbh(v));
+  }
+  CSM_AVX512 static __m512 round(__m512 v) {
+    const __m256i bits = (__m256i)_mm512_cvtneps_pbh(v);
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(bits), 16));
+  }
+};
+struct F32 {
+  using T = float;
+  CSM_AVX512 static __m512 load(const T* p) { return _mm512_loadu_ps(p); }
+  CSM_AVX512 static void store(T* p, __m512 v) { _mm512_storeu_ps(p, v); }
+  CSM_AVX512 static __m512 round(__m512 v) { return v; }
+};
+
+// e^x to about 2 ulp: x = n ln2 + r with |r| <= ln2/2 (ln2 split in two for an exact
+// product), e^r by its degree-6 Taylor polynomial (error < 2e-7), times 2^n by scalef.
+CSM_AVX512 __m512 exp16(__m512 x) {
+  x = _mm512_max_ps(_mm512_min_ps(x, _mm512_set1_ps(88.7f)), _mm512_set1_ps(-87.3f));
+  const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504f)),
+                                        _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
+  __m512 r = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693145752f), x);
+  r = _mm512_fnmadd_ps(n, _mm512_set1_ps(1.42860677e-6f), r);
+  __m512 p = _mm512_set1_ps(1.0f / 720);
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 120));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 24));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f / 6));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(0.5f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  p = _mm512_fmadd_ps(p, r, _mm512_set1_ps(1.0f));
+  return _mm512_scalef_ps(p, n);
+}
+
+template <class E>
+CSM_AVX512 void rms_norm_row(const typename E::T* x, const typename E::T* gain,
+                             typename E::T* out, int64_t D, float eps) {
+  __m512 sum = _mm512_setzero_ps();
+  for (int64_t i = 0; i < D; i += 16) {
+    const __m512 v = E::load(x + i);
+    sum = _mm512_fmadd_ps(v, v, sum);
+  }
+  const float mean = _mm512_reduce_add_ps(sum) / static_cast<float>(D);
+  const __m512 scale = _mm512_set1_ps(1.0f / std::sqrt(mean + eps));
+  for (int64_t i = 0; i < D; i += 16) {
+    const __m512 normed = E::round(_mm512_mul_ps(E::load(x + i), scale));
+    E::store(out + i, _mm512_mul_ps(normed, E::load(gain + i)));
+  }
+}
+
+template <class E>
+CSM_AVX512 void swiglu_row(const typename E::T* gate, const typename E::T* up,
+                           typename E::T* out, int64_t F) {
+  const __m512 one = _mm512_set1_ps(1.0f);
+  for (int64_t i = 0; i < F; i += 16) {
+    const __m512 g = E::load(gate + i);
+    const __m512 silu = E::round(_mm512_div_ps(g, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), g)))));
+    E::store(out + i, _mm512_mul_ps(silu, E::load(up + i)));
+  }
+}
+
+// Rows in parallel only when there is enough work to pay for waking the other threads.
+template <class F>
+void for_rows(int64_t rows, int64_t row_size, const F& f) {
+  const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 16) / row_size);
+  at::parallel_for(0, rows, grain, [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; ++r) f(r);
+  });
+}
+
+template <class E>
+const typename E::T* ptr(const at::Tensor& t) {
+  return static_cast<const typename E::T*>(t.data_ptr());
+}
+template <class E>
+typename E::T* mutable_ptr(at::Tensor& t) {
+  return static_cast<typename E::T*>(t.data_ptr());
+}
+
+template <class E>
+at::Tensor rms_norm_impl(const at::Tensor& x, const at::Tensor& gain, float eps) {
+  const int64_t T = x.size(0), D = x.size(1);
+  at::Tensor out = torch::empty_like(x);
+  const auto* xp = ptr<E>(x);
+  const auto* gp = ptr<E>(gain);
+  auto* op = mutable_ptr<E>(out);
+  for_rows(T, D, [&](int64_t r) { rms_norm_row<E>(xp + r * D, gp, op + r * D, D, eps); });
+  return out;
+}
+
+template <class E>
+at::Tensor swiglu_impl(const at::Tensor& gate_up) {
+  const int64_t T = gate_up.size(0), F = gate_up.size(1) / 2;
+  at::Tensor out = torch::empty({T, F}, gate_up.options());
+  const auto* gp = ptr<E>(gate_up);
+  auto* op = mutable_ptr<E>(out);
+  for_rows(T, F, [&](int64_t r) { swiglu_row<E>(gp + r * 2 * F, gp + r * 2 * F + F, op + r * F, F); });
+  return out;
+}
+
+}  // namespace
+
+bool cpu_elementwise_applicable(const at::Tensor& x) {
+  static const bool bf16_ok = cpu_has_fast_bf16();
+  static const bool f32_ok = __builtin_cpu_supports("avx512f");
+  if (!x.device().is_cpu() || x.dim() != 2 || !x.is_contiguous() || x.size(1) % 16 != 0) {
+    return false;
+  }
+  if (x.scalar_type() == at::kBFloat16) return bf16_ok;
+  return x.scalar_type() == at::kFloat && f32_ok;
+}
+
+at::Tensor cpu_rms_norm(const at::Tensor& x, const at::Tensor& gain, float eps) {
+  const at::Tensor g = gain.to(x.scalar_type()).contiguous();
+  TORCH_CHECK(g.numel() == x.size(1), "rms_norm: gain of ", g.numel(), " for rows of ", x.size(1));
+  if (x.scalar_type() == at::kBFloat16) return rms_norm_impl<Bf16>(x, g, eps);
+  return rms_norm_impl<F32>(x, g, eps);
+}
+
+at::Tensor cpu_swiglu(const at::Tensor& gate_up) {
+  TORCH_CHECK(gate_up.size(1) % 32 == 0, "swiglu: width ", gate_up.size(1), " not 2 x 16k");
+  if (gate_up.scalar_type() == at::kBFloat16) return swiglu_impl<Bf16>(gate_up);
+  return swiglu_impl<F32>(gate_up);
+}
+
+}  // namespace csm::model

@@ -1,0 +1,73 @@
+// The fused AVX512 RMSNorm and SwiGLU against LibTorch's op-by-op formulas (spec 2.1, 2.4),
+// rounding to bf16 at the same places.
+#include <torch/torch.h>
+
+#include <catch2/catch.hpp>
+
+#include "core/model/cpu_elementwise.h"
+
+using namespace csm::model;
+
+namespace {
+
+at::Tensor reference_rms_norm(const at::Tensor& x, const at::Tensor& gain, double eps) {
+  const at::Tensor xf = x.to(torch::kFloat);
+  const at::Tensor normed = xf * torch::rsqrt(xf.pow(2).mean(-1, true) + eps);
+  return normed.to(x.scalar_type()) * gain;
+}
+
+at::Tensor reference_swiglu(const at::Tensor& gate_up) {
+  const int64_t f = gate_up.size(1) / 2;
+  return torch::silu(gate_up.narrow(1, 0, f)) * gate_up.narrow(1, f, f);
+}
+
+// Largest difference in units of the bf16 spacing at the reference's magnitude.
+double max_bf16_ulps(const at::Tensor& got, const at::Tensor& want) {
+  const at::Tensor w = want.to(torch::kFloat);
+  const at::Tensor spacing = torch::clamp_min(w.abs(), 1e-30) * std::ldexp(1.0, -7);
+  return ((got.to(torch::kFloat) - w).abs() / spacing).max().item<double>();
+}
+
+}  // namespace
+
+TEST_CASE("fused rms_norm matches the op-by-op formula", "[core][model][elementwise]") {
+  for (int64_t rows : {1, 3, 8, 40}) {
+    INFO(rows);
+    const at::Tensor x = torch::randn({rows, 1024}) * 3.0;
+    const at::Tensor gain = torch::rand({1024}) + 0.5;
+    if (!cpu_elementwise_applicable(x)) {
+      WARN("CPU without AVX512: fused kernels not exercised");
+      return;
+    }
+    CHECK(torch::allclose(cpu_rms_norm(x, gain, 1e-5f), reference_rms_norm(x, gain, 1e-5), 1e-6, 1e-6));
+    const at::Tensor xb = x.to(torch::kBFloat16), gb = gain.to(torch::kBFloat16);
+    if (cpu_elementwise_applicable(xb)) {
+      const at::Tensor got = cpu_rms_norm(xb, gb, 1e-5f);
+      CHECK(got.scalar_type() == torch::kBFloat16);
+      // The sum of squares is added in another order: the rounded row may differ by one
+      // bf16 step before the gain, and the product rounds again.
+      CHECK(max_bf16_ulps(got, reference_rms_norm(xb, gb, 1e-5)) <= 2.0);
+    }
+  }
+}
+
+TEST_CASE("fused swiglu matches silu(gate) * up, also far out in the tails",
+          "[core][model][elementwise]") {
+  at::Tensor gate_up = torch::randn({5, 2 * 512}) * 4.0;
+  gate_up[0].narrow(0, 0, 4).copy_(torch::tensor({-100.0f, -30.0f, 30.0f, 100.0f}));
+  if (!cpu_elementwise_applicable(gate_up)) {
+    WARN("CPU without AVX512: fused kernels not exercised");
+    return;
+  }
+  const at::Tensor got = cpu_swiglu(gate_up);
+  REQUIRE(got.sizes() == at::IntArrayRef{5, 512});
+  CHECK(torch::allclose(got, reference_swiglu(gate_up), 1e-6, 1e-6));
+  const at::Tensor gb = gate_up.to(torch::kBFloat16);
+  if (cpu_elementwise_applicable(gb)) {
+    // silu(gate) may round to the neighbouring bf16 value (our exp is not Sleef's), and the
+    // product rounds again.
+    CHECK(max_bf16_ulps(cpu_swiglu(gb), reference_swiglu(gb)) <= 2.0);
+  }
+  CHECK_FALSE(cpu_elementwise_applicable(torch::randn({2, 24})));
+  CHECK_FALSE(cpu_elementwise_applicable(torch::randn({4, 32}).t()));
+}
