@@ -9,6 +9,7 @@
 #include <torch/torch.h>
 
 #include <cmath>
+#include <vector>
 
 #include "core/model/csm_model.h"
 
@@ -86,6 +87,24 @@ CSM_AVX512 void swiglu_row(const typename E::T* gate, const typename E::T* up,
   }
 }
 
+// Pairs (x0, x1) of a head row become (x0 c - x1 s, x1 c + x0 s): x * [c, c] plus the
+// pair-swapped x * [-s, s], as separate products and one sum like the op-by-op version.
+// cs / sn: this row's cos and sin already spread over the pairs, hd values each.
+template <class E>
+CSM_AVX512 void rope_head(const typename E::T* x, const float* cs, const float* sn,
+                          typename E::T* out, int64_t hd) {
+  for (int64_t i = 0; i < hd; i += 16) {
+    const __m512 v = E::load(x + i);
+    const __m512 swapped = _mm512_permute_ps(v, 0xB1);  // lanes [1, 0, 3, 2, ...]
+    // The explicit-rounding forms: GCC would fuse a plain mul and add into one FMA
+    // (-ffp-contract=fast), which rounds once instead of three times.
+    constexpr int kNearest = _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC;
+    const __m512 a = _mm512_mul_round_ps(v, _mm512_loadu_ps(cs + i), kNearest);
+    const __m512 b = _mm512_mul_round_ps(swapped, _mm512_loadu_ps(sn + i), kNearest);
+    E::store(out + i, _mm512_add_round_ps(a, b, kNearest));
+  }
+}
+
 // Rows in parallel only when there is enough work to pay for waking the other threads.
 template <class F>
 void for_rows(int64_t rows, int64_t row_size, const F& f) {
@@ -125,6 +144,28 @@ at::Tensor swiglu_impl(const at::Tensor& gate_up) {
   return out;
 }
 
+template <class E>
+at::Tensor rope_impl(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+  const int64_t T = x.size(0), H = x.size(1), hd = x.size(2), row_stride = x.stride(0);
+  at::Tensor out = torch::empty({T, H, hd}, x.options());
+  const auto* xp = ptr<E>(x);
+  auto* op = mutable_ptr<E>(out);
+  const float* cp = cos.data_ptr<float>();
+  const float* sp = sin.data_ptr<float>();
+  for_rows(T, H * hd, [&](int64_t t) {
+    std::vector<float> cs(static_cast<size_t>(hd)), sn(static_cast<size_t>(hd));
+    for (int64_t i = 0; i < hd / 2; ++i) {
+      cs[2 * i] = cs[2 * i + 1] = cp[t * hd / 2 + i];
+      sn[2 * i] = -sp[t * hd / 2 + i];
+      sn[2 * i + 1] = sp[t * hd / 2 + i];
+    }
+    for (int64_t h = 0; h < H; ++h) {
+      rope_head<E>(xp + t * row_stride + h * hd, cs.data(), sn.data(), op + (t * H + h) * hd, hd);
+    }
+  });
+  return out;
+}
+
 }  // namespace
 
 bool cpu_elementwise_applicable(const at::Tensor& x) {
@@ -148,6 +189,22 @@ at::Tensor cpu_swiglu(const at::Tensor& gate_up) {
   TORCH_CHECK(gate_up.size(1) % 32 == 0, "swiglu: width ", gate_up.size(1), " not 2 x 16k");
   if (gate_up.scalar_type() == at::kBFloat16) return swiglu_impl<Bf16>(gate_up);
   return swiglu_impl<F32>(gate_up);
+}
+
+bool cpu_rope_applicable(const at::Tensor& x, const at::Tensor& cos) {
+  static const bool bf16_ok = cpu_has_fast_bf16();
+  static const bool f32_ok = __builtin_cpu_supports("avx512f");
+  const bool dtype_ok = x.scalar_type() == at::kBFloat16 ? bf16_ok : (x.scalar_type() == at::kFloat && f32_ok);
+  return dtype_ok && x.device().is_cpu() && x.dim() == 3 && x.size(2) % 16 == 0 &&
+         x.stride(2) == 1 && x.stride(1) == x.size(2) && cos.device().is_cpu() &&
+         cos.scalar_type() == at::kFloat && cos.dim() == 2 && cos.size(0) == x.size(0) &&
+         cos.size(1) * 2 == x.size(2);
+}
+
+at::Tensor cpu_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+  const at::Tensor c = cos.contiguous(), s = sin.contiguous();
+  if (x.scalar_type() == at::kBFloat16) return rope_impl<Bf16>(x, c, s);
+  return rope_impl<F32>(x, c, s);
 }
 
 }  // namespace csm::model

@@ -1,11 +1,12 @@
-// RMSNorm and the SwiGLU gate as single AVX512 passes over each row, for token-by-token
+// RMSNorm, the SwiGLU gate and RoPE as single AVX512 passes over each row, for token-by-token
 // decoding on CPU. LibTorch runs each as 5-8 separate ops (casts, pow, mean, rsqrt, silu,
 // mul), each with its own dispatch and memory pass: at batch 8 in csm-1b's 31-step decoder
 // loop they cost about a sixth of the frame time.
 //
 // Same arithmetic as the LibTorch versions in ops.cpp, including where bf16 rounds: RMSNorm
 // rounds the normalised row to bf16 before the gain; SwiGLU rounds silu(gate) to bf16 before
-// the product. Only the order of the fp32 sum of squares differs.
+// the product; RoPE rounds once at the end. Only the order of RMSNorm's fp32 sum of squares
+// differs (RoPE is bit-identical in fp32).
 #pragma once
 
 #include <ATen/Tensor.h>
@@ -21,5 +22,11 @@ at::Tensor cpu_rms_norm(const at::Tensor& x, const at::Tensor& gain, float eps);
 
 // Requires cpu_elementwise_applicable(gate_up), gate_up [T, 2*F]: silu(gate) * up, [T, F].
 at::Tensor cpu_swiglu(const at::Tensor& gate_up);
+
+// x [T, H, hd] whose heads are contiguous (any stride between rows, e.g. a slice of the fused
+// q/k/v output), of a dtype cpu_elementwise_applicable accepts, hd a multiple of 16; cos, sin
+// [T, hd/2] fp32 contiguous. Rotates interleaved pairs (spec 2.2); contiguous [T, H, hd].
+bool cpu_rope_applicable(const at::Tensor& x, const at::Tensor& cos);
+at::Tensor cpu_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin);
 
 }  // namespace csm::model

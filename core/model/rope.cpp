@@ -4,6 +4,8 @@
 
 #include <cmath>
 
+#include "core/model/cpu_elementwise.h"
+
 namespace csm::model {
 
 at::Tensor rope_theta(int head_dim, const RopeConfig& rope) {
@@ -50,6 +52,7 @@ RopeTable rope_table(int head_dim, int max_seq_len, const RopeConfig& rope) {
 }
 
 at::Tensor apply_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
+  if (cpu_rope_applicable(x, cos)) return cpu_rope(x, cos, sin);
   const auto sizes = x.sizes();
   const at::Tensor pairs = x.to(torch::kFloat).reshape({sizes[0], sizes[1], sizes[2] / 2, 2});
   const at::Tensor x0 = pairs.select(3, 0);

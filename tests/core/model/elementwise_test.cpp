@@ -71,3 +71,32 @@ TEST_CASE("fused swiglu matches silu(gate) * up, also far out in the tails",
   CHECK_FALSE(cpu_elementwise_applicable(torch::randn({2, 24})));
   CHECK_FALSE(cpu_elementwise_applicable(torch::randn({4, 32}).t()));
 }
+
+TEST_CASE("fused rope is bit-identical to the op-by-op rotation in fp32",
+          "[core][model][elementwise]") {
+  const int64_t T = 5, H = 3, hd = 64;
+  // q as a slice of a fused projection: rows further apart than H * hd.
+  const at::Tensor fused = torch::randn({T, (H + 2) * hd});
+  const at::Tensor x = fused.narrow(1, 0, H * hd).view({T, H, hd});
+  const at::Tensor angle = torch::rand({T, hd / 2}) * 50.0;
+  const at::Tensor cos = angle.cos(), sin = angle.sin();
+  if (!cpu_rope_applicable(x, cos)) {
+    WARN("CPU without AVX512: fused kernels not exercised");
+    return;
+  }
+  const at::Tensor pairs = x.reshape({T, H, hd / 2, 2});
+  const at::Tensor x0 = pairs.select(3, 0), x1 = pairs.select(3, 1);
+  const at::Tensor c = cos.unsqueeze(1), s = sin.unsqueeze(1);
+  const at::Tensor want = torch::stack({x0 * c - x1 * s, x1 * c + x0 * s}, 3).reshape({T, H, hd});
+  const at::Tensor got = cpu_rope(x, cos, sin);
+  INFO("max diff " << (got - want).abs().max().item<float>());
+  CHECK(torch::equal(got, want));
+  const at::Tensor xb = x.to(torch::kBFloat16);
+  if (cpu_rope_applicable(xb, cos)) {
+    const at::Tensor pb = xb.to(torch::kFloat).reshape({T, H, hd / 2, 2});
+    const at::Tensor b0 = pb.select(3, 0), b1 = pb.select(3, 1);
+    const at::Tensor want_b = torch::stack({b0 * c - b1 * s, b1 * c + b0 * s}, 3).reshape({T, H, hd});
+    CHECK(torch::equal(cpu_rope(xb, cos, sin), want_b.to(torch::kBFloat16)));
+  }
+  CHECK_FALSE(cpu_rope_applicable(x, cos.narrow(0, 0, T - 1)));
+}
