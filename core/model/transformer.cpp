@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "core/model/cpu_attention.h"
 #include "core/model/ops.h"
 #include "core/model/rope.h"
 
@@ -107,12 +108,16 @@ at::Tensor TransformerStack::attend(const at::Tensor& q, const at::Tensor& keys,
                                     const at::Tensor& values, int start) const {
   const int64_t B = q.size(0), n = q.size(1), H = config_.num_heads,
                 KV = config_.num_kv_heads, G = H / KV, hd = config_.head_dim, L = keys.size(2);
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  if (cpu_attention_applicable(q, keys, values)) {
+    return cpu_attention(q, keys, values, start, static_cast<float>(scale));
+  }
   const auto dtype = q.scalar_type();
   // Query head h uses kv head h / G: group consecutive heads, [B, KV, G*n, hd].
   const at::Tensor qg = q.to(torch::kFloat).view({B, n, KV, G, hd}).permute({0, 2, 3, 1, 4})
                             .reshape({B, KV, G * n, hd});
   at::Tensor scores = torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) *
-                      (1.0 / std::sqrt(static_cast<double>(hd)));  // [B, KV, G*n, L]
+                      scale;  // [B, KV, G*n, L]
   if (n > 1) {
     // Row r (position start + r) sees keys 0..start+r.
     const auto opts = torch::TensorOptions().dtype(torch::kLong).device(q.device());
