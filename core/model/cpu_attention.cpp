@@ -32,7 +32,8 @@ CSM_AVX512 float exp_shifted(float* p, int64_t count, float max) {
   const __m512 m = _mm512_set1_ps(max);
   __m512 sum = _mm512_setzero_ps();
   for (int64_t j = 0; j < count; j += 16) {
-    const __mmask16 lanes = count - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (count - j)) - 1);
+    const __mmask16 lanes =
+        count - j >= 16 ? __mmask16(0xFFFF) : __mmask16((1u << (count - j)) - 1);
     const __m512 e = avx512::exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(lanes, p + j), m));
     _mm512_mask_storeu_ps(p + j, lanes, e);
     sum = _mm512_mask_add_ps(sum, lanes, sum, e);
@@ -48,7 +49,8 @@ CSM_AVX512 void attend_group(const Dims& d, const at::Tensor& q, const at::Tenso
   using T = typename E::T;
   const int64_t chunks = d.hd / 16, G = d.H / d.KV;
   const T* kp = static_cast<const T*>(keys.data_ptr()) + b * keys.stride(0) + g * keys.stride(1);
-  const T* vp = static_cast<const T*>(values.data_ptr()) + b * values.stride(0) + g * values.stride(1);
+  const T* vp =
+      static_cast<const T*>(values.data_ptr()) + b * values.stride(0) + g * values.stride(1);
   const int64_t k_row = keys.stride(2), v_row = values.stride(2);
   for (int64_t r = 0; r < d.n; ++r) {
     const int64_t visible = d.start + r + 1;
@@ -86,7 +88,8 @@ at::Tensor run(const Dims& d, const at::Tensor& q, const at::Tensor& keys,
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 17) / std::max<int64_t>(1, work));
   at::parallel_for(0, d.B * d.KV, grain, [&](int64_t u0, int64_t u1) {
     std::vector<float> scores(static_cast<size_t>(d.L) + 16);
-    for (int64_t u = u0; u < u1; ++u) attend_group<E>(d, q, keys, values, out, u / d.KV, u % d.KV, scores);
+    for (int64_t u = u0; u < u1; ++u)
+      attend_group<E>(d, q, keys, values, out, u / d.KV, u % d.KV, scores);
   });
   return out;
 }
@@ -112,7 +115,8 @@ bool cpu_attention_applicable(const at::Tensor& q, const at::Tensor& keys,
 
 at::Tensor cpu_attention(const at::Tensor& q, const at::Tensor& keys, const at::Tensor& values,
                          int64_t start, float scale) {
-  const Dims d{q.size(0), q.size(1), q.size(2), keys.size(1), q.size(3), keys.size(2), start, scale};
+  const Dims d{q.size(0), q.size(1),    q.size(2), keys.size(1),
+               q.size(3), keys.size(2), start,     scale};
   TORCH_CHECK(d.L == start + d.n, "cpu_attention: ", d.L, " keys for rows at ", start, "..",
               start + d.n - 1);
   if (q.scalar_type() == at::kBFloat16) return run<avx512::Bf16>(d, q, keys, values);

@@ -18,8 +18,8 @@ using avx512::F32;
 using avx512::for_rows;
 
 template <class E>
-CSM_AVX512 void rms_norm_row(const typename E::T* x, const typename E::T* gain,
-                             typename E::T* out, int64_t D, float eps) {
+CSM_AVX512 void rms_norm_row(const typename E::T* x, const typename E::T* gain, typename E::T* out,
+                             int64_t D, float eps) {
   __m512 sum = _mm512_setzero_ps();
   for (int64_t i = 0; i < D; i += 16) {
     const __m512 v = E::load(x + i);
@@ -34,12 +34,13 @@ CSM_AVX512 void rms_norm_row(const typename E::T* x, const typename E::T* gain,
 }
 
 template <class E>
-CSM_AVX512 void swiglu_row(const typename E::T* gate, const typename E::T* up,
-                           typename E::T* out, int64_t F) {
+CSM_AVX512 void swiglu_row(const typename E::T* gate, const typename E::T* up, typename E::T* out,
+                           int64_t F) {
   const __m512 one = _mm512_set1_ps(1.0f);
   for (int64_t i = 0; i < F; i += 16) {
     const __m512 g = E::load(gate + i);
-    const __m512 silu = E::round(_mm512_div_ps(g, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), g)))));
+    const __m512 silu = E::round(
+        _mm512_div_ps(g, _mm512_add_ps(one, exp16(_mm512_sub_ps(_mm512_setzero_ps(), g)))));
     E::store(out + i, _mm512_mul_ps(silu, E::load(up + i)));
   }
 }
@@ -88,7 +89,8 @@ at::Tensor swiglu_impl(const at::Tensor& gate_up) {
   at::Tensor out = torch::empty({T, F}, gate_up.options());
   const auto* gp = ptr<E>(gate_up);
   auto* op = mutable_ptr<E>(out);
-  for_rows(T, F, [&](int64_t r) { swiglu_row<E>(gp + r * 2 * F, gp + r * 2 * F + F, op + r * F, F); });
+  for_rows(T, F,
+           [&](int64_t r) { swiglu_row<E>(gp + r * 2 * F, gp + r * 2 * F + F, op + r * F, F); });
   return out;
 }
 
@@ -142,7 +144,8 @@ at::Tensor cpu_swiglu(const at::Tensor& gate_up) {
 bool cpu_rope_applicable(const at::Tensor& x, const at::Tensor& cos) {
   static const bool bf16_ok = cpu_has_fast_bf16();
   static const bool f32_ok = __builtin_cpu_supports("avx512f");
-  const bool dtype_ok = x.scalar_type() == at::kBFloat16 ? bf16_ok : (x.scalar_type() == at::kFloat && f32_ok);
+  const bool dtype_ok =
+      x.scalar_type() == at::kBFloat16 ? bf16_ok : (x.scalar_type() == at::kFloat && f32_ok);
   return dtype_ok && x.device().is_cpu() && x.dim() == 3 && x.size(2) % 16 == 0 &&
          x.stride(2) == 1 && x.stride(1) == x.size(2) && cos.device().is_cpu() &&
          cos.scalar_type() == at::kFloat && cos.dim() == 2 && cos.size(0) == x.size(0) &&

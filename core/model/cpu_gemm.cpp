@@ -26,6 +26,7 @@ CSM_AVX512 inline float sum_lanes(__m512 v) {
 // One step of K for both element types: 32 bf16 (one dpbf16) or 16 fp32 (one FMA).
 struct Bf16 {
   using T = uint16_t;
+  using Out = at::BFloat16;  // constructed from the fp32 sum: rounds to nearest even
   static constexpr int64_t kStep = 32;
   CSM_AVX512 static __m512i load(const T* p) { return _mm512_loadu_si512(p); }
   CSM_AVX512 static __m512 madd(__m512 acc, __m512i w, __m512i x) {
@@ -34,6 +35,7 @@ struct Bf16 {
 };
 struct F32 {
   using T = float;
+  using Out = float;
   static constexpr int64_t kStep = 16;
   CSM_AVX512 static __m512 load(const T* p) { return _mm512_loadu_ps(p); }
   CSM_AVX512 static __m512 madd(__m512 acc, __m512 w, __m512 x) {
@@ -52,8 +54,8 @@ int64_t prefetch_distance(int64_t K) {
 
 // out[t][n] for n in [n0, n1), t in [0, TB): R rows of w at a time, TB rows of x.
 template <class E, int TB, int R>
-CSM_AVX512 void kernel(const typename E::T* x, const typename E::T* w, float* out, int64_t K,
-                       int64_t N, int64_t n0, int64_t n1) {
+CSM_AVX512 void kernel(const typename E::T* x, const typename E::T* w, typename E::Out* out,
+                       int64_t K, int64_t N, int64_t n0, int64_t n1) {
   using V = decltype(E::load(x));
   const int64_t ahead = prefetch_distance<typename E::T, R>(K);
   int64_t n = n0;
@@ -72,13 +74,13 @@ CSM_AVX512 void kernel(const typename E::T* x, const typename E::T* w, float* ou
       }
     }
     for (int r = 0; r < R; ++r)
-      for (int t = 0; t < TB; ++t) out[t * N + n + r] = sum_lanes(acc[r][t]);
+      for (int t = 0; t < TB; ++t) out[t * N + n + r] = typename E::Out(sum_lanes(acc[r][t]));
   }
   if (n < n1) kernel<E, TB, 1>(x, w, out, K, N, n, n1);
 }
 
 template <class E, int TB>
-void run_block(const typename E::T* x, const typename E::T* w, float* out, int64_t K,
+void run_block(const typename E::T* x, const typename E::T* w, typename E::Out* out, int64_t K,
                int64_t N, int64_t n0, int64_t n1) {
   // R*TB accumulators + TB x vectors + 1 weight vector fit in 32 zmm registers.
   constexpr int R = TB <= 3 ? 8 : TB == 4 ? 6 : TB <= 6 ? 4 : TB == 7 ? 3 : 2;
@@ -86,23 +88,31 @@ void run_block(const typename E::T* x, const typename E::T* w, float* out, int64
 }
 
 template <class E>
-void dispatch(int64_t tb, const typename E::T* x, const typename E::T* w, float* out,
+void dispatch(int64_t tb, const typename E::T* x, const typename E::T* w, typename E::Out* out,
               int64_t K, int64_t N, int64_t n0, int64_t n1) {
   switch (tb) {
-    case 1: return run_block<E, 1>(x, w, out, K, N, n0, n1);
-    case 2: return run_block<E, 2>(x, w, out, K, N, n0, n1);
-    case 3: return run_block<E, 3>(x, w, out, K, N, n0, n1);
-    case 4: return run_block<E, 4>(x, w, out, K, N, n0, n1);
-    case 5: return run_block<E, 5>(x, w, out, K, N, n0, n1);
-    case 6: return run_block<E, 6>(x, w, out, K, N, n0, n1);
-    case 7: return run_block<E, 7>(x, w, out, K, N, n0, n1);
-    default: return run_block<E, 8>(x, w, out, K, N, n0, n1);
+    case 1:
+      return run_block<E, 1>(x, w, out, K, N, n0, n1);
+    case 2:
+      return run_block<E, 2>(x, w, out, K, N, n0, n1);
+    case 3:
+      return run_block<E, 3>(x, w, out, K, N, n0, n1);
+    case 4:
+      return run_block<E, 4>(x, w, out, K, N, n0, n1);
+    case 5:
+      return run_block<E, 5>(x, w, out, K, N, n0, n1);
+    case 6:
+      return run_block<E, 6>(x, w, out, K, N, n0, n1);
+    case 7:
+      return run_block<E, 7>(x, w, out, K, N, n0, n1);
+    default:
+      return run_block<E, 8>(x, w, out, K, N, n0, n1);
   }
 }
 
 template <class E>
-void gemm(const typename E::T* x, const typename E::T* w, float* out, int64_t T, int64_t K,
-          int64_t N) {
+void gemm(const typename E::T* x, const typename E::T* w, typename E::Out* out, int64_t T,
+          int64_t K, int64_t N) {
   at::parallel_for(0, (N + kRowBlock - 1) / kRowBlock, 1, [&](int64_t b0, int64_t b1) {
     const int64_t n0 = b0 * kRowBlock, n1 = std::min(N, b1 * kRowBlock);
     // Per row block, every group of x rows: the block is read from memory once.
@@ -115,7 +125,9 @@ void gemm(const typename E::T* x, const typename E::T* w, float* out, int64_t T,
   });
 }
 
-bool cpu_has_avx512() { return __builtin_cpu_supports("avx512f"); }
+bool cpu_has_avx512() {
+  return __builtin_cpu_supports("avx512f");
+}
 
 }  // namespace
 
@@ -134,15 +146,15 @@ bool cpu_gemm_applicable(const at::Tensor& x, const at::Tensor& w) {
 at::Tensor cpu_gemm(const at::Tensor& x_in, const at::Tensor& w) {
   const at::Tensor x = x_in.contiguous();
   const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
-  at::Tensor out = torch::empty({T, N}, x.options().dtype(torch::kFloat));
+  at::Tensor out = torch::empty({T, N}, x.options());
   if (x.scalar_type() == at::kFloat) {
     gemm<F32>(x.data_ptr<float>(), w.data_ptr<float>(), out.data_ptr<float>(), T, K, N);
     return out;
   }
   gemm<Bf16>(reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>()),
              reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>()),
-             out.data_ptr<float>(), T, K, N);
-  return out.to(torch::kBFloat16);
+             out.data_ptr<at::BFloat16>(), T, K, N);
+  return out;
 }
 
 }  // namespace csm::model

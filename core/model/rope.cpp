@@ -13,7 +13,8 @@ at::Tensor rope_theta(int head_dim, const RopeConfig& rope) {
   // e_i = fp32(2i) / fp32(hd); f_i = 1 / pow(base, e_i), every step in fp32.
   const at::Tensor e = torch::arange(0, head_dim, 2).to(torch::kFloat).slice(0, 0, head_dim / 2) /
                        static_cast<float>(head_dim);
-  const at::Tensor f = torch::pow(torch::full_like(e, static_cast<float>(rope.base)), e).reciprocal();
+  const at::Tensor f =
+      torch::pow(torch::full_like(e, static_cast<float>(rope.base)), e).reciprocal();
 
   const float two_pi = static_cast<float>(2.0 * M_PI);
   const float low_wavelen = static_cast<float>(rope.old_context_len / rope.low_freq_factor);

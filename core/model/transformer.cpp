@@ -36,8 +36,8 @@ TransformerStack::TransformerStack(const StackConfig& config, const StackWeights
   rope_sin_ = table.sin.to(device);
 }
 
-at::Tensor TransformerStack::forward(const at::Tensor& x, const RowLayout& layout,
-                                     KvCache& cache, std::vector<at::Tensor>* layer_outputs) const {
+at::Tensor TransformerStack::forward(const at::Tensor& x, const RowLayout& layout, KvCache& cache,
+                                     std::vector<at::Tensor>* layer_outputs) const {
   const int limit = std::min(cache.length(), config_.max_seq_len);
   for (const SeqSpan& s : layout.seqs()) {
     if (s.start < 0 || s.start + s.num_rows > limit || s.slot < 0 || s.slot >= cache.slots()) {
@@ -90,8 +90,10 @@ at::Tensor TransformerStack::attention(int layer, const at::Tensor& x, const Row
     for (const SeqSpan& s : layout.seqs()) {
       at::Tensor keys = k_cache.narrow(0, s.slot, 1);
       at::Tensor values = v_cache.narrow(0, s.slot, 1);
-      keys.narrow(2, s.start, s.num_rows).copy_(k.narrow(0, row, s.num_rows).transpose(0, 1).unsqueeze(0));
-      values.narrow(2, s.start, s.num_rows).copy_(v.narrow(0, row, s.num_rows).transpose(0, 1).unsqueeze(0));
+      keys.narrow(2, s.start, s.num_rows)
+          .copy_(k.narrow(0, row, s.num_rows).transpose(0, 1).unsqueeze(0));
+      values.narrow(2, s.start, s.num_rows)
+          .copy_(v.narrow(0, row, s.num_rows).transpose(0, 1).unsqueeze(0));
       outs.push_back(attend(q.narrow(0, row, s.num_rows).unsqueeze(0),
                             keys.narrow(2, 0, s.start + s.num_rows),
                             values.narrow(2, 0, s.start + s.num_rows), s.start));
@@ -106,18 +108,20 @@ at::Tensor TransformerStack::attention(int layer, const at::Tensor& x, const Row
 // [B, KV, start+n, hd] -> [B*n, H*hd]. Computed in fp32.
 at::Tensor TransformerStack::attend(const at::Tensor& q, const at::Tensor& keys,
                                     const at::Tensor& values, int start) const {
-  const int64_t B = q.size(0), n = q.size(1), H = config_.num_heads,
-                KV = config_.num_kv_heads, G = H / KV, hd = config_.head_dim, L = keys.size(2);
+  const int64_t B = q.size(0), n = q.size(1), H = config_.num_heads, KV = config_.num_kv_heads,
+                G = H / KV, hd = config_.head_dim, L = keys.size(2);
   const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
   if (cpu_attention_applicable(q, keys, values)) {
     return cpu_attention(q, keys, values, start, static_cast<float>(scale));
   }
   const auto dtype = q.scalar_type();
   // Query head h uses kv head h / G: group consecutive heads, [B, KV, G*n, hd].
-  const at::Tensor qg = q.to(torch::kFloat).view({B, n, KV, G, hd}).permute({0, 2, 3, 1, 4})
+  const at::Tensor qg = q.to(torch::kFloat)
+                            .view({B, n, KV, G, hd})
+                            .permute({0, 2, 3, 1, 4})
                             .reshape({B, KV, G * n, hd});
-  at::Tensor scores = torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) *
-                      scale;  // [B, KV, G*n, L]
+  at::Tensor scores =
+      torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) * scale;  // [B, KV, G*n, L]
   if (n > 1) {
     // Row r (position start + r) sees keys 0..start+r.
     const auto opts = torch::TensorOptions().dtype(torch::kLong).device(q.device());

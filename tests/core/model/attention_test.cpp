@@ -19,7 +19,7 @@ at::Tensor reference_attention(const at::Tensor& q, const at::Tensor& keys,
                 L = keys.size(2);
   const at::Tensor k = keys.to(torch::kFloat).repeat_interleave(H / KV, 1);  // [B, H, L, hd]
   const at::Tensor v = values.to(torch::kFloat).repeat_interleave(H / KV, 1);
-  const at::Tensor qh = q.to(torch::kFloat).permute({0, 2, 1, 3});           // [B, H, n, hd]
+  const at::Tensor qh = q.to(torch::kFloat).permute({0, 2, 1, 3});  // [B, H, n, hd]
   at::Tensor scores = torch::matmul(qh, k.transpose(2, 3)) / std::sqrt(static_cast<double>(hd));
   const at::Tensor key_pos = torch::arange(L).unsqueeze(0);
   const at::Tensor row_pos = torch::arange(start, start + n).unsqueeze(1);
@@ -54,7 +54,8 @@ TEST_CASE("fused decode attention matches softmax(q k^T / sqrt(d)) v on cache sl
         const at::Tensor got = cpu_attention(qb, kb, vb, start, scale);
         CHECK(got.scalar_type() == torch::kBFloat16);
         // fp32 inside, one bf16 rounding of outputs of magnitude about 1.
-        CHECK(torch::allclose(got.to(torch::kFloat), reference_attention(qb, kb, vb, start), 1e-2, 1e-2));
+        CHECK(torch::allclose(got.to(torch::kFloat), reference_attention(qb, kb, vb, start), 1e-2,
+                              1e-2));
       }
     }
   }

@@ -39,7 +39,8 @@ TEST_CASE("fused rms_norm matches the op-by-op formula", "[core][model][elementw
       WARN("CPU without AVX512: fused kernels not exercised");
       return;
     }
-    CHECK(torch::allclose(cpu_rms_norm(x, gain, 1e-5f), reference_rms_norm(x, gain, 1e-5), 1e-6, 1e-6));
+    CHECK(torch::allclose(cpu_rms_norm(x, gain, 1e-5f), reference_rms_norm(x, gain, 1e-5), 1e-6,
+                          1e-6));
     const at::Tensor xb = x.to(torch::kBFloat16), gb = gain.to(torch::kBFloat16);
     if (cpu_elementwise_applicable(xb)) {
       const at::Tensor got = cpu_rms_norm(xb, gb, 1e-5f);
@@ -95,7 +96,8 @@ TEST_CASE("fused rope is bit-identical to the op-by-op rotation in fp32",
   if (cpu_rope_applicable(xb, cos)) {
     const at::Tensor pb = xb.to(torch::kFloat).reshape({T, H, hd / 2, 2});
     const at::Tensor b0 = pb.select(3, 0), b1 = pb.select(3, 1);
-    const at::Tensor want_b = torch::stack({b0 * c - b1 * s, b1 * c + b0 * s}, 3).reshape({T, H, hd});
+    const at::Tensor want_b =
+        torch::stack({b0 * c - b1 * s, b1 * c + b0 * s}, 3).reshape({T, H, hd});
     CHECK(torch::equal(cpu_rope(xb, cos, sin), want_b.to(torch::kBFloat16)));
   }
   CHECK_FALSE(cpu_rope_applicable(x, cos.narrow(0, 0, T - 1)));

@@ -22,12 +22,15 @@ TEST_CASE("rope rotates interleaved pairs and keeps norms", "[core][model][rope]
 }
 
 TEST_CASE("top-k keeps ties and top_k = 1 is greedy", "[core][model][sampler]") {
-  const at::Tensor logits = torch::tensor({{1.0f, 3.0f, 2.0f, 2.0f, -1.0f}, {0.5f, 0.1f, 0.2f, 0.9f, 0.3f}});
-  const at::Tensor probs = topk_probs(logits, torch::tensor({1.0f, 0.5f}), torch::tensor({2, 1}, torch::kLong), 2);
+  const at::Tensor logits =
+      torch::tensor({{1.0f, 3.0f, 2.0f, 2.0f, -1.0f}, {0.5f, 0.1f, 0.2f, 0.9f, 0.3f}});
+  const at::Tensor probs =
+      topk_probs(logits, torch::tensor({1.0f, 0.5f}), torch::tensor({2, 1}, torch::kLong), 2);
   CHECK((probs[0] > 0).sum().item<int64_t>() == 3);  // 3.0 and the two tied 2.0
   CHECK((probs[1] > 0).sum().item<int64_t>() == 1);
   CHECK(probs.sum(1).allclose(torch::ones({2})));
-  std::vector<at::Generator> gens = {make_generator(torch::kCPU, 1), make_generator(torch::kCPU, 2)};
+  std::vector<at::Generator> gens = {make_generator(torch::kCPU, 1),
+                                     make_generator(torch::kCPU, 2)};
   const at::Tensor noise = exponential_noise(5, gens, torch::TensorOptions());
   CHECK((noise > 0).all().item<bool>());
   const at::Tensor s = sample_with_noise(probs, noise);
