@@ -24,6 +24,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/cpu/features.h"
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
 #include "core/model/ops.h"
@@ -206,7 +207,7 @@ int main(int argc, char** argv) {
   const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
   std::printf("threads %d, OMP_WAIT_POLICY=%s, cpu fast bf16 (AVX512-BF16): %s\n",
               at::get_num_threads(), wait_policy != nullptr ? wait_policy : "(unset)",
-              cpu_has_fast_bf16() ? "yes" : "no");
+              csm::cpu::has_fast_bf16() ? "yes" : "no");
   if (models == "gemm") {
     for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) run_gemm(d);
     return 0;

@@ -4,6 +4,9 @@
 
 #include <cmath>
 #include <limits>
+#include <vector>
+
+#include "common/cpu/gemm.h"
 
 namespace csm::mimi {
 namespace {
@@ -18,6 +21,9 @@ at::Tensor apply_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tens
   return torch::stack({out_re, out_im}, 4).reshape(sizes).to(x.scalar_type());
 }
 
+// Few rows (streaming: 2 per slot and frame) stream the weights through our GEMV kernel at
+// memory bandwidth; many rows (offline decode, encode) are compute-bound and go to oneDNN.
+constexpr int64_t kGemvMaxRows = 32;
 constexpr int64_t kOneDnnMinRows = 8;
 
 }  // namespace
@@ -30,6 +36,14 @@ Linear::Linear(at::Tensor weight) : weight_(std::move(weight)) {
 
 at::Tensor Linear::operator()(const at::Tensor& x) const {
   const int64_t rows = x.numel() / x.size(-1);
+  if (rows <= kGemvMaxRows) {
+    const at::Tensor flat = x.reshape({rows, x.size(-1)});
+    if (cpu::gemm_applicable(flat, weight_)) {
+      std::vector<int64_t> shape = x.sizes().vec();
+      shape.back() = weight_.size(0);
+      return cpu::gemm(flat, weight_).view(shape);
+    }
+  }
   if (!onednn_weight_.defined() || rows < kOneDnnMinRows) return torch::linear(x, weight_);
   std::vector<int64_t> shape = x.sizes().vec();
   shape.back() = weight_.size(0);
@@ -61,7 +75,8 @@ StreamingTransformer::StreamingTransformer(const TransformerConfig& config,
   }
   const int64_t dh = config.head_dim();
   // freq_i = exp(i * (-2 ln(max_period) / Dh)), computed in fp32 like the reference.
-  const auto scale = static_cast<float>(-std::log(config.max_period) * 2.0 / static_cast<double>(dh));
+  const auto scale =
+      static_cast<float>(-std::log(config.max_period) * 2.0 / static_cast<double>(dh));
   inv_freq_ = torch::exp(torch::arange(dh / 2, o.dtype(torch::kFloat32)) * scale);
 }
 

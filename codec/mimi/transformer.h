@@ -20,9 +20,11 @@
 
 namespace csm::mimi {
 
-// y = x W^T without bias. On CPU in fp32 a oneDNN copy of W serves calls of many rows (batched
-// slots), where it is ~2.5x faster than the BLAS path on the dev VM; few-row calls
-// (one stream) stay on torch::linear. The copy costs the weight's memory once more.
+// y = x W^T without bias. Calls of few rows (streaming: 2 rows per slot and frame) use the
+// AVX512 GEMV kernels of common/cpu/gemm.h where the CPU has them. On CPU in fp32 a oneDNN
+// copy of W serves calls of many rows (offline decode, encode), where it is ~2.5x faster than
+// the BLAS path on the dev VM; the copy costs the weight's memory once more. Everything else
+// goes to torch::linear.
 class Linear {
  public:
   Linear() = default;
@@ -48,8 +50,8 @@ class StreamingTransformer {
     Linear in_proj, out_proj, linear1, linear2;
   };
   at::Tensor layer_step(const Layer& layer, at::Tensor h, const at::Tensor& cos,
-                        const at::Tensor& sin, const at::Tensor& ring_index,
-                        const at::Tensor& mask, at::Tensor& keys, at::Tensor& values) const;
+                        const at::Tensor& sin, const at::Tensor& ring_index, const at::Tensor& mask,
+                        at::Tensor& keys, at::Tensor& values) const;
 
   TransformerConfig config_;
   std::vector<Layer> layers_;

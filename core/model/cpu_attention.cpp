@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "core/model/avx512_math.h"
-#include "core/model/csm_model.h"
+#include "common/cpu/features.h"
 
 namespace csm::model {
 namespace {
@@ -98,8 +98,8 @@ at::Tensor run(const Dims& d, const at::Tensor& q, const at::Tensor& keys,
 
 bool cpu_attention_applicable(const at::Tensor& q, const at::Tensor& keys,
                               const at::Tensor& values) {
-  static const bool bf16_ok = cpu_has_fast_bf16();
-  static const bool f32_ok = __builtin_cpu_supports("avx512f");
+  static const bool bf16_ok = cpu::has_fast_bf16();
+  static const bool f32_ok = cpu::has_avx512();
   const auto st = q.scalar_type();
   const bool dtype_ok = st == at::kBFloat16 ? bf16_ok : (st == at::kFloat && f32_ok);
   if (!dtype_ok || keys.scalar_type() != st || values.scalar_type() != st) return false;

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/model/avx512_math.h"
-#include "core/model/csm_model.h"
+#include "common/cpu/features.h"
 
 namespace csm::model {
 namespace {
@@ -119,8 +119,8 @@ at::Tensor rope_impl(const at::Tensor& x, const at::Tensor& cos, const at::Tenso
 }  // namespace
 
 bool cpu_elementwise_applicable(const at::Tensor& x) {
-  static const bool bf16_ok = cpu_has_fast_bf16();
-  static const bool f32_ok = __builtin_cpu_supports("avx512f");
+  static const bool bf16_ok = cpu::has_fast_bf16();
+  static const bool f32_ok = cpu::has_avx512();
   if (!x.device().is_cpu() || x.dim() != 2 || !x.is_contiguous() || x.size(1) % 16 != 0) {
     return false;
   }
@@ -142,8 +142,8 @@ at::Tensor cpu_swiglu(const at::Tensor& gate_up) {
 }
 
 bool cpu_rope_applicable(const at::Tensor& x, const at::Tensor& cos) {
-  static const bool bf16_ok = cpu_has_fast_bf16();
-  static const bool f32_ok = __builtin_cpu_supports("avx512f");
+  static const bool bf16_ok = cpu::has_fast_bf16();
+  static const bool f32_ok = cpu::has_avx512();
   const bool dtype_ok =
       x.scalar_type() == at::kBFloat16 ? bf16_ok : (x.scalar_type() == at::kFloat && f32_ok);
   return dtype_ok && x.device().is_cpu() && x.dim() == 3 && x.size(2) % 16 == 0 &&

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "common/cpu/features.h"
 #include "common/log/log.h"
 #include "core/model/ops.h"
 
@@ -16,11 +17,6 @@ at::ScalarType parse_dtype(const std::string& name) {
   throw std::invalid_argument("unknown dtype '" + name + "' (float32, bfloat16, float16)");
 }
 
-bool cpu_has_fast_bf16() {
-  return __builtin_cpu_supports("avx512bf16") && __builtin_cpu_supports("avx512bw") &&
-         __builtin_cpu_supports("avx512vl");
-}
-
 CsmModel::CsmModel(CsmConfig config, CsmWeights weights, c10::Device device, at::ScalarType dtype)
     : config_(std::move(config)),
       weights_(std::move(weights)),
@@ -28,8 +24,9 @@ CsmModel::CsmModel(CsmConfig config, CsmWeights weights, c10::Device device, at:
       dtype_(dtype),
       backbone_(config_.backbone, weights_.backbone, device),
       decoder_(config_.decoder, weights_.decoder, device) {
-  codebook_offsets_ = (torch::arange(config_.audio_num_codebooks, torch::kLong) *
-                       config_.audio_vocab_size).to(device);
+  codebook_offsets_ =
+      (torch::arange(config_.audio_num_codebooks, torch::kLong) * config_.audio_vocab_size)
+          .to(device);
   audio_head_t_ = weights_.audio_head.transpose(1, 2).contiguous();
   weights_.audio_head = at::Tensor();
 }
@@ -41,16 +38,21 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
   const at::ScalarType dtype = parse_dtype(options.dtype);
   if (device.is_cpu() && dtype == torch::kHalf) {
     // LibTorch 1.13 has no CPU float16 matmul.
-    throw std::invalid_argument("dtype float16 needs a CUDA device; use bfloat16 or float32 on the CPU");
+    throw std::invalid_argument(
+        "dtype float16 needs a CUDA device; use bfloat16 or float32 on the CPU");
   }
-  at::set_num_threads(options.num_threads > 0 ? options.num_threads
-                                              : static_cast<int>(std::thread::hardware_concurrency()));
-  log::info("csm model loading", {{"weights", weights_path}, {"device", options.device},
-                                  {"dtype", options.dtype}, {"threads", at::get_num_threads()},
-                                  {"cpu_fast_bf16", cpu_has_fast_bf16()}});
-  if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu_has_fast_bf16()) {
-    log::warn("csm model: this CPU has no AVX512-BF16; bfloat16 matmuls will be slow, "
-              "consider dtype float32");
+  at::set_num_threads(options.num_threads > 0
+                          ? options.num_threads
+                          : static_cast<int>(std::thread::hardware_concurrency()));
+  log::info("csm model loading", {{"weights", weights_path},
+                                  {"device", options.device},
+                                  {"dtype", options.dtype},
+                                  {"threads", at::get_num_threads()},
+                                  {"cpu_fast_bf16", cpu::has_fast_bf16()}});
+  if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu::has_fast_bf16()) {
+    log::warn(
+        "csm model: this CPU has no AVX512-BF16; bfloat16 matmuls will be slow, "
+        "consider dtype float32");
   }
   CsmWeights weights = load_weights(weights_path, config, dtype, device);
   return std::make_shared<const CsmModel>(config, std::move(weights), device, dtype);
@@ -63,8 +65,8 @@ at::Tensor CsmModel::embed_rows(const at::Tensor& tokens, const at::Tensor& mask
   // Masked columns may hold anything: index with 0 there (spec trap 12).
   const at::Tensor ids = t.masked_fill(m.logical_not(), 0);
   const at::Tensor audio_ids = ids.narrow(1, 0, K) + codebook_offsets_.unsqueeze(0);
-  const at::Tensor audio = weights_.audio_embeddings.index_select(0, audio_ids.reshape({-1}))
-                               .view({T, K, -1});
+  const at::Tensor audio =
+      weights_.audio_embeddings.index_select(0, audio_ids.reshape({-1})).view({T, K, -1});
   const at::Tensor text = weights_.text_embeddings.index_select(0, ids.select(1, K)).unsqueeze(1);
   const at::Tensor all = torch::cat({audio, text}, 1);  // [T, K+1, D], columns in order
   return (all * m.unsqueeze(2).to(all.scalar_type())).sum(1);

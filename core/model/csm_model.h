@@ -18,9 +18,6 @@ namespace csm::model {
 // "float32" | "bfloat16" | "float16" -> scalar type; throws std::invalid_argument otherwise.
 at::ScalarType parse_dtype(const std::string& name);
 
-// Whether this CPU has native bf16 dot products (AVX512-BF16) - decides the fast bf16 path.
-bool cpu_has_fast_bf16();
-
 class CsmModel {
  public:
   CsmModel(CsmConfig config, CsmWeights weights, c10::Device device, at::ScalarType dtype);

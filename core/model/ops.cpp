@@ -3,12 +3,12 @@
 #include <torch/torch.h>
 
 #include "core/model/cpu_elementwise.h"
-#include "core/model/cpu_gemm.h"
+#include "common/cpu/gemm.h"
 
 namespace csm::model {
 
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w) {
-  if (cpu_gemm_applicable(x, w)) return cpu_gemm(x, w);
+  if (cpu::gemm_applicable(x, w)) return cpu::gemm(x, w);
   return at::linear(x, w);
 }
 

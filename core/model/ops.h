@@ -6,7 +6,7 @@
 namespace csm::model {
 
 // y = x · wᵀ for x [T, in], w [out, in] (no bias anywhere in CSM). Uses our AVX512 kernels
-// where they apply (see cpu_gemm.h), otherwise at::linear.
+// where they apply (see common/cpu/gemm.h), otherwise at::linear.
 at::Tensor dense(const at::Tensor& x, const at::Tensor& w);
 
 // RMSNorm (spec 2.1): normalised in fp32, cast back to x's dtype, then times the gain.

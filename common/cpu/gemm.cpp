@@ -1,12 +1,15 @@
-#include "core/model/cpu_gemm.h"
+#include "common/cpu/gemm.h"
 
 #include <ATen/Parallel.h>
 #include <immintrin.h>
 #include <torch/torch.h>
 
-#include "core/model/csm_model.h"
+#include <array>
+#include <utility>
 
-namespace csm::model {
+#include "common/cpu/features.h"
+
+namespace csm::cpu {
 namespace {
 
 constexpr int64_t kMaxRowsX = 8;   // rows of x per pass (accumulators stay in registers)
@@ -87,32 +90,22 @@ void run_block(const typename E::T* x, const typename E::T* w, typename E::Out* 
   kernel<E, TB, R>(x, w, out, K, N, n0, n1);
 }
 
-template <class E>
-void dispatch(int64_t tb, const typename E::T* x, const typename E::T* w, typename E::Out* out,
-              int64_t K, int64_t N, int64_t n0, int64_t n1) {
-  switch (tb) {
-    case 1:
-      return run_block<E, 1>(x, w, out, K, N, n0, n1);
-    case 2:
-      return run_block<E, 2>(x, w, out, K, N, n0, n1);
-    case 3:
-      return run_block<E, 3>(x, w, out, K, N, n0, n1);
-    case 4:
-      return run_block<E, 4>(x, w, out, K, N, n0, n1);
-    case 5:
-      return run_block<E, 5>(x, w, out, K, N, n0, n1);
-    case 6:
-      return run_block<E, 6>(x, w, out, K, N, n0, n1);
-    case 7:
-      return run_block<E, 7>(x, w, out, K, N, n0, n1);
-    default:
-      return run_block<E, 8>(x, w, out, K, N, n0, n1);
-  }
+// run_block<E, 1..kMaxRowsX>, indexed by the number of x rows minus one.
+template <class E, size_t... I>
+constexpr auto block_kernels(std::index_sequence<I...>) {
+  return std::array{&run_block<E, static_cast<int>(I) + 1>...};
 }
 
 template <class E>
-void gemm(const typename E::T* x, const typename E::T* w, typename E::Out* out, int64_t T,
-          int64_t K, int64_t N) {
+void dispatch(int64_t tb, const typename E::T* x, const typename E::T* w, typename E::Out* out,
+              int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  static constexpr auto kernels = block_kernels<E>(std::make_index_sequence<kMaxRowsX>{});
+  kernels[static_cast<size_t>(std::min(tb, kMaxRowsX) - 1)](x, w, out, K, N, n0, n1);
+}
+
+template <class E>
+void gemm_rows(const typename E::T* x, const typename E::T* w, typename E::Out* out, int64_t T,
+               int64_t K, int64_t N) {
   at::parallel_for(0, (N + kRowBlock - 1) / kRowBlock, 1, [&](int64_t b0, int64_t b1) {
     const int64_t n0 = b0 * kRowBlock, n1 = std::min(N, b1 * kRowBlock);
     // Per row block, every group of x rows: the block is read from memory once.
@@ -125,15 +118,11 @@ void gemm(const typename E::T* x, const typename E::T* w, typename E::Out* out, 
   });
 }
 
-bool cpu_has_avx512() {
-  return __builtin_cpu_supports("avx512f");
-}
-
 }  // namespace
 
-bool cpu_gemm_applicable(const at::Tensor& x, const at::Tensor& w) {
-  static const bool bf16_ok = cpu_has_fast_bf16();
-  static const bool f32_ok = cpu_has_avx512();
+bool gemm_applicable(const at::Tensor& x, const at::Tensor& w) {
+  static const bool bf16_ok = has_fast_bf16();
+  static const bool f32_ok = has_avx512();
   if (!x.device().is_cpu() || !w.device().is_cpu() || x.dim() != 2 || w.dim() != 2 ||
       x.size(1) != w.size(1) || x.size(1) % 32 != 0 || !w.is_contiguous() ||
       x.scalar_type() != w.scalar_type()) {
@@ -143,18 +132,18 @@ bool cpu_gemm_applicable(const at::Tensor& x, const at::Tensor& w) {
   return x.scalar_type() == at::kFloat && f32_ok;
 }
 
-at::Tensor cpu_gemm(const at::Tensor& x_in, const at::Tensor& w) {
+at::Tensor gemm(const at::Tensor& x_in, const at::Tensor& w) {
   const at::Tensor x = x_in.contiguous();
   const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
   at::Tensor out = torch::empty({T, N}, x.options());
   if (x.scalar_type() == at::kFloat) {
-    gemm<F32>(x.data_ptr<float>(), w.data_ptr<float>(), out.data_ptr<float>(), T, K, N);
+    gemm_rows<F32>(x.data_ptr<float>(), w.data_ptr<float>(), out.data_ptr<float>(), T, K, N);
     return out;
   }
-  gemm<Bf16>(reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>()),
-             reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>()),
-             out.data_ptr<at::BFloat16>(), T, K, N);
+  gemm_rows<Bf16>(reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>()),
+                  reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>()),
+                  out.data_ptr<at::BFloat16>(), T, K, N);
   return out;
 }
 
-}  // namespace csm::model
+}  // namespace csm::cpu

@@ -1,0 +1,16 @@
+#include "common/cpu/features.h"
+
+namespace csm::cpu {
+
+bool has_avx512() {
+  static const bool yes = __builtin_cpu_supports("avx512f");
+  return yes;
+}
+
+bool has_fast_bf16() {
+  static const bool yes = __builtin_cpu_supports("avx512bf16") &&
+                          __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
+  return yes;
+}
+
+}  // namespace csm::cpu

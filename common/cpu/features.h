@@ -1,0 +1,15 @@
+// What this CPU can do, detected once at run time: the fast kernels (gemm.h and core/model's
+// fused ops) are compiled for AVX512 with function target attributes and only called when
+// the running CPU has the instructions; everything else falls back to LibTorch.
+#pragma once
+
+namespace csm::cpu {
+
+// AVX512F: the fp32 kernels.
+bool has_avx512();
+
+// Native bf16 dot products (AVX512-BF16 with BW and VL): the bf16 kernels and the fast bf16
+// model path.
+bool has_fast_bf16();
+
+}  // namespace csm::cpu
