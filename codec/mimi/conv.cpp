@@ -4,6 +4,8 @@
 
 #include <torch/torch.h>
 
+#include "common/cpu/gemm.h"
+
 namespace csm::mimi {
 namespace {
 const int64_t kNoPadding = 0;
@@ -25,7 +27,13 @@ CausalConv1d::CausalConv1d(at::Tensor weight, at::Tensor bias, int64_t stride, i
       replicate_(replicate_pad) {
   if (context_ < 0) throw MimiError("mimi conv: stride larger than the effective kernel");
   if (groups_ == 1 && dilation_ == 1 && weight_.numel() >= kGemmMinWeights) {
-    gemm_weight_ = weight_.reshape({weight_.size(0), -1}).t().contiguous();
+    at::Tensor rows = weight_.reshape({weight_.size(0), -1}).contiguous();  // [out, in*k]
+    // Our GEMV kernel reads [out, in*k] rows at memory bandwidth; BLAS wants [in*k, out].
+    if (cpu::gemm_applicable(torch::empty({1, rows.size(1)}, rows.options()), rows)) {
+      gemv_weight_ = rows;
+    } else {
+      gemm_weight_ = rows.t().contiguous();
+    }
   }
 }
 
@@ -55,12 +63,18 @@ at::Tensor CausalConv1d::step(const at::Tensor& x, StateCursor& cursor) const {
   at::Tensor z = torch::cat({left, x}, 2);
   prev.copy_(z.narrow(2, z.size(2) - context_, context_));
   const int64_t batch = x.size(0), steps = x.size(2) / stride_;
-  if (gemm_weight_.defined() && batch * steps <= kGemmMaxRows) {
-    // im2col rows [B*T_out, in*k] (same (in, k) order as the weight) times [in*k, out].
+  if ((gemv_weight_.defined() || gemm_weight_.defined()) && batch * steps <= kGemmMaxRows) {
+    // im2col rows [B*T_out, in*k] (same (in, k) order as the weight) times the weight.
     const int64_t k = weight_.size(2);
     at::Tensor cols = z.unfold(2, k, stride_).permute({0, 2, 1, 3}).reshape({batch * steps, -1});
-    at::Tensor y = bias_.defined() ? torch::addmm(bias_, cols, gemm_weight_)
-                                   : torch::matmul(cols, gemm_weight_);
+    at::Tensor y;
+    if (gemv_weight_.defined()) {
+      y = cpu::gemm(cols, gemv_weight_);
+      if (bias_.defined()) y.add_(bias_);
+    } else {
+      y = bias_.defined() ? torch::addmm(bias_, cols, gemm_weight_)
+                          : torch::matmul(cols, gemm_weight_);
+    }
     return y.view({batch, steps, -1}).transpose(1, 2);
   }
   return torch::conv1d(z, weight_, bias_, at::IntArrayRef(stride_), at::IntArrayRef(kNoPadding),
@@ -93,8 +107,8 @@ CausalConvTranspose1d::CausalConvTranspose1d(const at::Tensor& weight, const at:
                     " must be in [stride, 2*stride] (stride " + std::to_string(stride) + ")");
   }
   conv_ = CausalConv1d(as_two_tap_conv(weight, stride, groups),
-                       bias.defined() ? bias.repeat_interleave(stride) : at::Tensor(), 1, 1,
-                       groups, false);
+                       bias.defined() ? bias.repeat_interleave(stride) : at::Tensor(), 1, 1, groups,
+                       false);
 }
 
 at::Tensor CausalConvTranspose1d::step(const at::Tensor& x, StateCursor& cursor) const {

@@ -18,8 +18,8 @@ class CausalConv1d {
  public:
   CausalConv1d() = default;
   // weight [out, in/groups, k]; bias [out] or undefined.
-  CausalConv1d(at::Tensor weight, at::Tensor bias, int64_t stride, int64_t dilation,
-               int64_t groups, bool replicate_pad);
+  CausalConv1d(at::Tensor weight, at::Tensor bias, int64_t stride, int64_t dilation, int64_t groups,
+               bool replicate_pad);
   // Declares: prev [in, P] when P > 0; a first-call flag when replicate_pad.
   void declare(StateLayout& layout) const;
   // x [B, in, T] with T a multiple of stride.
@@ -27,10 +27,11 @@ class CausalConv1d {
 
  private:
   at::Tensor weight_, bias_;
-  // [in*k, out] copy of a large weight: streaming calls (few output steps) run as one GEMM,
-  // which avoids the per-call im2col / weight reorder of the conv kernels. Undefined for
-  // small, grouped or dilated convs.
-  at::Tensor gemm_weight_;
+  // A copy of a large weight as a matrix: streaming calls (few output steps) run as one
+  // GEMM, which avoids the per-call im2col / weight reorder of the conv kernels. Undefined
+  // for small, grouped or dilated convs. One of the two layouts:
+  at::Tensor gemm_weight_;  // [in*k, out] for BLAS
+  at::Tensor gemv_weight_;  // [out, in*k] for common/cpu/gemm.h where the CPU has it
   int64_t stride_ = 1, dilation_ = 1, groups_ = 1, context_ = 0;
   bool replicate_ = false;
 };
