@@ -157,10 +157,12 @@ void EngineCore::admit() {
 
 // --- prefill ---------------------------------------------------------------------------
 
-int EngineCore::prefill_stage() {
+int EngineCore::prefill_stage(int& budget_rows) {
   // Chunk prompts only while other turns are generating (their cadence is what chunking
   // protects); with nobody waiting for a frame, prefill whole prompts at once.
-  int budget = generating_ > 0 ? options_.prefill_tokens_per_tick : 1 << 30;
+  const int limit = generating_ > 0 ? prefill_budget_.rows(generating_) : 0;
+  int budget = limit > 0 ? limit : 1 << 30;
+  budget_rows = 0;
   std::vector<model::PromptChunk> chunks;
   std::vector<std::pair<TurnState*, int>> taken;
   const int width = models_->codebooks + 1;
@@ -177,6 +179,7 @@ int EngineCore::prefill_stage() {
     budget -= n;
   }
   if (chunks.empty()) return 0;
+  budget_rows = limit;
   try {
     models_->generator->prefill(chunks);
   } catch (const std::exception& e) {

@@ -1,0 +1,70 @@
+#include "core/engine/prefill_budget.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "core/engine/turn.h"
+
+namespace csm::engine {
+
+void RobustMean::add(double sample) {
+  if (!known_) {
+    mean_ = sample;
+    known_ = true;
+    return;
+  }
+  const double clamped = std::clamp(sample, mean_ / kClamp, mean_ * kClamp);
+  mean_ += kWeight * (clamped - mean_);
+}
+
+PrefillBudget::PrefillBudget(const EngineOptions& options)
+    : adaptive_(options.prefill_budget == "adaptive"),
+      min_rows_(options.prefill_min_tokens_per_tick),
+      max_rows_(options.prefill_tokens_per_tick),
+      target_ms_(options.prefill_frame_fraction * kFrameMs),
+      decode_(static_cast<size_t>(options.max_sessions) + 1) {}
+
+void PrefillBudget::observe_decode(int batch, double ms) {
+  if (batch >= 1 && batch < static_cast<int>(decode_.size())) decode_[batch].add(ms);
+}
+
+void PrefillBudget::observe_prefill(int rows, double ms) {
+  if (rows >= 1) row_ms_.add(ms / rows);
+}
+
+double PrefillBudget::decode_ms(int batch) const {
+  const int n = static_cast<int>(decode_.size());
+  batch = std::clamp(batch, 1, n - 1);
+  if (decode_[batch].known()) return decode_[batch].value();
+  // Not measured at this size yet: batching costs more with more turns but less than
+  // proportionally, so both neighbours give an upper bound; take the tighter one.
+  double bound = std::numeric_limits<double>::infinity();
+  for (int m = batch + 1; m < n; ++m) {
+    if (decode_[m].known()) {
+      bound = decode_[m].value();
+      break;
+    }
+  }
+  for (int m = batch - 1; m >= 1; --m) {
+    if (decode_[m].known()) {
+      bound = std::min(bound, decode_[m].value() * batch / m);
+      break;
+    }
+  }
+  return std::isinf(bound) ? -1 : bound;
+}
+
+int PrefillBudget::rows(int batch) const {
+  if (!adaptive_) return max_rows_;
+  const double decode = decode_ms(batch);
+  // Until both costs are measured, take the safe end: the floor.
+  if (decode < 0 || !row_ms_.known()) return min_rows_;
+  const double left_ms = target_ms_ - decode;
+  const double fit = left_ms / std::max(row_ms_.value(), 1e-6);
+  if (fit <= min_rows_) return min_rows_;
+  if (fit >= max_rows_) return max_rows_;
+  return static_cast<int>(fit);
+}
+
+}  // namespace csm::engine

@@ -1,0 +1,133 @@
+// The chunked-prefill budget as a pure computation: measured costs in, rows per tick out.
+#include "core/engine/prefill_budget.h"
+
+#include <catch2/catch.hpp>
+
+using namespace csm::engine;
+
+namespace {
+
+// 80 ms x 0.8 = 64 ms per tick; 16..256 rows.
+EngineOptions adaptive_options() {
+  EngineOptions o;
+  o.max_sessions = 8;
+  o.prefill_budget = "adaptive";
+  o.prefill_min_tokens_per_tick = 16;
+  o.prefill_tokens_per_tick = 256;
+  o.prefill_frame_fraction = 0.8;
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("robust mean: an outlier moves it little, a lasting change wins", "[core][engine]") {
+  RobustMean m;
+  CHECK_FALSE(m.known());
+  m.add(10);
+  CHECK(m.known());
+  CHECK(m.value() == 10);
+  m.add(100);  // one preempted tick
+  CHECK(m.value() <= 12.5);
+  CHECK(m.value() > 10);
+  for (int i = 0; i < 30; ++i) m.add(30);  // the machine got slower for good
+  CHECK(m.value() == Approx(30).epsilon(0.01));
+  for (int i = 0; i < 40; ++i) m.add(3);  // ... and fast again
+  CHECK(m.value() == Approx(3).epsilon(0.01));
+}
+
+TEST_CASE("prefill budget: rows that fit in the frame after the decode", "[core][engine]") {
+  struct Case {
+    const char* what;
+    double decode_ms;  // measured for a batch of 4
+    double row_ms;
+    int rows;
+  };
+  const Case cases[] = {
+      {"(64 - 24) / 0.5", 24, 0.5, 80},
+      {"a heavier decode leaves fewer rows: (64 - 44) / 0.5", 44, 0.5, 40},
+      {"never below the floor, even when the decode alone overruns the frame", 90, 0.5, 16},
+      {"never above the cap", 4, 0.01, 256},
+  };
+  for (const Case& c : cases) {
+    INFO(c.what);
+    PrefillBudget b(adaptive_options());
+    b.observe_decode(4, c.decode_ms);
+    b.observe_prefill(100, 100 * c.row_ms);
+    CHECK(b.rows(4) == c.rows);
+  }
+}
+
+TEST_CASE("prefill budget: unknown costs give the floor", "[core][engine]") {
+  PrefillBudget b(adaptive_options());
+  CHECK(b.rows(3) == 16);
+  b.observe_decode(3, 10);
+  CHECK(b.rows(3) == 16);  // the row cost is still unknown
+  b.observe_prefill(100, 50);
+  CHECK(b.rows(3) == 108);  // (64 - 10) / 0.5
+}
+
+TEST_CASE("prefill budget: the fixed mode is the configured chunk", "[core][engine]") {
+  EngineOptions o = adaptive_options();
+  o.prefill_budget = "fixed";
+  o.prefill_tokens_per_tick = 32;
+  PrefillBudget b(o);
+  CHECK(b.rows(1) == 32);
+  b.observe_decode(1, 5);
+  b.observe_prefill(32, 1);
+  CHECK(b.rows(1) == 32);
+  b.observe_decode(8, 200);
+  CHECK(b.rows(8) == 32);
+}
+
+TEST_CASE("prefill budget: decode costs are kept per batch size", "[core][engine]") {
+  PrefillBudget b(adaptive_options());
+  b.observe_prefill(100, 50);  // 0.5 ms per row
+  b.observe_decode(2, 20);
+  b.observe_decode(6, 48);
+  CHECK(b.decode_ms(2) == 20);
+  CHECK(b.decode_ms(6) == 48);
+  CHECK(b.rows(2) == 88);  // (64 - 20) / 0.5
+  CHECK(b.rows(6) == 32);  // (64 - 48) / 0.5
+  // Unmeasured sizes take the tighter upper bound of their neighbours: the next larger
+  // batch's cost, or the next smaller one's scaled by batch / m.
+  CHECK(b.decode_ms(3) == Approx(30));  // min(48, 20 x 3/2)
+  CHECK(b.decode_ms(5) == Approx(48));  // min(48, 20 x 5/2)
+  CHECK(b.decode_ms(1) == Approx(20));  // only a larger neighbour
+  CHECK(b.decode_ms(8) == Approx(64));  // only a smaller neighbour: 48 x 8/6
+}
+
+TEST_CASE("prefill budget: one slow tick does not starve the newcomer", "[core][engine]") {
+  PrefillBudget b(adaptive_options());
+  b.observe_prefill(80, 40);
+  for (int i = 0; i < 10; ++i) b.observe_decode(4, 24);
+  CHECK(b.rows(4) == 80);
+  b.observe_decode(4, 400);  // preempted by another process
+  CHECK(b.rows(4) >= 60);
+  b.observe_prefill(10, 50);  // a chunk that stalled
+  CHECK(b.rows(4) >= 40);
+}
+
+TEST_CASE("prefill budget: fed its own chunks, it converges to the chunk that fits",
+          "[core][engine]") {
+  // A prefill costs a fixed 6 ms plus 0.2 ms per row; decoding 4 turns costs 30 ms, so the
+  // best chunk fills 64 - 30 = 34 ms: (34 - 6) / 0.2 = 140 rows.
+  PrefillBudget b(adaptive_options());
+  b.observe_decode(4, 30);
+  b.observe_prefill(400, 6 + 0.2 * 400);  // a whole prompt while nobody generated
+  int rows = 0;
+  for (int tick = 0; tick < 40; ++tick) {
+    rows = b.rows(4);
+    b.observe_prefill(rows, 6 + 0.2 * rows);
+    b.observe_decode(4, 30);
+  }
+  CHECK(rows >= 135);
+  CHECK(rows <= 140);
+}
+
+TEST_CASE("engine options: the prefill floor may not exceed the cap", "[core][engine]") {
+  EngineOptions o = adaptive_options();
+  o.prefill_min_tokens_per_tick = 300;
+  CHECK_THROWS_WITH(o.validate(), Catch::Contains("engine.prefill_min_tokens_per_tick"));
+  o.prefill_budget = "fixed";
+  CHECK_NOTHROW(o.validate());
+}
