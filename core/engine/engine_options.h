@@ -3,9 +3,11 @@
 // config file embeds them as "model" and "engine".
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/config/config.h"
+#include "core/engine/turn.h"
 
 namespace csm::engine {
 
@@ -59,6 +61,12 @@ struct EngineOptions {
   int max_stall_ms = 10000;          // a turn paused this long for its consumer fails
   int output_threads = 2;            // threads delivering frames to sinks
   bool keep_kv_between_turns = true; // a session's cache rows stay resident between its turns
+
+  // TEST ONLY, not a config key (describe() leaves it out): when set and it returns true for
+  // a turn, the turn's last prompt row gets a text token outside the vocabulary once the turn
+  // is admitted, so its prefill throws inside the model as a corrupt request would. Called on
+  // the engine thread. Empty (off) by default.
+  std::function<bool(const TurnRequest&)> corrupt_prompt_for_test;
 
   template <class V>
   void describe(V& v) {

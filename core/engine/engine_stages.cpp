@@ -2,6 +2,8 @@
 // finish. See engine_core.h for who owns what.
 #include <torch/torch.h>
 
+#include <limits>
+
 #include "common/log/log.h"
 #include "core/engine/engine_core.h"
 
@@ -108,6 +110,10 @@ void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
   models_->decode_state.reset_slot(turn.slot);
   turn.summary.reused_rows = session.resident_rows;
   turn.summary.prompt_rows = turn.prompt.count;
+  if (options_.corrupt_prompt_for_test && options_.corrupt_prompt_for_test(turn.request)) {
+    // Test only (engine_options.h): the last row is a text row; its token leaves the vocabulary.
+    turn.prompt.tokens.back() = std::numeric_limits<int32_t>::max();
+  }
 }
 
 void EngineCore::admit() {
