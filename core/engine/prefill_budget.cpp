@@ -8,14 +8,18 @@
 
 namespace csm::engine {
 
-void RobustMean::add(double sample) {
-  if (!known_) {
-    mean_ = sample;
-    known_ = true;
-    return;
-  }
-  const double clamped = std::clamp(sample, mean_ / kClamp, mean_ * kClamp);
-  mean_ += kWeight * (clamped - mean_);
+void RecentMedian::add(double sample) {
+  samples_[next_] = sample;
+  next_ = (next_ + 1) % kWindow;
+  count_ = std::min(count_ + 1, kWindow);
+}
+
+double RecentMedian::value() const {
+  if (count_ == 0) return 0;
+  std::array<double, kWindow> sorted = samples_;
+  const auto middle = sorted.begin() + (count_ - 1) / 2;
+  std::nth_element(sorted.begin(), middle, sorted.begin() + count_);
+  return *middle;
 }
 
 PrefillBudget::PrefillBudget(const EngineOptions& options)

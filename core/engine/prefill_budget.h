@@ -8,33 +8,36 @@
 //   rows = (frame_fraction x 80 ms - decode cost at this batch size) / cost per row,
 //
 // clamped to [min, max] so a newcomer always progresses and never takes more than the cap.
-// The cost per row is measured as the chunk's time over its rows, fixed overheads included:
-// with chunk cost = overhead + n x per_row, feeding the estimate back converges to the n
-// whose whole chunk fits the time left.
+// Costs are medians of recent ticks. The cost per row is a chunk's time over its rows, fixed
+// overheads included: with chunk cost = overhead + n x per_row, feeding the estimate back
+// converges to the n whose whole chunk fits the time left.
 //
 // Owned by the engine thread (no locking).
 #pragma once
 
+#include <array>
 #include <vector>
 
 #include "core/engine/engine_options.h"
 
 namespace csm::engine {
 
-// A mean of recent samples that one outlier cannot drag far: each sample is clamped to
-// [mean / 2, 2 x mean] before it is averaged in (on a busy CPU a preempted tick can take ten
-// times as long), while a lasting change still wins within a few samples.
-class RobustMean {
+// The median of the last few samples: one slow tick (on a busy CPU a preempted thread can
+// take ten times as long) or a cold first one does not move it, while a lasting change wins
+// once it fills half the window.
+class RecentMedian {
  public:
   void add(double sample);
-  bool known() const { return known_; }
-  double value() const { return mean_; }
+  bool known() const { return count_ > 0; }
+  // The median; with an even count the lower middle one (outliers are slow ones). 0 while
+  // unknown.
+  double value() const;
 
  private:
-  static constexpr double kWeight = 0.25;  // of the newest sample
-  static constexpr double kClamp = 2.0;    // a sample counts as at most 2x / at least 1/2x
-  double mean_ = 0;
-  bool known_ = false;
+  static constexpr int kWindow = 7;
+  std::array<double, kWindow> samples_{};
+  int count_ = 0;  // samples held, at most kWindow
+  int next_ = 0;   // where the next sample goes (the oldest once full)
 };
 
 class PrefillBudget {
@@ -57,9 +60,9 @@ class PrefillBudget {
   bool adaptive_;
   int min_rows_;
   int max_rows_;
-  double target_ms_;                // the part of the frame period a tick may fill
-  std::vector<RobustMean> decode_;  // by batch size; index 0 unused
-  RobustMean row_ms_;
+  double target_ms_;                  // the part of the frame period a tick may fill
+  std::vector<RecentMedian> decode_;  // by batch size; index 0 unused
+  RecentMedian row_ms_;
 };
 
 }  // namespace csm::engine
