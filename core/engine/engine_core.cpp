@@ -306,11 +306,15 @@ bool EngineCore::tick() {
   ++ticks_;
   // What this tick cost teaches the next ones how many prompt rows fit beside the decode.
   const double prefill_ms = ms_between(t1, t2);
-  if (prefill_rows > 0) prefill_budget_.observe_prefill(prefill_rows, prefill_ms);
-  if (batch > 0) prefill_budget_.observe_decode(batch, ms_between(t0, t3) - prefill_ms);
+  const double total_ms = ms_between(t0, t3);
+  if (prefill_rows > 0) {
+    prefill_budget_.observe_prefill(prefill_rows, prefill_ms, batch, total_ms);
+  } else if (batch > 0) {
+    prefill_budget_.observe_decode(batch, total_ms);
+  }
   if (observer_.on_tick && (batch > 0 || prefill_rows > 0)) {
     TickReport r;
-    r.total_ms = ms_between(t0, t3);
+    r.total_ms = total_ms;
     r.prefill_ms = prefill_ms;
     r.backbone_decoder_ms = step_ms;
     r.mimi_ms = mimi_ms;

@@ -29,12 +29,17 @@ PrefillBudget::PrefillBudget(const EngineOptions& options)
       target_ms_(options.prefill_frame_fraction * kFrameMs),
       decode_(static_cast<size_t>(options.max_sessions) + 1) {}
 
-void PrefillBudget::observe_decode(int batch, double ms) {
-  if (batch >= 1 && batch < static_cast<int>(decode_.size())) decode_[batch].add(ms);
+void PrefillBudget::observe_decode(int batch, double tick_ms) {
+  if (batch >= 1 && batch < static_cast<int>(decode_.size())) decode_[batch].add(tick_ms);
 }
 
-void PrefillBudget::observe_prefill(int rows, double ms) {
-  if (rows >= 1) row_ms_.add(ms / rows);
+void PrefillBudget::observe_prefill(int rows, double prefill_ms, int batch, double tick_ms) {
+  if (rows < 1) return;
+  const double decode = batch > 0 ? decode_ms(batch) : 0;
+  // The rows are charged what the tick took beyond the decode alone, and at least their own
+  // stage; with the decode cost unknown, only their stage.
+  const double extra = decode >= 0 ? std::max(tick_ms - decode, prefill_ms) : prefill_ms;
+  row_ms_.add(extra / rows);
 }
 
 double PrefillBudget::decode_ms(int batch) const {

@@ -2,15 +2,16 @@
 // prefill). Torch-free, so it can be tested without a model.
 //
 // "fixed": always the configured maximum. "adaptive": the engine reports what its ticks cost
-// (the decode part per batch size, the prefill part per row) and the budget is the number of
-// rows that fit in what is left of the frame period:
+// and the budget is the number of rows that fit in what is left of the frame period:
 //
 //   rows = (frame_fraction x 80 ms - decode cost at this batch size) / cost per row,
 //
 // clamped to [min, max] so a newcomer always progresses and never takes more than the cap.
-// Costs are medians of recent ticks. The cost per row is a chunk's time over its rows, fixed
-// overheads included: with chunk cost = overhead + n x per_row, feeding the estimate back
-// converges to the n whose whole chunk fits the time left.
+// The decode cost comes from ticks without prefill, per batch size. The cost per row is what
+// a prefilling tick took beyond the decode alone, over its rows: fixed overheads and the
+// slower decode beside a prefill (caches, a contended CPU) included, so feeding it back
+// converges to the chunk for which the whole tick fills the target. Both are medians of
+// recent ticks.
 //
 // Owned by the engine thread (no locking).
 #pragma once
@@ -47,10 +48,11 @@ class PrefillBudget {
   // Rows to prefill in a tick that will step `batch` generating turns (batch >= 1).
   int rows(int batch) const;
 
-  // What a tick cost, in ms: the decode part (everything but prefill) for `batch` stepped
-  // turns, and a prefill of `rows` rows.
-  void observe_decode(int batch, double ms);
-  void observe_prefill(int rows, double ms);
+  // What a tick cost (ms). A tick without prefill that stepped `batch` turns:
+  void observe_decode(int batch, double tick_ms);
+  // A tick that prefilled `rows` rows (the prefill stage took `prefill_ms`) and stepped
+  // `batch` turns (0: none):
+  void observe_prefill(int rows, double prefill_ms, int batch, double tick_ms);
 
   // The decode cost expected for `batch` turns (ms), or a negative value while unknown.
   double decode_ms(int batch) const;

@@ -18,6 +18,12 @@ EngineOptions adaptive_options() {
   return o;
 }
 
+// A tick that prefilled `rows` rows at `row_ms` each beside a decode of `batch` turns that
+// took `decode_ms`.
+void prefill_tick(PrefillBudget& b, int rows, double row_ms, int batch, double decode_ms) {
+  b.observe_prefill(rows, rows * row_ms, batch, decode_ms + rows * row_ms);
+}
+
 }  // namespace
 
 TEST_CASE("recent median: slow outliers do not move it, a lasting change wins", "[core][engine]") {
@@ -57,9 +63,18 @@ TEST_CASE("prefill budget: rows that fit in the frame after the decode", "[core]
     INFO(c.what);
     PrefillBudget b(adaptive_options());
     b.observe_decode(4, c.decode_ms);
-    b.observe_prefill(100, 100 * c.row_ms);
+    prefill_tick(b, 100, c.row_ms, 4, c.decode_ms);
     CHECK(b.rows(4) == c.rows);
   }
+}
+
+TEST_CASE("prefill budget: the rows are charged the slower decode beside them", "[core][engine]") {
+  PrefillBudget b(adaptive_options());
+  b.observe_decode(4, 24);
+  // The prefill stage took 40 ms for 80 rows, and the decode after it 20 ms more than alone.
+  b.observe_prefill(80, 40, 4, 24 + 40 + 20);
+  CHECK(b.row_ms() == Approx(0.75));
+  CHECK(b.rows(4) == 53);  // (64 - 24) / 0.75
 }
 
 TEST_CASE("prefill budget: unknown costs give the floor", "[core][engine]") {
@@ -67,8 +82,15 @@ TEST_CASE("prefill budget: unknown costs give the floor", "[core][engine]") {
   CHECK(b.rows(3) == 16);
   b.observe_decode(3, 10);
   CHECK(b.rows(3) == 16);  // the row cost is still unknown
-  b.observe_prefill(100, 50);
+  prefill_tick(b, 100, 0.5, 3, 10);
   CHECK(b.rows(3) == 108);  // (64 - 10) / 0.5
+
+  // With the decode cost unknown, a prefilling tick charges its rows only their own stage.
+  PrefillBudget fresh(adaptive_options());
+  fresh.observe_prefill(100, 50, 2, 200);
+  CHECK(fresh.row_ms() == Approx(0.5));
+  fresh.observe_decode(2, 14);
+  CHECK(fresh.rows(2) == 100);  // (64 - 14) / 0.5
 }
 
 TEST_CASE("prefill budget: the fixed mode is the configured chunk", "[core][engine]") {
@@ -78,7 +100,7 @@ TEST_CASE("prefill budget: the fixed mode is the configured chunk", "[core][engi
   PrefillBudget b(o);
   CHECK(b.rows(1) == 32);
   b.observe_decode(1, 5);
-  b.observe_prefill(32, 1);
+  prefill_tick(b, 32, 0.01, 1, 5);
   CHECK(b.rows(1) == 32);
   b.observe_decode(8, 200);
   CHECK(b.rows(8) == 32);
@@ -86,7 +108,7 @@ TEST_CASE("prefill budget: the fixed mode is the configured chunk", "[core][engi
 
 TEST_CASE("prefill budget: decode costs are kept per batch size", "[core][engine]") {
   PrefillBudget b(adaptive_options());
-  b.observe_prefill(100, 50);  // 0.5 ms per row
+  b.observe_prefill(100, 50, 0, 50);  // 0.5 ms per row, nobody generating
   b.observe_decode(2, 20);
   b.observe_decode(6, 48);
   CHECK(b.decode_ms(2) == 20);
@@ -103,30 +125,31 @@ TEST_CASE("prefill budget: decode costs are kept per batch size", "[core][engine
 
 TEST_CASE("prefill budget: one slow tick does not starve the newcomer", "[core][engine]") {
   PrefillBudget b(adaptive_options());
-  b.observe_prefill(80, 40);
   for (int i = 0; i < 10; ++i) b.observe_decode(4, 24);
+  prefill_tick(b, 80, 0.5, 4, 24);
   CHECK(b.rows(4) == 80);
   b.observe_decode(4, 400);  // preempted by another process
   CHECK(b.rows(4) == 80);
-  b.observe_prefill(10, 50);  // a chunk that stalled
+  prefill_tick(b, 10, 5.0, 4, 24);  // a chunk that stalled
   CHECK(b.rows(4) == 80);
 }
 
-TEST_CASE("prefill budget: fed its own chunks, it converges to the chunk that fits",
+TEST_CASE("prefill budget: fed its own ticks, it converges to the chunk that fills the target",
           "[core][engine]") {
-  // A prefill costs a fixed 6 ms plus 0.2 ms per row; decoding 4 turns costs 30 ms, so the
-  // best chunk fills 64 - 30 = 34 ms: (34 - 6) / 0.2 = 140 rows.
+  // Decoding 4 turns alone costs 30 ms. A prefill stage costs 6 ms plus 0.2 ms per row and
+  // slows the decode beside it by 0.1 ms per row, so a tick with n rows takes 36 + 0.3 n ms:
+  // the target of 64 ms fits (64 - 36) / 0.3 = 93 rows.
   PrefillBudget b(adaptive_options());
   b.observe_decode(4, 30);
-  b.observe_prefill(400, 6 + 0.2 * 400);  // a whole prompt while nobody generated
+  b.observe_prefill(400, 6 + 0.2 * 400, 0, 6 + 0.2 * 400);  // a whole prompt, nobody generating
   int rows = 0;
   for (int tick = 0; tick < 40; ++tick) {
     rows = b.rows(4);
-    b.observe_prefill(rows, 6 + 0.2 * rows);
+    b.observe_prefill(rows, 6 + 0.2 * rows, 4, 36 + 0.3 * rows);
     b.observe_decode(4, 30);
   }
-  CHECK(rows >= 135);
-  CHECK(rows <= 140);
+  CHECK(rows >= 90);
+  CHECK(rows <= 93);
 }
 
 TEST_CASE("engine options: the prefill floor may not exceed the cap", "[core][engine]") {
