@@ -94,8 +94,8 @@ JoinResult run_join(EngineOptions options) {
 }  // namespace
 
 TEST_CASE(
-    "adaptive prefill: a newcomer's prompt goes in over several ticks while the others "
-    "get a frame every tick",
+    "engine: adaptive prefill: a newcomer's prompt goes in over several ticks while the "
+    "others get a frame every tick",
     "[core][engine]") {
   EngineOptions o = small_engine(4);
   o.prefill_budget = "adaptive";
@@ -128,7 +128,7 @@ TEST_CASE(
   CHECK(j.newcomer.reason == EndReason::MaxLength);
 }
 
-TEST_CASE("fixed prefill: every chunk is prefill_tokens_per_tick rows", "[core][engine]") {
+TEST_CASE("engine: fixed prefill: every chunk is prefill_tokens_per_tick rows", "[core][engine]") {
   EngineOptions o = small_engine(4);
   o.prefill_budget = "fixed";
   o.prefill_tokens_per_tick = 24;

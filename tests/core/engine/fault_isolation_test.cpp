@@ -17,7 +17,7 @@ const std::string kSecond = "So do I, and my audio must not change.";
 constexpr int kFrames = 30;
 }  // namespace
 
-TEST_CASE("an exception inside a tick ends only the affected turn; the engine goes on",
+TEST_CASE("engine: an exception inside a tick ends only the affected turn, and the engine goes on",
           "[core][engine]") {
   EngineOptions o = small_engine(4);
   o.corrupt_prompt_for_test = [](const TurnRequest& r) { return r.text == kCorrupt; };
