@@ -7,7 +7,9 @@
 // and reports aggregate frames/s, the median per-session real-time factor (generation time /
 // audio time; < 1 is faster than real time) and the p99 frame lateness against each turn's
 // 80 ms playback clock. Then a join test: a session with a long prompt joins c_max - 1 running
-// ones, with and without chunked prefill: its TTFA and the running sessions' lateness p99.
+// ones, once per prefill mode (whole prompt, fixed chunk, adaptive budget): its TTFA, the
+// ticks and rows per tick its prefill took, and, while it joined, the running sessions' frame
+// lateness p99 and the gaps between their frames (p99, max).
 // csm-1b-shape writes random weights of the released shapes to a temporary folder first.
 #include <algorithm>
 #include <atomic>
@@ -74,14 +76,32 @@ double percentile(std::vector<double> v, double p) {
   return v[std::min(v.size() - 1, static_cast<size_t>(p * (v.size() - 1) + 0.5))];
 }
 
-// Acks every frame at once (an ideal consumer); records the end.
+// Acks every frame at once (an ideal consumer); records the end and when each frame came.
 class BenchSink : public TurnSink {
  public:
   explicit BenchSink(Session& s) : session_(s) {}
   std::atomic<uint64_t> turn{0};
   void on_audio(uint32_t index, std::vector<float>) override {
     if (turn) session_.ack(turn, index + 1);
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      arrivals_.push_back(Clock::now());
+    }
     frames_++;
+  }
+  // Frames that arrived within [from, to]: their lateness against the turn's playback clock
+  // (frame k is due k x 80 ms after frame 0; early counts as 0) and the gap since the frame
+  // before (ms).
+  void timing_ms(Clock::time_point from, Clock::time_point to, std::vector<double>& lateness,
+                 std::vector<double>& gaps) {
+    std::lock_guard<std::mutex> lock(m_);
+    auto ms = [](Clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); };
+    for (size_t k = 1; k < arrivals_.size(); ++k) {
+      if (arrivals_[k] < from || arrivals_[k] > to) continue;
+      const double late = ms(arrivals_[k] - arrivals_[0]) - static_cast<double>(k) * kFrameMs;
+      lateness.push_back(std::max(late, 0.0));
+      gaps.push_back(ms(arrivals_[k] - arrivals_[k - 1]));
+    }
   }
   void on_end(const TurnSummary& s) override {
     std::lock_guard<std::mutex> lock(m_);
@@ -102,6 +122,7 @@ class BenchSink : public TurnSink {
   std::condition_variable cv_;
   bool done_ = false;
   std::atomic<uint32_t> frames_{0};
+  std::vector<Clock::time_point> arrivals_;
 };
 
 struct Lateness {
@@ -159,12 +180,44 @@ nlohmann::json run_concurrency(Engine& engine, Lateness& lateness, int c, int fr
           {"lateness_p99_ms", percentile(lateness.take(), 0.99)}};
 }
 
+// How the join test prefills the newcomer: engine.prefill_budget and its row cap.
+struct JoinMode {
+  const char* name;
+  const char* budget;  // "fixed" | "adaptive"
+  int rows;            // prefill_tokens_per_tick
+};
+constexpr JoinMode kJoinModes[] = {
+    {"whole prompt", "fixed", 4096},
+    {"fixed chunk", "fixed", 32},
+    {"adaptive", "adaptive", 256},
+    {"adaptive, no cap", "adaptive", 4096},
+};
+
+// The ticks that prefilled the newcomer: rows, budget, batch and times of each.
+struct PrefillTicks {
+  std::mutex m;
+  std::atomic<bool> recording{false};
+  nlohmann::json ticks = nlohmann::json::array();
+  int max_rows = 0;
+  void add(const TickReport& t) {
+    if (!recording || t.prefill_rows == 0) return;
+    std::lock_guard<std::mutex> lock(m);
+    max_rows = std::max(max_rows, t.prefill_rows);
+    ticks.push_back({{"rows", t.prefill_rows},
+                     {"budget", t.prefill_budget_rows},
+                     {"batch", t.batch_size},
+                     {"prefill_ms", t.prefill_ms},
+                     {"total_ms", t.total_ms}});
+  }
+};
+
 nlohmann::json run_join(const ModelOptions& model, EngineOptions options, int running, int frames,
-                        int chunk) {
-  Lateness lateness;
+                        const JoinMode& mode) {
+  PrefillTicks prefill;
   EngineObserver observer;
-  observer.on_frame = [&lateness](double l) { lateness.add(l); };
-  options.prefill_tokens_per_tick = chunk;
+  observer.on_tick = [&prefill](const TickReport& t) { prefill.add(t); };
+  options.prefill_budget = mode.budget;
+  options.prefill_tokens_per_tick = mode.rows;
   auto engine = Engine::create(model, options, observer);
   std::vector<std::shared_ptr<Session>> sessions;
   std::vector<std::shared_ptr<BenchSink>> sinks;
@@ -179,7 +232,8 @@ nlohmann::json run_join(const ModelOptions& model, EngineOptions options, int ru
   while (std::any_of(sinks.begin(), sinks.end(), [](auto& s) { return s->frames() < 3; })) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
-  lateness.take();
+  prefill.recording = true;
+  const auto joined = Clock::now();
   // A long prompt: a whole paragraph of context text plus the turn's text.
   auto newcomer = engine->open_session();
   std::string paragraph;
@@ -189,13 +243,24 @@ nlohmann::json run_join(const ModelOptions& model, EngineOptions options, int ru
   TurnRequest r{paragraph, 0, {}, 4 * kFrameMs};
   sink->turn = newcomer->start_turn(r, sink);
   sink->wait();
-  const auto late = lateness.take();
+  prefill.recording = false;
+  std::vector<double> late, gaps;  // the running sessions' frames while the newcomer joined
+  const auto left = Clock::now();
+  for (auto& s : sinks) s->timing_ms(joined, left, late, gaps);
   for (auto& s : sessions) s->close();
   for (auto& s : sinks) s->wait();
-  return {{"prefill_tokens_per_tick", chunk},
+  std::lock_guard<std::mutex> lock(prefill.m);
+  return {{"mode", mode.name},
+          {"prefill_budget", mode.budget},
+          {"prefill_tokens_per_tick", mode.rows},
           {"newcomer_prompt_rows", sink->summary.prompt_rows},
+          {"newcomer_prefill_ticks", prefill.ticks.size()},
+          {"newcomer_ticks", prefill.ticks},
+          {"newcomer_rows_per_tick_max", prefill.max_rows},
           {"newcomer_ttfa_ms", sink->summary.ttfa_ms},
-          {"running_lateness_p99_ms", percentile(late, 0.99)}};
+          {"running_lateness_p99_ms", percentile(late, 0.99)},
+          {"running_gap_p99_ms", percentile(gaps, 0.99)},
+          {"running_gap_max_ms", percentile(gaps, 1.0)}};
 }
 
 // A 5-turn conversation (user context text + assistant turn each time), with the KV cache
@@ -272,8 +337,9 @@ int main(int argc, char** argv) {
     report["conversation"].push_back(run_conversation(model, options, false, args.frames));
     const int running = options.max_sessions - 1;
     if (running >= 1) {
-      report["join"].push_back(run_join(model, options, running, args.frames, 4096));
-      report["join"].push_back(run_join(model, options, running, args.frames, 32));
+      for (const JoinMode& mode : kJoinModes) {
+        report["join"].push_back(run_join(model, options, running, args.frames, mode));
+      }
     }
   } catch (const std::exception& e) {
     std::cerr << "csm-bench-engine: " << e.what() << "\n";
@@ -307,10 +373,17 @@ int main(int argc, char** argv) {
                 c["prefilled_rows_total"].get<int>(), c["ttfa_ms_total"].get<double>());
   }
   for (const auto& j : report["join"]) {
-    std::printf("join (prefill %5d rows/tick): newcomer %d rows, TTFA %.1f ms; running p99 "
-                "lateness %.1f ms\n",
-                j["prefill_tokens_per_tick"].get<int>(), j["newcomer_prompt_rows"].get<int>(),
-                j["newcomer_ttfa_ms"].get<double>(), j["running_lateness_p99_ms"].get<double>());
+    const auto ticks = j["newcomer_prefill_ticks"].get<size_t>();
+    const int rows = j["newcomer_prompt_rows"].get<int>();
+    std::printf("join, %-16s (%-8s %4d): newcomer %d rows in %zu ticks (mean %.0f, max %d "
+                "rows/tick), TTFA %.1f ms; running: lateness p99 %.1f ms, frame gap p99 %.1f / "
+                "max %.1f ms\n",
+                j["mode"].get<std::string>().c_str(), j["prefill_budget"].get<std::string>().c_str(),
+                j["prefill_tokens_per_tick"].get<int>(), rows, ticks,
+                ticks ? static_cast<double>(rows) / ticks : 0.0,
+                j["newcomer_rows_per_tick_max"].get<int>(), j["newcomer_ttfa_ms"].get<double>(),
+                j["running_lateness_p99_ms"].get<double>(), j["running_gap_p99_ms"].get<double>(),
+                j["running_gap_max_ms"].get<double>());
   }
   return 0;
 }

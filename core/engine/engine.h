@@ -58,7 +58,9 @@ struct TickReport {
   double backbone_decoder_ms = 0;  // batched backbone step + decoder loop + sampling
   double mimi_ms = 0;
   int batch_size = 0;              // slots stepped this tick
-  int prefill_rows = 0;
+  int prefill_rows = 0;            // prompt rows prefilled this tick
+  int prefill_budget_rows = 0;     // rows this tick could prefill while others generate
+                                   // (engine.prefill_budget); 0: no limit, nobody generating
   int queued = 0;
   int slots_in_use = 0;
 };

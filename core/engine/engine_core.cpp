@@ -41,7 +41,8 @@ EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions option
       options_(std::move(options)),
       observer_(std::move(observer)),
       output_(options_.output_threads),
-      slot_owner_(options_.max_sessions, 0) {}
+      slot_owner_(options_.max_sessions, 0),
+      prefill_budget_(options_) {}
 
 EngineCore::~EngineCore() {
   shutdown(std::chrono::milliseconds(0));
@@ -296,19 +297,30 @@ bool EngineCore::tick() {
   const auto t0 = Clock::now();
   admit();
   const auto t1 = Clock::now();
-  const int prefill_rows = prefill_stage();
+  int budget_rows = 0;
+  const int prefill_rows = prefill_stage(budget_rows);
   const auto t2 = Clock::now();
   double step_ms = 0, mimi_ms = 0;
   const int batch = step_stage(step_ms, mimi_ms);
+  const auto t3 = Clock::now();
   ++ticks_;
+  // What this tick cost teaches the next ones how many prompt rows fit beside the decode.
+  const double prefill_ms = ms_between(t1, t2);
+  const double total_ms = ms_between(t0, t3);
+  if (prefill_rows > 0) {
+    prefill_budget_.observe_prefill(prefill_rows, prefill_ms, batch, total_ms);
+  } else if (batch > 0) {
+    prefill_budget_.observe_decode(batch, total_ms);
+  }
   if (observer_.on_tick && (batch > 0 || prefill_rows > 0)) {
     TickReport r;
-    r.total_ms = ms_between(t0, Clock::now());
-    r.prefill_ms = ms_between(t1, t2);
+    r.total_ms = total_ms;
+    r.prefill_ms = prefill_ms;
     r.backbone_decoder_ms = step_ms;
     r.mimi_ms = mimi_ms;
     r.batch_size = batch;
     r.prefill_rows = prefill_rows;
+    r.prefill_budget_rows = budget_rows;
     r.queued = queued_;
     r.slots_in_use = slots_in_use_;
     observer_.on_tick(r);

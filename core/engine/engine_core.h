@@ -22,6 +22,7 @@
 #include "core/engine/engine.h"
 #include "core/engine/model_bundle.h"
 #include "core/engine/output_stage.h"
+#include "core/engine/prefill_budget.h"
 
 namespace csm::engine {
 
@@ -103,7 +104,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   void admit();
   bool grant_slot(SessionState& session, TurnState& turn);
   void prepare_prompt(SessionState& session, TurnState& turn);
-  int prefill_stage();
+  // Returns the rows prefilled; `budget_rows` gets the chunking limit applied (0: none).
+  int prefill_stage(int& budget_rows);
   int step_stage(double& step_ms, double& mimi_ms);
   void deliver(TurnState& turn, std::vector<float> pcm);
   void finish(TurnState& turn, EndReason reason, std::optional<ErrorKind> error = {},
@@ -146,6 +148,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::deque<std::shared_ptr<TurnState>> queue_;   // waiting for a slot, in arrival order
   std::vector<std::shared_ptr<TurnState>> running_;  // prefilling or generating
   std::vector<uint64_t> slot_owner_;  // session id per slot, 0 = free
+  PrefillBudget prefill_budget_;      // learns the tick costs; sizes the prefill chunks
   std::thread thread_;
 };
 

@@ -28,6 +28,12 @@ void EngineOptions::validate() const {
     throw config::ConfigError("engine.default_max_audio_ms", "config",
                               "must not exceed engine.max_audio_ms_limit");
   }
+  if (prefill_budget == "adaptive" && prefill_min_tokens_per_tick > prefill_tokens_per_tick) {
+    throw config::ConfigError("engine.prefill_min_tokens_per_tick", "config",
+                              "must not exceed engine.prefill_tokens_per_tick (" +
+                                  std::to_string(prefill_tokens_per_tick) +
+                                  ") while engine.prefill_budget is \"adaptive\"");
+  }
 }
 
 }  // namespace csm::engine

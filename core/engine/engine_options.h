@@ -3,9 +3,11 @@
 // config file embeds them as "model" and "engine".
 #pragma once
 
+#include <functional>
 #include <string>
 
 #include "common/config/config.h"
+#include "core/engine/turn.h"
 
 namespace csm::engine {
 
@@ -47,7 +49,11 @@ struct EngineOptions {
   int max_sessions = 8;              // KV-cache slots = sessions generating or resident at once
   int max_queue = 32;                // turns waiting for a slot beyond which new ones are refused
   int queue_timeout_ms = 10000;      // longest wait for a slot
-  int prefill_tokens_per_tick = 256; // prompt rows prefilled per tick while others generate
+  // Chunked prefill: prompt rows a tick prefills while others generate (prefill_budget.h).
+  std::string prefill_budget = "adaptive";  // "adaptive" (what fits the frame) | "fixed"
+  int prefill_tokens_per_tick = 256;     // fixed: rows per tick; adaptive: the most per tick
+  int prefill_min_tokens_per_tick = 32;  // adaptive: the least per tick (a newcomer progresses)
+  double prefill_frame_fraction = 0.8;   // adaptive: share of the 80 ms frame a tick may fill
   int default_max_audio_ms = 60000;  // per turn, unless the request asks for less
   int max_audio_ms_limit = 120000;   // the most a request may ask for
   int high_watermark_frames = 50;    // unconsumed frames at which a turn pauses (4 s of audio)
@@ -56,6 +62,12 @@ struct EngineOptions {
   int output_threads = 2;            // threads delivering frames to sinks
   bool keep_kv_between_turns = true; // a session's cache rows stay resident between its turns
 
+  // TEST ONLY, not a config key (describe() leaves it out): when set and it returns true for
+  // a turn, the turn's last prompt row gets a text token outside the vocabulary once the turn
+  // is admitted, so its prefill throws inside the model as a corrupt request would. Called on
+  // the engine thread. Empty (off) by default.
+  std::function<bool(const TurnRequest&)> corrupt_prompt_for_test;
+
   template <class V>
   void describe(V& v) {
     v.field("max_sessions", max_sessions, "KV-cache slots (concurrent sessions)",
@@ -63,8 +75,20 @@ struct EngineOptions {
     v.field("max_queue", max_queue, "turns that may wait for a slot", config::Range{0, 1 << 20});
     v.field("queue_timeout_ms", queue_timeout_ms, "longest wait for a slot (ms)",
             config::Range{0, 3600000});
+    v.field("prefill_budget", prefill_budget,
+            "prompt rows prefilled per tick while others generate: \"adaptive\" (as many as "
+            "fit in the frame period after the measured decode cost) or \"fixed\" "
+            "(prefill_tokens_per_tick)",
+            config::OneOf{{"adaptive", "fixed"}});
     v.field("prefill_tokens_per_tick", prefill_tokens_per_tick,
-            "prompt rows prefilled per tick (chunked prefill)", config::Range{1, 1 << 16});
+            "prompt rows prefilled per tick while others generate (fixed), or the most (adaptive)",
+            config::Range{1, 1 << 16});
+    v.field("prefill_min_tokens_per_tick", prefill_min_tokens_per_tick,
+            "adaptive: the fewest prompt rows per tick, so a newcomer progresses under load",
+            config::Range{1, 1 << 16});
+    v.field("prefill_frame_fraction", prefill_frame_fraction,
+            "adaptive: share of the 80 ms frame period a tick (decode + prefill) may fill",
+            config::Range{0.1, 1.0});
     v.field("default_max_audio_ms", default_max_audio_ms, "default audio limit per turn (ms)",
             config::Range{80, 3600000});
     v.field("max_audio_ms_limit", max_audio_ms_limit, "largest max_audio_ms a request may ask",

@@ -2,6 +2,8 @@
 // finish. See engine_core.h for who owns what.
 #include <torch/torch.h>
 
+#include <limits>
+
 #include "common/log/log.h"
 #include "core/engine/engine_core.h"
 
@@ -108,6 +110,10 @@ void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
   models_->decode_state.reset_slot(turn.slot);
   turn.summary.reused_rows = session.resident_rows;
   turn.summary.prompt_rows = turn.prompt.count;
+  if (options_.corrupt_prompt_for_test && options_.corrupt_prompt_for_test(turn.request)) {
+    // Test only (engine_options.h): the last row is a text row; its token leaves the vocabulary.
+    turn.prompt.tokens.back() = std::numeric_limits<int32_t>::max();
+  }
 }
 
 void EngineCore::admit() {
@@ -157,10 +163,12 @@ void EngineCore::admit() {
 
 // --- prefill ---------------------------------------------------------------------------
 
-int EngineCore::prefill_stage() {
+int EngineCore::prefill_stage(int& budget_rows) {
   // Chunk prompts only while other turns are generating (their cadence is what chunking
   // protects); with nobody waiting for a frame, prefill whole prompts at once.
-  int budget = generating_ > 0 ? options_.prefill_tokens_per_tick : 1 << 30;
+  const int limit = generating_ > 0 ? prefill_budget_.rows(generating_) : 0;
+  int budget = limit > 0 ? limit : 1 << 30;
+  budget_rows = 0;
   std::vector<model::PromptChunk> chunks;
   std::vector<std::pair<TurnState*, int>> taken;
   const int width = models_->codebooks + 1;
@@ -177,6 +185,7 @@ int EngineCore::prefill_stage() {
     budget -= n;
   }
   if (chunks.empty()) return 0;
+  budget_rows = limit;
   try {
     models_->generator->prefill(chunks);
   } catch (const std::exception& e) {

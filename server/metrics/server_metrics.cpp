@@ -41,6 +41,13 @@ struct ServerMetrics::Families {
                  .Help("Engine tick duration by stage").Register(r)),
         batch(pm::BuildHistogram().Name("csm_batch_size").Help("Slots stepped per tick")
                   .Register(r)),
+        prefill_rows(pm::BuildHistogram().Name("csm_prefill_rows")
+                         .Help("Prompt rows prefilled per tick (ticks that prefilled)")
+                         .Register(r)),
+        prefill_budget(pm::BuildHistogram().Name("csm_prefill_budget_rows")
+                           .Help("Prompt rows a tick could prefill while others generate "
+                                 "(engine.prefill_budget)")
+                           .Register(r)),
         queue(pm::BuildGauge().Name("csm_queue_depth").Help("Turns waiting for a slot")
                   .Register(r)),
         slots(pm::BuildGauge().Name("csm_slots_in_use").Help("KV-cache slots held by sessions")
@@ -67,6 +74,8 @@ struct ServerMetrics::Families {
   pm::Family<pm::Histogram>& rtf;
   pm::Family<pm::Histogram>& tick;
   pm::Family<pm::Histogram>& batch;
+  pm::Family<pm::Histogram>& prefill_rows;
+  pm::Family<pm::Histogram>& prefill_budget;
   pm::Family<pm::Gauge>& queue;
   pm::Family<pm::Gauge>& slots;
   pm::Family<pm::Counter>& turns;
@@ -86,6 +95,8 @@ struct ServerMetrics::Families {
   pm::Histogram* rtf_h = nullptr;
   std::array<pm::Histogram*, 4> tick_h{};  // total, prefill, backbone_decoder, mimi
   pm::Histogram* batch_h = nullptr;
+  pm::Histogram* prefill_rows_h = nullptr;
+  pm::Histogram* prefill_budget_h = nullptr;
   pm::Gauge* queue_g = nullptr;
   pm::Gauge* slots_g = nullptr;
   std::array<pm::Counter*, 5> turns_c{};  // by engine::EndReason
@@ -112,6 +123,9 @@ ServerMetrics::ServerMetrics(const std::string& version)
     f.tick_h[i] = &f.tick.Add({{"stage", stages[i]}}, seconds_buckets());
   }
   f.batch_h = &f.batch.Add({}, pm::Histogram::BucketBoundaries{1, 2, 4, 8, 16, 32, 64, 128});
+  const pm::Histogram::BucketBoundaries rows{8, 16, 32, 64, 128, 256, 512, 1024, 2048};
+  f.prefill_rows_h = &f.prefill_rows.Add({}, rows);
+  f.prefill_budget_h = &f.prefill_budget.Add({}, rows);
   f.queue_g = &f.queue.Add({});
   f.slots_g = &f.slots.Add({});
   using engine::EndReason;
@@ -153,6 +167,8 @@ void ServerMetrics::observe_tick(const engine::TickReport& t) {
   const double ms[] = {t.total_ms, t.prefill_ms, t.backbone_decoder_ms, t.mimi_ms};
   for (size_t i = 0; i < f_->tick_h.size(); ++i) f_->tick_h[i]->Observe(ms[i] / 1000.0);
   f_->batch_h->Observe(t.batch_size);
+  if (t.prefill_rows > 0) f_->prefill_rows_h->Observe(t.prefill_rows);
+  if (t.prefill_budget_rows > 0) f_->prefill_budget_h->Observe(t.prefill_budget_rows);
   f_->queue_g->Set(t.queued);
   f_->slots_g->Set(t.slots_in_use);
 }

@@ -4,98 +4,17 @@
 
 #include <catch2/catch.hpp>
 #include <cmath>
-#include <condition_variable>
 #include <filesystem>
 #include <fstream>
-#include <mutex>
 #include <thread>
 #include <unistd.h>
 
+#include "engine_fixture.h"
 #include "support/paths.h"
 
 using namespace csm::engine;
+using namespace csm::test;
 using namespace std::chrono_literals;
-
-namespace {
-
-ModelOptions demo_model() {
-  ModelOptions m;
-  m.source = "demo";
-  m.demo_dir = (csm::test::binary_dir() / "share" / "demo").string();
-  m.cpu_threads = 1;
-  return m;
-}
-
-EngineOptions small_engine(int slots = 4) {
-  EngineOptions o;
-  o.max_sessions = slots;
-  o.max_queue = 4;
-  o.queue_timeout_ms = 5000;
-  o.output_threads = 2;
-  return o;
-}
-
-// Collects a turn's output; acks every frame as it arrives unless told not to.
-class RecordingSink : public TurnSink {
- public:
-  std::mutex mutex;
-  std::condition_variable done_cv;
-  std::vector<uint32_t> indexes;
-  std::vector<size_t> sizes;
-  bool finite = true;
-  bool done = false;
-  int end_calls = 0;
-  TurnSummary summary;
-  std::function<void(uint32_t)> on_frame;  // e.g. session->ack
-
-  void on_audio(uint32_t index, std::vector<float> pcm) override {
-    std::function<void(uint32_t)> hook;
-    {
-      std::lock_guard<std::mutex> lock(mutex);
-      indexes.push_back(index);
-      sizes.push_back(pcm.size());
-      for (float v : pcm) finite = finite && std::isfinite(v);
-      hook = on_frame;
-    }
-    if (hook) hook(index);
-  }
-  void on_end(const TurnSummary& s) override {
-    std::lock_guard<std::mutex> lock(mutex);
-    summary = s;
-    ++end_calls;
-    done = true;
-    done_cv.notify_all();
-  }
-  bool wait(std::chrono::milliseconds timeout = 60s) {
-    std::unique_lock<std::mutex> lock(mutex);
-    return done_cv.wait_for(lock, timeout, [this] { return done; });
-  }
-  size_t frames() {
-    std::lock_guard<std::mutex> lock(mutex);
-    return indexes.size();
-  }
-};
-
-// Starts a turn whose sink acks each frame to the session.
-std::shared_ptr<RecordingSink> speak(Session& session, const std::string& text, int max_ms,
-                                     std::optional<uint64_t> seed = 1, bool acking = true) {
-  auto sink = std::make_shared<RecordingSink>();
-  TurnRequest r;
-  r.text = text;
-  r.max_audio_ms = max_ms;
-  r.sampling.seed = seed;
-  r.keep_codes = true;
-  auto turn_id = std::make_shared<std::atomic<uint64_t>>(0);
-  if (acking) {
-    sink->on_frame = [&session, turn_id](uint32_t index) {
-      if (*turn_id != 0) session.ack(*turn_id, index + 1);
-    };
-  }
-  *turn_id = session.start_turn(r, sink);
-  return sink;
-}
-
-}  // namespace
 
 TEST_CASE("a turn streams 80 ms frames in order and ends with a reason", "[core][engine]") {
   auto engine = Engine::create(demo_model(), small_engine());
