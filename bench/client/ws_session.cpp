@@ -1,6 +1,7 @@
 #include "bench/client/ws_session.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -94,7 +95,9 @@ void WsSession::on_read(beast::error_code ec, size_t) {
 void WsSession::on_text(const std::string& text) {
   const proto::ServerEvent event = proto::parse_server_event(text);
   if (std::holds_alternative<proto::SessionCreated>(event)) {
-    if (!turn_) start_turn();
+    if (!turn_ && !context_pending_) begin_turn();
+  } else if (std::holds_alternative<proto::ContextAdded>(event)) {
+    if (context_pending_) on_context_done("");
   } else if (const auto* created = std::get_if<proto::ResponseCreated>(&event)) {
     response_id_ = created->response_id;
   } else if (const auto* done = std::get_if<proto::ResponseDone>(&event)) {
@@ -114,6 +117,7 @@ void WsSession::on_text(const std::string& text) {
     end_turn();
   } else if (const auto* error = std::get_if<proto::ErrorEvent>(&event)) {
     if (!turn_) {
+      if (context_pending_) return on_context_done(error->code_name);
       ++run_.session_errors[error->code_name];
       return;
     }
@@ -159,8 +163,48 @@ void WsSession::maybe_barge_in() {
                   });
 }
 
-void WsSession::start_turn() {
+void WsSession::begin_turn() {
   if (!run_.wants_turn(turns_done_)) return close();
+  if (run_.context && context_before_turn(*run_.context, turns_done_)) return send_context();
+  start_turn();
+}
+
+// context.add, then its audio as the next (binary) message; the turn starts when the server
+// answers context.added or an error.
+void WsSession::send_context() {
+  const UserContext& context = *run_.context;
+  request_ = context_add_message(context, "context-" + std::to_string(turns_done_));
+  context_pending_ = true;
+  context_sent_ = Clock::now();
+  write_pending_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(request_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    const std::string& audio = self->run_.context->audio;
+    if (ec || audio.empty()) {
+      self->write_pending_ = false;
+      if (ec) self->fail("write_failed");
+      return;
+    }
+    self->ws_.binary(true);
+    self->ws_.async_write(net::buffer(audio), [self](beast::error_code ec2, size_t) {
+      self->write_pending_ = false;
+      if (ec2) self->fail("write_failed");
+    });
+  });
+}
+
+// A refused context is counted and the turn goes on without it, as a real assistant would.
+void WsSession::on_context_done(const std::string& error_code) {
+  context_pending_ = false;
+  context_error_ = error_code;
+  context_ms_ =
+      error_code.empty()
+          ? std::chrono::duration<double, std::milli>(Clock::now() - context_sent_).count()
+          : -1;
+  start_turn();
+}
+
+void WsSession::start_turn() {
   const std::string& text = run_.take_text();
   proto::ResponseCreate create;
   create.text = text;
@@ -170,6 +214,8 @@ void WsSession::start_turn() {
   request_ = proto::to_json(create, "turn-" + std::to_string(turns_done_));
 
   turn_.emplace(run_, index_, turns_done_, run_.options.jitter_ms);
+  turn_->record().context_ms = std::exchange(context_ms_, -1);
+  turn_->record().context_error = std::exchange(context_error_, "");
   response_id_.reset();
   opus_ = std::make_unique<OpusFrameCheck>(24000);
   cancel_requested_ = false;
@@ -200,7 +246,7 @@ void WsSession::end_turn() {
   if (!run_.wants_turn(turns_done_)) return close();
   timer_.expires_after(to_duration(run_.options.think_ms));
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) self->start_turn();
+    if (!ec) self->begin_turn();
   });
 }
 

@@ -1,5 +1,6 @@
 // csm-bench against a real demo csm-server: the JSON a user scripts on must say that every
-// turn completed and that the frames counted match the audio received.
+// turn completed and that the frames counted match the audio received; the user's context
+// is added before turns, and a refused one is counted as an error.
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
@@ -8,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench/support/server_process.h"
+#include "bench/support/tone_wav.h"
 #include "support/paths.h"
 
 namespace {
@@ -97,4 +99,48 @@ TEST_CASE("csm-bench barges in and the server stops at the next frame", "[bench]
   CHECK(r["cancel_latency_ms"]["count"] == 4);
   CHECK(r["frames_reported"] == r["frames"]);
   CHECK(r["frames"].get<int>() < 4 * 50);  // every turn stopped well before its 4 s bound
+}
+
+TEST_CASE("csm-bench adds the user's context (text and WAV) and the turns still complete",
+          "[bench][e2e]") {
+  csm::test::ScratchDir dir;
+  csm::test::ServerProcess server(dir.file("server.log"));
+  std::ofstream(dir.file("user.wav"), std::ios::binary) << csm::test::tone_wav(600);
+  std::ofstream(dir.file("broken.wav"), std::ios::binary) << "RIFF but nothing else";
+  const auto bench = [&](const std::string& flags, const std::string& name) {
+    const std::string json_file = dir.file(name + ".json");
+    const std::string command = (csm::test::binary_dir() / "bin" / "csm-bench").string() +
+                                " --url ws://127.0.0.1:" + std::to_string(server.port()) +
+                                " --sessions 2 --turns 2 --max-audio-ms 800 --think-ms 50" +
+                                " --no-progress --context-text 'Is it going to rain?' " + flags +
+                                " --json " + json_file + " > " + dir.file(name + ".txt");
+    const int status = std::system(command.c_str());
+    std::ifstream in(json_file);
+    REQUIRE(in);
+    return std::make_pair(status, nlohmann::json::parse(in));
+  };
+  SECTION("before every turn, with audio: every context is added, every turn completes") {
+    const auto [status, r] =
+        bench("--context-audio " + dir.file("user.wav") + " --context-each-turn", "each");
+    CHECK(status == 0);
+    check_all_turns_complete(r);
+    CHECK(r["context_ms"]["count"] == 4);  // context.added answered each one
+    CHECK(r["context_ms"]["p50"].get<double>() > 0);
+    CHECK(r["contexts_failed"] == 0);
+  }
+  SECTION("text only, once per session") {
+    const auto [status, r] = bench("", "once");
+    CHECK(status == 0);
+    check_all_turns_complete(r);
+    CHECK(r["context_ms"]["count"] == 2);
+  }
+  SECTION("audio the server cannot decode: counted as errors, the turns go on") {
+    const auto [status, r] = bench("--context-audio " + dir.file("broken.wav"), "broken");
+    CHECK(status != 0);
+    INFO(r.dump(2));
+    CHECK(r["contexts_failed"] == 2);
+    CHECK(r["errors"]["audio_invalid"] == 2);
+    CHECK(r["turns_completed"] == 4);
+    CHECK(r["context_ms"]["count"] == 0);
+  }
 }
