@@ -103,6 +103,8 @@ void WsSession::on_text(const std::string& text) {
   } else if (const auto* done = std::get_if<proto::ResponseDone>(&event)) {
     if (!turn_) return;
     auto& record = turn_->record();
+    // One binary frame past the count: the encoder's tail (proto/PROTOCOL.md).
+    if (record.frames == done->frames + 1) turn_->last_frame_was_tail();
     record.frames_reported = done->frames;
     record.end_reason = std::string(proto::end_reason_name(done->reason));
     record.completed = normal_end(done->reason);
