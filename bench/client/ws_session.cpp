@@ -118,6 +118,7 @@ void WsSession::on_text(const std::string& text) {
     }
     end_turn();
   } else if (const auto* error = std::get_if<proto::ErrorEvent>(&event)) {
+    if (late_cancel(*error)) return;
     if (!turn_) {
       if (context_pending_) return on_context_done(error->code_name);
       ++run_.session_errors[error->code_name];
@@ -153,7 +154,8 @@ void WsSession::maybe_barge_in() {
   proto::ResponseCancel cancel;
   cancel.response_id = response_id_;
   cancel.played_ms = static_cast<int>(std::clamp(heard_ms, 0.0, record.frames * kFrameMs));
-  cancel_request_ = proto::to_json(cancel);
+  cancel_event_id_ = "cancel-" + std::to_string(turns_done_);
+  cancel_request_ = proto::to_json(cancel, cancel_event_id_);
   cancel_requested_ = true;
   cancel_sent_ = Clock::now();
   write_pending_ = true;
@@ -206,6 +208,14 @@ void WsSession::on_context_done(const std::string& error_code) {
   start_turn();
 }
 
+// Our response.cancel crossed the end of the response (response.done was already on its
+// way): the server answers that no such response is in progress. The user interrupted just
+// too late; that is no error of the server's.
+bool WsSession::late_cancel(const proto::ErrorEvent& error) const {
+  return !cancel_event_id_.empty() && error.event_id == cancel_event_id_ &&
+         (error.code == proto::ErrorCode::OutOfOrder || error.code == proto::ErrorCode::NotFound);
+}
+
 void WsSession::start_turn() {
   const std::string& text = run_.take_text();
   proto::ResponseCreate create;
@@ -225,6 +235,8 @@ void WsSession::start_turn() {
   if (std::bernoulli_distribution(run_.options.barge_in_rate)(rng_)) {
     cancel_at_frame_ = std::uniform_int_distribution<int>(2, 12)(rng_);  // 160..960 ms heard
   }
+  // A response bounded to fewer frames ends before this user would interrupt it.
+  if (cancel_at_frame_ >= *create.max_audio_ms / kFrameMs) cancel_at_frame_ = -1;
   ++run_.active_turns;
   // Generous: a loaded server may run far slower than real time; this only catches hangs.
   watchdog_.expires_after(to_duration(std::max(60000.0, 10.0 * *create.max_audio_ms)));

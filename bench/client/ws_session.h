@@ -17,6 +17,7 @@
 #include "bench/client/opus_frame_check.h"
 #include "bench/client/run_state.h"
 #include "bench/client/turn_meter.h"
+#include "proto/server_events.h"
 
 namespace csm::bench {
 
@@ -39,6 +40,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void start_turn();
   void end_turn();
   void maybe_barge_in();
+  bool late_cancel(const proto::ErrorEvent& error) const;
   void fail(const std::string& code);  // transport failure: ends the turn and the session
   void close();
 
@@ -60,6 +62,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool write_pending_ = false;
   int cancel_at_frame_ = -1;            // barge in once this many frames arrived; -1: never
   std::string cancel_request_;
+  std::string cancel_event_id_;  // of the last response.cancel sent
   Clock::time_point cancel_sent_;
   bool cancel_requested_ = false;
   bool context_pending_ = false;  // context.add sent, context.added not yet received

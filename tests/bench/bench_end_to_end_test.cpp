@@ -101,6 +101,27 @@ TEST_CASE("csm-bench barges in and the server stops at the next frame", "[bench]
   CHECK(r["frames"].get<int>() < 4 * 50);  // every turn stopped well before its 4 s bound
 }
 
+TEST_CASE("csm-bench barging in near the end of short responses counts no error", "[bench][e2e]") {
+  // 800 ms responses (10 frames) and interruptions after 2..12 frames: some responses end
+  // first, some cancels cross response.done (the server answers out_of_order).
+  csm::test::ScratchDir dir;
+  csm::test::ServerProcess server(dir.file("server.log"));
+  const std::string json_file = dir.file("late.json");
+  const std::string command = (csm::test::binary_dir() / "bin" / "csm-bench").string() +
+                              " --url ws://127.0.0.1:" + std::to_string(server.port()) +
+                              " --sessions 4 --turns 4 --barge-in 1 --max-audio-ms 800" +
+                              " --think-ms 50 --no-progress --json " + json_file + " > /dev/null";
+  CHECK(std::system(command.c_str()) == 0);
+  std::ifstream in(json_file);
+  REQUIRE(in);
+  const auto r = nlohmann::json::parse(in);
+  INFO(r.dump(2));
+  CHECK(r["errors"].empty());
+  CHECK(r["turns_failed"] == 0);
+  CHECK(r["turns_completed"].get<int>() + r["turns_cancelled"].get<int>() == 16);
+  CHECK(r["turns_completed"].get<int>() > 0);  // those the user would interrupt after the end
+}
+
 TEST_CASE("csm-bench adds the user's context (text and WAV) and the turns still complete",
           "[bench][e2e]") {
   csm::test::ScratchDir dir;
