@@ -9,6 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "proto/client_messages.h"
+
 namespace csm::bench {
 
 namespace {
@@ -89,6 +91,11 @@ std::string usage() {
          "  --seed N              sampling seed for every response\n"
          "  --barge-in RATE       ws: interrupt this fraction of turns (0..1, default 0)\n"
          "  --html FILE           write an HTML report with plots (no network needed)\n"
+         "  --context-text TEXT   ws: the user's previous utterance, added with context.add\n"
+         "                        before the session's first turn\n"
+         "  --context-audio FILE  ws: ... and its audio (WAV or Ogg Opus)\n"
+         "  --context-speaker N   the user's speaker id (default 1)\n"
+         "  --context-each-turn   add the context before every turn (the user speaks first)\n"
          "  --capacity            find the most sessions sustained in real time:\n"
          "    --step N            sessions added per level (default 1)\n"
          "    --max-sessions N    last level (default 32)\n"
@@ -132,6 +139,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& command_lin
       {"--barge-in",
        [&](const std::string& v) { o.barge_in_rate = number<double>("--barge-in", v); }},
       {"--html", [&](const std::string& v) { o.html_file = v; }},
+      {"--context-text", [&](const std::string& v) { o.context_text = v; }},
+      {"--context-audio", [&](const std::string& v) { o.context_audio_file = v; }},
+      {"--context-speaker",
+       [&](const std::string& v) { o.context_speaker = number<int>("--context-speaker", v); }},
       {"--step", [&](const std::string& v) { o.capacity_step = number<int>("--step", v); }},
       {"--max-sessions",
        [&](const std::string& v) { o.capacity_max_sessions = number<int>("--max-sessions", v); }},
@@ -160,6 +171,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& command_lin
       o.metrics = false;
       continue;
     }
+    if (flag == "--context-each-turn") {
+      o.context_each_turn = true;
+      continue;
+    }
     const auto it = valued.find(flag);
     check(it != valued.end(), "unknown flag " + flag);
     check(i + 1 < args.size(), flag + " needs a value");
@@ -174,6 +189,12 @@ std::optional<Options> parse_options(const std::vector<std::string>& command_lin
         "--max-audio-ms must be 80..3600000 (or 0: sized to the text)");
   check(o.barge_in_rate >= 0 && o.barge_in_rate <= 1, "--barge-in must be 0..1");
   check(o.barge_in_rate == 0 || o.mode == "ws", "--barge-in needs --mode ws");
+  const bool context = !o.context_text.empty() || !o.context_audio_file.empty();
+  check(!context || o.mode == "ws", "--context-text / --context-audio need --mode ws");
+  check(context || !o.context_each_turn,
+        "--context-each-turn needs --context-text or --context-audio");
+  check(o.context_speaker >= 0 && o.context_speaker <= proto::kMaxSpeaker,
+        "--context-speaker must be 0.." + std::to_string(proto::kMaxSpeaker));
   check(o.capacity_step >= 1 && o.capacity_max_sessions >= o.capacity_step,
         "--step must be >= 1 and --max-sessions >= --step");
   return o;

@@ -32,6 +32,12 @@ struct Options {
   bool metrics = true;              // read the server's /metrics before and after
   double barge_in_rate = 0;         // ws: fraction of turns the user interrupts (0..1)
   std::string html_file;            // write a self-contained HTML report with SVG plots here
+  // ws: the user's previous utterance added with context.add before a session's first turn
+  // (or before every turn): text and/or a WAV / Ogg Opus file, spoken by context_speaker.
+  std::string context_text;
+  std::string context_audio_file;
+  int context_speaker = 1;
+  bool context_each_turn = false;
   // Capacity mode: runs the scenario at step, 2*step, ... sessions up to max_sessions and
   // stops at the first level that is not sustained (underruns over the rate, TTFA p95 over
   // the threshold, or any failed turn).

@@ -33,7 +33,7 @@ RunSummary summarize(const std::vector<TurnRecord>& turns,
   s.mode = mode;
   s.wall_seconds = wall_seconds;
   s.errors = session_errors;
-  std::vector<double> ttfa, rtf, lateness, cancel;
+  std::vector<double> ttfa, rtf, lateness, cancel, context;
   for (const auto& t : turns) {
     if (t.completed) ++s.turns_completed;
     else if (t.cancelled) ++s.turns_cancelled;
@@ -41,6 +41,11 @@ RunSummary summarize(const std::vector<TurnRecord>& turns,
     if (!t.error_code.empty()) ++s.errors[t.error_code];
     if (t.ttfa_ms >= 0) ttfa.push_back(t.ttfa_ms);
     if (t.cancel_latency_ms >= 0) cancel.push_back(t.cancel_latency_ms);
+    if (t.context_ms >= 0) context.push_back(t.context_ms);
+    if (!t.context_error.empty()) {
+      ++s.contexts_failed;
+      ++s.errors[t.context_error];
+    }
     if (t.completed && t.audio_ms > 0) rtf.push_back(t.rtf());
     lateness.insert(lateness.end(), t.lateness_ms.begin(), t.lateness_ms.end());
     s.underruns += t.underruns;
@@ -55,6 +60,7 @@ RunSummary summarize(const std::vector<TurnRecord>& turns,
   s.rtf = percentiles(std::move(rtf));
   s.lateness_ms = percentiles(std::move(lateness));
   s.cancel_latency_ms = percentiles(std::move(cancel));
+  s.context_ms = percentiles(std::move(context));
   return s;
 }
 
@@ -85,6 +91,8 @@ nlohmann::json to_json(const RunSummary& s) {
           {"rtf", to_json(s.rtf)},
           {"lateness_ms", to_json(s.lateness_ms)},
           {"cancel_latency_ms", to_json(s.cancel_latency_ms)},
+          {"context_ms", to_json(s.context_ms)},
+          {"contexts_failed", s.contexts_failed},
           {"underruns", s.underruns},
           {"underrun_rate", s.underrun_rate()},
           {"stall_ms", s.stall_ms},
@@ -114,6 +122,11 @@ std::string format_table(const RunSummary& s) {
   if (s.cancel_latency_ms.count > 0) {
     out << row("barge-in", s.cancel_latency_ms, "ms (response.cancel -> response.done)");
   }
+  if (s.context_ms.count > 0 || s.contexts_failed > 0) {
+    const std::string unit =
+        "ms (context.add -> context.added), " + std::to_string(s.contexts_failed) + " refused";
+    out << row("context", s.context_ms, unit.c_str());
+  }
   std::snprintf(line, sizeof line,
                 "\nunderruns %d (%.2f%% of %llu frames), stall %.0f ms\n"
                 "audio %.1f s in %.1f s wall: throughput %.2f x real time\n"
@@ -133,7 +146,8 @@ std::string format_table(const RunSummary& s) {
 std::string turns_csv(const std::vector<TurnRecord>& turns) {
   std::ostringstream out;
   out << "session,turn,start_ms,ttfa_ms,generation_ms,frames,frames_reported,audio_ms,bytes,"
-         "underruns,stall_ms,max_lateness_ms,rtf,completed,end_reason,error\n";
+         "underruns,stall_ms,max_lateness_ms,rtf,completed,end_reason,error,context_ms,"
+         "context_error\n";
   for (const auto& t : turns) {
     const double max_late =
         t.lateness_ms.empty() ? 0 : *std::max_element(t.lateness_ms.begin(), t.lateness_ms.end());
@@ -141,7 +155,7 @@ std::string turns_csv(const std::vector<TurnRecord>& turns) {
         << t.generation_ms << ',' << t.frames << ',' << t.frames_reported << ',' << t.audio_ms
         << ',' << t.bytes << ',' << t.underruns << ',' << t.stall_ms << ',' << max_late << ','
         << t.rtf() << ',' << (t.completed ? 1 : 0) << ',' << t.end_reason << ',' << t.error_code
-        << '\n';
+        << ',' << t.context_ms << ',' << t.context_error << '\n';
   }
   return out.str();
 }

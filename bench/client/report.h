@@ -29,6 +29,8 @@ struct RunSummary {
   std::map<std::string, int> errors;  // by code (protocol code or transport failure)
   Percentiles ttfa_ms, rtf, lateness_ms;
   Percentiles cancel_latency_ms;     // barge-in: cancel sent -> response.done
+  Percentiles context_ms;            // user context: context.add sent -> context.added
+  int contexts_failed = 0;           // context.add refused (counted in errors by code too)
   int underruns = 0;
   double stall_ms = 0;
   double audio_seconds = 0;          // decoded audio received

@@ -1,6 +1,8 @@
 #include "bench/client/rest_session.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <limits>
 
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
@@ -79,16 +81,21 @@ void RestSession::on_connect(beast::error_code ec) {
   http::async_write(stream_, request_, [self = shared_from_this()](beast::error_code ec2, size_t) {
     if (ec2) return self->end_turn("write_failed");
     self->parser_.emplace();
-    self->parser_->body_limit(boost::none);
+    // No limit, spelled as the largest one: Beast 1.74 compares a Content-Length against an
+    // unset limit (boost::none) as over it, which fails error answers under read_some.
+    self->parser_->body_limit(std::numeric_limits<std::uint64_t>::max());
     self->read_more();
   });
 }
 
+// read_some, not read: http::async_read returns only when the 16 KiB body buffer is full
+// (4 frames), which made every frame, the first one included, look late.
 void RestSession::read_more() {
   parser_->get().body().data = chunk_.data();
   parser_->get().body().size = chunk_.size();
-  http::async_read(stream_, buffer_, *parser_,
-                   [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
+  http::async_read_some(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](beast::error_code ec, size_t) { self->on_read(ec); });
 }
 
 void RestSession::on_read(beast::error_code ec) {

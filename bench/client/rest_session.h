@@ -1,6 +1,9 @@
 // One simulated user of the OpenAI-compatible POST /v1/audio/speech: per turn a fresh
 // connection, a request for raw 24 kHz s16le PCM, and the chunked body measured as it
-// streams: every 3840 bytes (80 ms) count as one frame on the playback clock.
+// streams: every 3840 bytes (80 ms) count as one frame on the playback clock, at the moment
+// the read that completes them returns. First audio over REST: connect + request + the
+// first 3840 body bytes (no container header: raw PCM), against the first binary frame
+// after response.create on a WebSocket that is already open.
 // Thread: the run's io thread; every handler holds shared_from_this(). One request at a time.
 #pragma once
 

@@ -4,11 +4,13 @@
 
 #include <chrono>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "bench/client/options.h"
 #include "bench/client/turn_record.h"
+#include "bench/client/user_context.h"
 
 namespace csm::bench {
 
@@ -19,11 +21,13 @@ inline std::chrono::milliseconds to_duration(double ms) {
 }
 
 struct RunState {
-  RunState(const Options& opts, std::vector<std::string> text_list)
-      : options(opts), texts(std::move(text_list)) {}
+  RunState(const Options& opts, std::vector<std::string> text_list,
+           std::optional<UserContext> user_context)
+      : options(opts), texts(std::move(text_list)), context(std::move(user_context)) {}
 
   const Options& options;
   const std::vector<std::string> texts;  // never empty
+  const std::optional<UserContext> context;  // added to ws sessions' conversations
   Clock::time_point start = Clock::now();
   std::vector<TurnRecord> turns;                  // finished turns, in finishing order
   std::map<std::string, int> session_errors;      // failures outside any turn, by code

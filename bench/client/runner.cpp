@@ -60,8 +60,9 @@ class ProgressLine {
 }  // namespace
 
 RunResult run_scenario(const Options& options) {
-  RunState run(options, options.texts_file.empty() ? builtin_texts()
-                                                   : load_texts(options.texts_file));
+  RunState run(options,
+               options.texts_file.empty() ? builtin_texts() : load_texts(options.texts_file),
+               load_user_context(options));
   const auto metrics_before =
       options.metrics ? fetch_metrics(options.endpoint) : std::optional<MetricSamples>();
   boost::asio::io_context io;

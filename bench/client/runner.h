@@ -22,7 +22,7 @@ struct RunResult {
   std::optional<ServerView> server;  // when /metrics was read before and after
 };
 
-// Throws std::runtime_error when the texts file cannot be read.
+// Throws std::runtime_error when the texts file or the context audio cannot be read.
 RunResult run_scenario(const Options& options);
 
 // The summary JSON, with the server's view under "server" when there is one.

@@ -20,6 +20,12 @@ class TurnMeter {
   // (a frame that does not hold 80 ms is counted as bad).
   void on_frame(uint64_t bytes, double audio_ms);
 
+  // The last frame received was the response's tail (the encoder's last packets after the
+  // final 80 ms frame, proto/PROTOCOL.md): it completes the audio of the frames before it, so
+  // it leaves the frame count, the decoded audio and the playback clock. A tail that did not
+  // decode stays a bad frame.
+  void last_frame_was_tail();
+
   double elapsed_ms() const;
   TurnRecord& record() { return record_; }
   // Completes the record (stall, underruns) and hands it over.
@@ -29,6 +35,9 @@ class TurnMeter {
   Clock::time_point sent_;
   PlaybackClock clock_;
   TurnRecord record_;
+  PlaybackClock clock_before_last_;  // to take the last frame back when it was the tail
+  double last_audio_ms_ = 0;
+  bool last_bad_ = false;
 };
 
 }  // namespace csm::bench

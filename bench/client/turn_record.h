@@ -28,6 +28,10 @@ struct TurnRecord {
   double cancel_latency_ms = -1;  // response.cancel sent -> response.done received; -1: none
   std::string end_reason;      // response.done reason, or "" (REST: "end_of_body")
   std::string error_code;      // protocol error code or transport failure name; "" if none
+  // The user's context sent before this turn (ws --context-*): context.add sent ->
+  // context.added received, -1 when none was sent; or the code of the error that refused it.
+  double context_ms = -1;
+  std::string context_error;
 
   // Generation time per second of audio; < 1 is faster than real time. 0 without audio.
   double rtf() const { return audio_ms > 0 ? generation_ms / audio_ms : 0; }

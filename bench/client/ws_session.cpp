@@ -1,6 +1,7 @@
 #include "bench/client/ws_session.h"
 
 #include <algorithm>
+#include <utility>
 
 #include <boost/asio/connect.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
@@ -94,12 +95,16 @@ void WsSession::on_read(beast::error_code ec, size_t) {
 void WsSession::on_text(const std::string& text) {
   const proto::ServerEvent event = proto::parse_server_event(text);
   if (std::holds_alternative<proto::SessionCreated>(event)) {
-    if (!turn_) start_turn();
+    if (!turn_ && !context_pending_) begin_turn();
+  } else if (std::holds_alternative<proto::ContextAdded>(event)) {
+    if (context_pending_) on_context_done("");
   } else if (const auto* created = std::get_if<proto::ResponseCreated>(&event)) {
     response_id_ = created->response_id;
   } else if (const auto* done = std::get_if<proto::ResponseDone>(&event)) {
     if (!turn_) return;
     auto& record = turn_->record();
+    // One binary frame past the count: the encoder's tail (proto/PROTOCOL.md).
+    if (record.frames == done->frames + 1) turn_->last_frame_was_tail();
     record.frames_reported = done->frames;
     record.end_reason = std::string(proto::end_reason_name(done->reason));
     record.completed = normal_end(done->reason);
@@ -113,7 +118,9 @@ void WsSession::on_text(const std::string& text) {
     }
     end_turn();
   } else if (const auto* error = std::get_if<proto::ErrorEvent>(&event)) {
+    if (late_cancel(*error)) return;
     if (!turn_) {
+      if (context_pending_) return on_context_done(error->code_name);
       ++run_.session_errors[error->code_name];
       return;
     }
@@ -147,7 +154,8 @@ void WsSession::maybe_barge_in() {
   proto::ResponseCancel cancel;
   cancel.response_id = response_id_;
   cancel.played_ms = static_cast<int>(std::clamp(heard_ms, 0.0, record.frames * kFrameMs));
-  cancel_request_ = proto::to_json(cancel);
+  cancel_event_id_ = "cancel-" + std::to_string(turns_done_);
+  cancel_request_ = proto::to_json(cancel, cancel_event_id_);
   cancel_requested_ = true;
   cancel_sent_ = Clock::now();
   write_pending_ = true;
@@ -159,8 +167,56 @@ void WsSession::maybe_barge_in() {
                   });
 }
 
-void WsSession::start_turn() {
+void WsSession::begin_turn() {
   if (!run_.wants_turn(turns_done_)) return close();
+  if (run_.context && context_before_turn(*run_.context, turns_done_)) return send_context();
+  start_turn();
+}
+
+// context.add, then its audio as the next (binary) message; the turn starts when the server
+// answers context.added or an error.
+void WsSession::send_context() {
+  const UserContext& context = *run_.context;
+  request_ = context_add_message(context, "context-" + std::to_string(turns_done_));
+  context_pending_ = true;
+  context_sent_ = Clock::now();
+  write_pending_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(request_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    const std::string& audio = self->run_.context->audio;
+    if (ec || audio.empty()) {
+      self->write_pending_ = false;
+      if (ec) self->fail("write_failed");
+      return;
+    }
+    self->ws_.binary(true);
+    self->ws_.async_write(net::buffer(audio), [self](beast::error_code ec2, size_t) {
+      self->write_pending_ = false;
+      if (ec2) self->fail("write_failed");
+    });
+  });
+}
+
+// A refused context is counted and the turn goes on without it, as a real assistant would.
+void WsSession::on_context_done(const std::string& error_code) {
+  context_pending_ = false;
+  context_error_ = error_code;
+  context_ms_ =
+      error_code.empty()
+          ? std::chrono::duration<double, std::milli>(Clock::now() - context_sent_).count()
+          : -1;
+  start_turn();
+}
+
+// Our response.cancel crossed the end of the response (response.done was already on its
+// way): the server answers that no such response is in progress. The user interrupted just
+// too late; that is no error of the server's.
+bool WsSession::late_cancel(const proto::ErrorEvent& error) const {
+  return !cancel_event_id_.empty() && error.event_id == cancel_event_id_ &&
+         (error.code == proto::ErrorCode::OutOfOrder || error.code == proto::ErrorCode::NotFound);
+}
+
+void WsSession::start_turn() {
   const std::string& text = run_.take_text();
   proto::ResponseCreate create;
   create.text = text;
@@ -170,6 +226,8 @@ void WsSession::start_turn() {
   request_ = proto::to_json(create, "turn-" + std::to_string(turns_done_));
 
   turn_.emplace(run_, index_, turns_done_, run_.options.jitter_ms);
+  turn_->record().context_ms = std::exchange(context_ms_, -1);
+  turn_->record().context_error = std::exchange(context_error_, "");
   response_id_.reset();
   opus_ = std::make_unique<OpusFrameCheck>(24000);
   cancel_requested_ = false;
@@ -177,6 +235,8 @@ void WsSession::start_turn() {
   if (std::bernoulli_distribution(run_.options.barge_in_rate)(rng_)) {
     cancel_at_frame_ = std::uniform_int_distribution<int>(2, 12)(rng_);  // 160..960 ms heard
   }
+  // A response bounded to fewer frames ends before this user would interrupt it.
+  if (cancel_at_frame_ >= *create.max_audio_ms / kFrameMs) cancel_at_frame_ = -1;
   ++run_.active_turns;
   // Generous: a loaded server may run far slower than real time; this only catches hangs.
   watchdog_.expires_after(to_duration(std::max(60000.0, 10.0 * *create.max_audio_ms)));
@@ -200,7 +260,7 @@ void WsSession::end_turn() {
   if (!run_.wants_turn(turns_done_)) return close();
   timer_.expires_after(to_duration(run_.options.think_ms));
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (!ec) self->start_turn();
+    if (!ec) self->begin_turn();
   });
 }
 

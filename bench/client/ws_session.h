@@ -1,7 +1,8 @@
 // One simulated voice-assistant user on WebSocket /v1/stream: connect, then `turns` times
-// send response.create with a text, receive and measure the audio until response.done,
-// think, repeat; then close. Thread: the run's io thread; every handler holds
-// shared_from_this(). At most one write is in flight (one request per turn) and one read.
+// (optionally add the user's context and wait for context.added), send response.create with
+// a text, receive and measure the audio until response.done, think, repeat; then close.
+// Thread: the run's io thread; every handler holds shared_from_this(). At most one write is
+// in flight (the context, or one request per turn) and one read.
 #pragma once
 
 #include <memory>
@@ -16,6 +17,7 @@
 #include "bench/client/opus_frame_check.h"
 #include "bench/client/run_state.h"
 #include "bench/client/turn_meter.h"
+#include "proto/server_events.h"
 
 namespace csm::bench {
 
@@ -32,10 +34,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void on_read(boost::beast::error_code ec, size_t bytes);
   void on_text(const std::string& text);
   void on_binary(const std::string& bytes);
+  void begin_turn();  // the context first when it is due, then the turn
+  void send_context();
+  void on_context_done(const std::string& error_code);
   void start_turn();
   void end_turn();
-  void after_think();
   void maybe_barge_in();
+  bool late_cancel(const proto::ErrorEvent& error) const;
   void fail(const std::string& code);  // transport failure: ends the turn and the session
   void close();
 
@@ -57,8 +62,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool write_pending_ = false;
   int cancel_at_frame_ = -1;            // barge in once this many frames arrived; -1: never
   std::string cancel_request_;
+  std::string cancel_event_id_;  // of the last response.cancel sent
   Clock::time_point cancel_sent_;
   bool cancel_requested_ = false;
+  bool context_pending_ = false;  // context.add sent, context.added not yet received
+  Clock::time_point context_sent_;
+  double context_ms_ = -1;  // the last context's round trip, for the next turn
+  std::string context_error_;
 };
 
 }  // namespace csm::bench

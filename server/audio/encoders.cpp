@@ -48,16 +48,25 @@ class CodecFrameEncoder final : public FrameEncoder {
   CodecFrameEncoder(proto::Codec codec, std::unique_ptr<audio::StreamEncoder> encoder)
       : codec_(codec), encoder_(std::move(encoder)) {}
   void encode(std::span<const float> pcm, proto::AudioFrame& frame) override {
+    fill(encoder_->encode(pcm), frame);
+  }
+  bool finish(proto::AudioFrame& frame) override {
+    const auto chunks = encoder_->finish();
+    if (chunks.empty()) return false;
+    fill(chunks, frame);
+    return true;
+  }
+
+ private:
+  void fill(const std::vector<audio::Chunk>& chunks, proto::AudioFrame& frame) const {
     frame.codec = codec_;
-    auto chunks = encoder_->encode(pcm);
     if (encoder_->packetized()) {
-      for (auto& c : chunks) frame.opus_packets.emplace_back(c.begin(), c.end());
+      for (const auto& c : chunks) frame.opus_packets.emplace_back(c.begin(), c.end());
     } else {
       frame.pcm = concat(chunks);
     }
   }
 
- private:
   proto::Codec codec_;
   std::unique_ptr<audio::StreamEncoder> encoder_;
 };

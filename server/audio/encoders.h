@@ -24,6 +24,10 @@ class FrameEncoder {
   virtual ~FrameEncoder() = default;
   // Fills frame.codec and the payload (opus_packets or pcm); the caller sets the ids.
   virtual void encode(std::span<const float> pcm, proto::AudioFrame& frame) = 0;
+  // Ends the response: fills `frame` like encode() with what the encoder still holds (Opus's
+  // look-ahead and a partial packet, padded with silence; a resampler's last samples).
+  // Returns false, leaving `frame` alone, when it holds nothing.
+  virtual bool finish(proto::AudioFrame& frame) = 0;
 };
 
 // One REST response's body, streamed.

@@ -387,9 +387,20 @@ void Conversation::maybe_finish() {
   done.audio_ms = static_cast<int>(r.frames_queued) * engine::kFrameMs;
   done.ttfa_ms = r.ttfa_ms;
   done.error = r.error;
+  if (!r.error && !r.cancelled && r.frames_queued > 0) send_tail(r);
   if (r.error) outbox_.send_error(*r.error, r.error_message, r.event_id, r.id);
   response_.reset();
   outbox_.send_event(done);
+}
+
+// Without the tail the last few ms the encoder held back (Opus look-ahead, a partial packet,
+// a resampler's filter) would never reach the client. It goes out after the last frame with
+// the next index and is not counted in `frames` (proto/PROTOCOL.md, "The tail").
+void Conversation::send_tail(Response& r) {
+  proto::AudioFrame frame;
+  frame.response_id = r.id;
+  frame.frame_index = r.frames_queued;
+  if (r.encoder->finish(frame)) outbox_.send_audio(proto::encode_audio_frame(frame), nullptr);
 }
 
 }  // namespace csm::server

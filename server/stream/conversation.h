@@ -101,6 +101,7 @@ class Conversation {
   void release_held();
   void fail_response(proto::ErrorCode code, const std::string& message);
   void maybe_finish();
+  void send_tail(Response& r);
   bool streaming_response(const std::string& event_id, const char* what);
 
   Deps deps_;

@@ -34,8 +34,22 @@ TEST_CASE("the HTML report is self-contained with three plots", "[bench]") {
   CHECK(html.find("http://www.w3.org/2000/svg") != std::string::npos);  // namespace only
   CHECK(html.find("<script") == std::string::npos);
   CHECK(html.find("src=") == std::string::npos);
-  CHECK(count(html, "<circle") == 4 + 2);            // 4 frames, 2 turns
+  CHECK(count(html, "r=\"2\"") == 4 + 2);               // 4 frames, 2 turns
   CHECK(count(html, "r=\"2\" fill=\"#d62728\"") == 1);  // the one late frame is red
+  CHECK(html.find("playback deadline") != std::string::npos);  // the legend
+  CHECK(html.find("no turn received audio") == std::string::npos);
   CHECK(html.find("&lt;odd&gt;") != std::string::npos);
   CHECK(html.find("<odd>") == std::string::npos);
+}
+
+TEST_CASE("the HTML report says so when a plot has no data", "[bench]") {
+  TurnRecord refused;
+  refused.error_code = "unknown_voice";
+  RunResult result;
+  result.turns = {refused};
+  result.summary = summarize(result.turns, {}, 1, "ws", 0.01);
+  const std::string html = html_report(result, Options{});
+  CHECK(count(html, "no turn received audio") == 2);  // TTFA histogram and concurrency
+  CHECK(count(html, "no audio frames received") == 1);
+  CHECK(count(html, "<rect") == 0);
 }

@@ -29,6 +29,32 @@ TEST_CASE("bad options name the flag", "[bench]") {
   CHECK_THROWS_WITH(parse_options({"--mode", "udp"}), Catch::Contains("--mode"));
   CHECK_THROWS_WITH(parse_options({"--url", "wss://x:1"}), Catch::Contains("ws://"));
   CHECK_THROWS_WITH(parse_options({"--turns"}), Catch::Contains("needs a value"));
+  CHECK_THROWS_WITH(parse_options({"--context-text", "hi", "--mode", "rest"}),
+                    Catch::Contains("--mode ws"));
+  CHECK_THROWS_WITH(parse_options({"--context-each-turn"}), Catch::Contains("--context-text"));
+  CHECK_THROWS_WITH(parse_options({"--context-text", "hi", "--context-speaker", "1024"}),
+                    Catch::Contains("--context-speaker"));
+}
+
+TEST_CASE("context flags, on the command line or in a scenario file", "[bench]") {
+  const auto o = parse_options({"--context-text", "Hi there", "--context-audio", "user.wav",
+                                "--context-speaker", "2", "--context-each-turn"});
+  REQUIRE(o);
+  CHECK(o->context_text == "Hi there");
+  CHECK(o->context_audio_file == "user.wav");
+  CHECK(o->context_speaker == 2);
+  CHECK(o->context_each_turn);
+  CHECK_FALSE(parse_options({})->context_each_turn);
+  csm::test::ScratchDir dir;
+  std::ofstream(dir.file("s.json")) << R"({"context-text": "Is it raining?",
+                                           "context-audio": "user.wav",
+                                           "context-each-turn": true})";
+  const auto s = parse_options({"--scenario", dir.file("s.json")});
+  REQUIRE(s);
+  CHECK(s->context_text == "Is it raining?");
+  CHECK(s->context_audio_file == "user.wav");
+  CHECK(s->context_each_turn);
+  CHECK(s->context_speaker == 1);
 }
 
 TEST_CASE("built-in texts run short to long and bound their audio", "[bench]") {

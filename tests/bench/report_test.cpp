@@ -46,4 +46,23 @@ TEST_CASE("summary counts turns, errors and audio and keeps the JSON keys", "[be
   CHECK(json["lateness_ms"]["max"] == -150.0);
   CHECK(format_table(s).find("overloaded=1") != std::string::npos);
   CHECK(turns_csv({ok, refused}).find("overloaded") != std::string::npos);
+  CHECK(format_table(s).find("context") == std::string::npos);  // no context, no row
+}
+
+TEST_CASE("context round trips and refusals are summarized, refusals as errors", "[bench]") {
+  TurnRecord added, refused, none;
+  added.completed = refused.completed = none.completed = true;
+  added.context_ms = 30;
+  refused.context_error = "audio_invalid";
+  const RunSummary s = summarize({added, refused, none}, {}, 1, "ws", 1.0);
+  CHECK(s.turns_completed == 3);  // a refused context does not fail the turn...
+  CHECK(s.context_ms.count == 1);
+  CHECK(s.context_ms.p50 == 30);
+  CHECK(s.contexts_failed == 1);
+  CHECK(s.errors.at("audio_invalid") == 1);  // ...but counts as an error
+  const auto json = to_json(s);
+  CHECK(json["context_ms"]["count"] == 1);
+  CHECK(json["contexts_failed"] == 1);
+  CHECK(format_table(s).find("context") != std::string::npos);
+  CHECK(turns_csv({refused}).find(",audio_invalid\n") != std::string::npos);
 }

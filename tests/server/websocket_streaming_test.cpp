@@ -1,5 +1,6 @@
 // WebSocket responses end to end over a real socket, with the real engine on the demo model:
-// frame headers and order, Opus frames that decode to 80 ms each, seeds, streamed text cut
+// frame headers and order, Opus frames that decode to 80 ms each, every generated sample
+// received (the encoder's and the resampler's tails), seeds, streamed text cut
 // into sentences, context items with WAV audio, cancel with the played-out position, engine
 // backpressure, a slow reader dropped, a vanished client, shutdown draining a running
 // response, 8 concurrent sessions.
@@ -11,6 +12,7 @@
 #include <memory>
 #include <thread>
 
+#include "codec/audio/opus_packet_encoder.h"
 #include "codec/audio/wav_writer.h"
 #include "proto/audio_frame.h"
 #include "server/support/test_server.h"
@@ -103,6 +105,46 @@ std::string tone_wav(int ms) {
   return {file.begin(), file.end()};
 }
 
+// A 400 ms response (5 frames) on a fresh session with `output_format`: every binary message
+// before response.done, which lands in `done`.
+std::vector<csm::proto::AudioFrame> five_frame_response(const TestServer& s,
+                                                        const json& output_format, json& done) {
+  WsClient c = session(s, "");
+  c.send({{"type", "session.update"}, {"session", {{"output_format", output_format}}}});
+  REQUIRE(c.event()["type"] == "session.updated");
+  c.send(create("Every last sample.", 400, 5));
+  REQUIRE(c.event()["type"] == "response.created");
+  std::vector<csm::proto::AudioFrame> frames;
+  done = read_response(c, 1, &frames);
+  return frames;
+}
+
+// One 24 kHz Opus decoder for the frames of a response, in order.
+class ResponseDecoder {
+ public:
+  ResponseDecoder() {
+    int error = 0;
+    decoder_.reset(opus_decoder_create(24000, 1, &error));
+    REQUIRE(error == OPUS_OK);
+  }
+  // The samples the frame's packets decode to.
+  int samples(const csm::proto::AudioFrame& frame) {
+    int total = 0;
+    for (const std::string& p : frame.opus_packets) {
+      const int n = opus_decode(decoder_.get(), reinterpret_cast<const unsigned char*>(p.data()),
+                                static_cast<opus_int32>(p.size()), pcm_.data(),
+                                static_cast<int>(pcm_.size()), 0);
+      REQUIRE(n > 0);
+      total += n;
+    }
+    return total;
+  }
+
+ private:
+  std::unique_ptr<OpusDecoder, void (*)(OpusDecoder*)> decoder_{nullptr, opus_decoder_destroy};
+  std::vector<opus_int16> pcm_ = std::vector<opus_int16>(5760);  // 120 ms at 48 kHz, the most
+};
+
 int slots_in_use(const TestServer& s) {
   return json::parse(http_request(s.port(), http::verb::get, "/readyz").body())["slots_in_use"];
 }
@@ -134,25 +176,53 @@ TEST_CASE("ws: the default Opus output decodes to exactly 80 ms per frame", "[se
   REQUIRE(c.event()["type"] == "response.created");
   std::vector<csm::proto::AudioFrame> frames;
   CHECK(read_response(c, 1, &frames)["frames"] == 6);
-  REQUIRE(frames.size() == 6);
-  int error = 0;
-  std::unique_ptr<OpusDecoder, void (*)(OpusDecoder*)> decoder(
-      opus_decoder_create(24000, 1, &error), opus_decoder_destroy);
-  REQUIRE(error == OPUS_OK);
-  std::vector<opus_int16> pcm(5760);
+  REQUIRE(frames.size() == 7);
+  frames.pop_back();  // the encoder's tail (tested below)
+  ResponseDecoder decoder;
   for (const auto& f : frames) {
     CHECK(f.codec == csm::proto::Codec::Opus);
     REQUIRE(!f.opus_packets.empty());
-    int samples = 0;
-    for (const std::string& p : f.opus_packets) {
-      const int n = opus_decode(decoder.get(), reinterpret_cast<const unsigned char*>(p.data()),
-                                static_cast<opus_int32>(p.size()), pcm.data(),
-                                static_cast<int>(pcm.size()), 0);
-      REQUIRE(n > 0);
-      samples += n;
-    }
-    CHECK(samples == 1920);
+    CHECK(decoder.samples(f) == 1920);
   }
+}
+
+TEST_CASE("ws: an Opus response holds all its audio: the encoder's tail follows the frames",
+          "[server][ws]") {
+  TestServer s(test_config(), true);
+  // 5 frames (400 ms) in 60 ms packets leave a partial packet (40 ms) at the end.
+  const int packet_ms = GENERATE(20, 60);
+  INFO("opus_frame_ms " << packet_ms);
+  json done;
+  const auto frames =
+      five_frame_response(s, {{"codec", "opus"}, {"opus_frame_ms", packet_ms}}, done);
+  CHECK(done["frames"] == 5);
+  CHECK(done["audio_ms"] == 400);
+  // The look-ahead the decoder drops at the start (pre-skip) must come back at the end.
+  csm::audio::OpusOptions options;
+  options.frame_ms = packet_ms;
+  const int pre_skip = csm::audio::OpusPacketEncoder(options).lookahead_samples();
+  const int packet = 24 * packet_ms;
+  ResponseDecoder decoder;
+  int decoded = 0;
+  for (const auto& f : frames) decoded += decoder.samples(f);
+  const int audio = decoded - pre_skip;
+  CHECK(audio >= 5 * 1920);          // every generated sample was received...
+  CHECK(audio < 5 * 1920 + packet);  // ...plus at most one packet of silence padding
+  REQUIRE(frames.size() == 6);       // 5 frames and the tail, indexed on
+  CHECK(frames.back().frame_index == 5);
+}
+
+TEST_CASE("ws: resampled PCM holds all its audio: the resampler's tail follows the frames",
+          "[server][ws]") {
+  TestServer s(test_config(), true);
+  json done;
+  const auto frames =
+      five_frame_response(s, {{"codec", "pcm_s16le"}, {"sample_rate", 16000}}, done);
+  CHECK(done["frames"] == 5);
+  size_t bytes = 0;
+  for (const auto& f : frames) bytes += f.pcm.size();
+  CHECK(bytes == 5 * 1280 * 2);  // 400 ms at 16 kHz, s16
+  CHECK(frames.size() == 6);     // the tail included
 }
 
 TEST_CASE("ws: the same seed gives the same audio, another seed other audio", "[server][ws]") {
