@@ -67,7 +67,9 @@ struct ToJson {
     return {{"type", "context.added"}, {"item_id", e.item_id}, {"audio_ms", e.audio_ms}};
   }
   json operator()(const ResponseCreated& e) const {
-    return {{"type", "response.created"}, {"response_id", e.response_id}};
+    json j = {{"type", "response.created"}, {"response_id", e.response_id}};
+    if (e.opus_pre_skip) j["opus_pre_skip"] = *e.opus_pre_skip;
+    return j;
   }
   json operator()(const ResponseDone& e) const {
     json j = {{"type", "response.done"},        {"response_id", e.response_id},
@@ -95,7 +97,11 @@ ServerEvent event_from(const json& j) {
   if (type == "context.added") {
     return ContextAdded{j.at("item_id").get<uint32_t>(), j.value("audio_ms", 0)};
   }
-  if (type == "response.created") return ResponseCreated{j.at("response_id").get<uint32_t>()};
+  if (type == "response.created") {
+    ResponseCreated c{j.at("response_id").get<uint32_t>(), std::nullopt};
+    if (j.contains("opus_pre_skip")) c.opus_pre_skip = j.at("opus_pre_skip").get<int>();
+    return c;
+  }
   if (type == "response.done") {
     ResponseDone d;
     d.response_id = j.at("response_id").get<uint32_t>();

@@ -40,6 +40,9 @@ struct ContextAdded {  // "context.added"
 };
 struct ResponseCreated {  // "response.created": the response was admitted
   uint32_t response_id = 0;
+  // Opus output only: samples at 48 kHz the client's decoder drops at the start of the
+  // response (the encoder's look-ahead, as an Ogg pre-skip). Absent for the other codecs.
+  std::optional<int> opus_pre_skip;
 };
 // Why a response ended.
 enum class EndReason { EndOfAudio, MaxLength, ContextFull, Cancelled, Error };

@@ -56,6 +56,9 @@ class CodecFrameEncoder final : public FrameEncoder {
     fill(chunks, frame);
     return true;
   }
+  int opus_pre_skip_48k() const override {
+    return codec_ == proto::Codec::Opus ? encoder_->pre_skip_48k() : 0;
+  }
 
  private:
   void fill(const std::vector<audio::Chunk>& chunks, proto::AudioFrame& frame) const {

@@ -28,6 +28,8 @@ class FrameEncoder {
   // look-ahead and a partial packet, padded with silence; a resampler's last samples).
   // Returns false, leaving `frame` alone, when it holds nothing.
   virtual bool finish(proto::AudioFrame& frame) = 0;
+  // Opus: the decoder's pre-skip at 48 kHz (sent in response.created); 0 for other codecs.
+  virtual int opus_pre_skip_48k() const = 0;
 };
 
 // One REST response's body, streamed.

@@ -186,6 +186,11 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   }
 
   void serve(tcp::socket socket) {
+    // Each audio frame is one small write that must leave at once: no Nagle coalescing
+    // (with delayed ACKs it can hold a frame back ~40 ms on a real network).
+    beast::error_code ec;
+    socket.set_option(tcp::no_delay(true), ec);
+    if (ec) log::warn("TCP_NODELAY not set", {{"error", ec.message()}});
     Ticket ticket;
     if (Ticket admitted = context.admission->try_connection()) {
       ticket = std::make_shared<ConnectionHold>(std::move(admitted), context.metrics);

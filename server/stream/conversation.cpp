@@ -212,7 +212,11 @@ void Conversation::on_response_create(const proto::ResponseCreate& m, const std:
   r.encoder = std::move(encoder);
   r.splitter = SentenceSplitter(deps_.max_text_bytes);
   r.created = std::chrono::steady_clock::now();
-  outbox_.send_event(proto::ResponseCreated{r.id});
+  proto::ResponseCreated created{r.id, std::nullopt};
+  if (const int pre_skip = r.encoder->opus_pre_skip_48k(); pre_skip > 0) {
+    created.opus_pre_skip = pre_skip;
+  }
+  outbox_.send_event(created);
   if (m.text) {
     r.text_done = true;
     start_turn(trim(*m.text));

@@ -18,6 +18,12 @@ TEST_CASE("server events round trip through JSON", "[proto]") {
   CHECK(created.session.seed == 9u);
   CHECK(created.session.output_format.codec == Codec::PcmF32le);
 
+  auto opus = std::get<ResponseCreated>(parse_server_event(to_json(ResponseCreated{7, 312})));
+  CHECK(opus.response_id == 7u);
+  CHECK(opus.opus_pre_skip == 312);
+  CHECK_FALSE(std::get<ResponseCreated>(parse_server_event(to_json(ResponseCreated{8, std::nullopt})))
+                  .opus_pre_skip.has_value());
+
   ResponseDone done;
   done.response_id = 4;
   done.reason = EndReason::Error;

@@ -106,14 +106,17 @@ std::string tone_wav(int ms) {
 }
 
 // A 400 ms response (5 frames) on a fresh session with `output_format`: every binary message
-// before response.done, which lands in `done`.
+// before response.done, which lands in `done` (response.created in `created`).
 std::vector<csm::proto::AudioFrame> five_frame_response(const TestServer& s,
-                                                        const json& output_format, json& done) {
+                                                        const json& output_format, json& done,
+                                                        json* created = nullptr) {
   WsClient c = session(s, "");
   c.send({{"type", "session.update"}, {"session", {{"output_format", output_format}}}});
   REQUIRE(c.event()["type"] == "session.updated");
   c.send(create("Every last sample.", 400, 5));
-  REQUIRE(c.event()["type"] == "response.created");
+  const json first = c.event();
+  REQUIRE(first["type"] == "response.created");
+  if (created != nullptr) *created = first;
   std::vector<csm::proto::AudioFrame> frames;
   done = read_response(c, 1, &frames);
   return frames;
@@ -192,15 +195,16 @@ TEST_CASE("ws: an Opus response holds all its audio: the encoder's tail follows 
   // 5 frames (400 ms) in 60 ms packets leave a partial packet (40 ms) at the end.
   const int packet_ms = GENERATE(20, 60);
   INFO("opus_frame_ms " << packet_ms);
-  json done;
+  json done, created;
   const auto frames =
-      five_frame_response(s, {{"codec", "opus"}, {"opus_frame_ms", packet_ms}}, done);
+      five_frame_response(s, {{"codec", "opus"}, {"opus_frame_ms", packet_ms}}, done, &created);
   CHECK(done["frames"] == 5);
   CHECK(done["audio_ms"] == 400);
   // The look-ahead the decoder drops at the start (pre-skip) must come back at the end.
   csm::audio::OpusOptions options;
   options.frame_ms = packet_ms;
   const int pre_skip = csm::audio::OpusPacketEncoder(options).lookahead_samples();
+  CHECK(created["opus_pre_skip"] == 2 * pre_skip);  // told to the client, at 48 kHz
   const int packet = 24 * packet_ms;
   ResponseDecoder decoder;
   int decoded = 0;
@@ -215,9 +219,10 @@ TEST_CASE("ws: an Opus response holds all its audio: the encoder's tail follows 
 TEST_CASE("ws: resampled PCM holds all its audio: the resampler's tail follows the frames",
           "[server][ws]") {
   TestServer s(test_config(), true);
-  json done;
+  json done, created;
   const auto frames =
-      five_frame_response(s, {{"codec", "pcm_s16le"}, {"sample_rate", 16000}}, done);
+      five_frame_response(s, {{"codec", "pcm_s16le"}, {"sample_rate", 16000}}, done, &created);
+  CHECK_FALSE(created.contains("opus_pre_skip"));
   CHECK(done["frames"] == 5);
   size_t bytes = 0;
   for (const auto& f : frames) bytes += f.pcm.size();
