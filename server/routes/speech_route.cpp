@@ -3,6 +3,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 
+#include <chrono>
 #include <deque>
 #include <nlohmann/json.hpp>
 
@@ -41,6 +42,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
 
   // Throws engine::EngineError when the engine refuses the turn.
   void start(SpeechBackend& backend, const ResolvedVoice& voice) {
+    started_ = std::chrono::steady_clock::now();
     session_ = backend.open_session({voice.voice, voice.speaker});
     engine::TurnRequest turn;
     turn.text = speech_.input;
@@ -77,7 +79,13 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
  private:
   void on_audio(uint32_t index, std::vector<float> pcm) {
     if (done_) return;
-    if (!header_sent_) send_header();
+    if (!header_sent_) {
+      // Time to first audio as the WebSocket path counts it: turn started -> first frame.
+      context_.metrics.observe_ttfa(std::chrono::duration<double, std::milli>(
+                                        std::chrono::steady_clock::now() - started_)
+                                        .count());
+      send_header();
+    }
     push(encoder_->encode(pcm), index + 1);
   }
 
@@ -203,6 +211,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
   std::deque<Chunk> queue_;
   asio::steady_timer stall_timer_;
   char probe_[1];
+  std::chrono::steady_clock::time_point started_;  // the turn's start, for TTFA
   bool header_sent_ = false;
   bool writing_ = false;
   bool ended_ = false;

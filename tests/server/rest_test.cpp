@@ -80,6 +80,9 @@ TEST_CASE("rest: speech streams a WAV with chunked transfer", "[server][rest]") 
   const std::string info = probe(wav, "", dir);
   INFO(info);
   CHECK(info.find("pcm_s16le,24000,1") != std::string::npos);
+  // The server's TTFA histogram counts REST turns too.
+  const std::string metrics = http_request(s.port(), http::verb::get, "/metrics").body();
+  CHECK(metrics.find("csm_ttfa_seconds_count 1\n") != std::string::npos);
 }
 
 TEST_CASE("rest: pcm, mulaw and alaw are raw samples ffprobe reads at their rates",
