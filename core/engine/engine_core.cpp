@@ -35,6 +35,11 @@ uint64_t fresh_seed() {
 
 }  // namespace
 
+std::string first_line(const std::exception& e) {
+  const std::string_view what = e.what();
+  return std::string(what.substr(0, what.find('\n')));
+}
+
 EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options,
                        EngineObserver observer)
     : models_(std::move(models)),
@@ -42,7 +47,12 @@ EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions option
       observer_(std::move(observer)),
       output_(options_.output_threads),
       slot_owner_(options_.max_sessions, 0),
-      prefill_budget_(options_) {}
+      prefill_budget_(options_) {
+  if (options_.fail_step_for_test) {
+    models_->generator->set_step_fault_for_test(
+        [this](const std::vector<int>& slots) { inject_step_fault_for_test(slots); });
+  }
+}
 
 EngineCore::~EngineCore() {
   shutdown(std::chrono::milliseconds(0));
@@ -138,7 +148,7 @@ void EngineCore::add_context(uint64_t session, ContextItem item) {
         pending->segment.has_audio = true;
       } catch (const std::exception& e) {
         log::error("context audio could not be encoded; keeping its text only",
-                   {{"session", session}, {"error", e.what()}});
+                   {{"session", session}, {"error", first_line(e)}});
       }
       post([this, session, pending] {
         pending->ready = true;
@@ -288,7 +298,7 @@ void EngineCore::run_commands() {
     try {
       c();
     } catch (const std::exception& e) {
-      log::error("engine command failed", {{"error", e.what()}});
+      log::error("engine command failed", {{"error", first_line(e)}});
     }
   }
 }
