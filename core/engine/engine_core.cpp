@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <random>
+#include <sstream>
 
 #include "common/log/log.h"
 #include "core/tokenizer/csm_prompt.h"
@@ -24,6 +26,21 @@ ErrorKind kind_of(const tokenizer::TextError& e) {
     case tokenizer::TextProblem::kControlCharacter: return ErrorKind::TextInvalid;
   }
   return ErrorKind::TextInvalid;
+}
+
+// The generator takes the temperature as a float: check the value it will get.
+void check_sampling(const Sampling& s) {
+  const float temperature = static_cast<float>(s.temperature);
+  if (!std::isfinite(temperature) || !(temperature > 0.0f)) {
+    std::ostringstream got;
+    got << s.temperature;
+    throw EngineError(ErrorKind::InvalidRequest,
+                      "sampling temperature must be a finite number > 0 (got " + got.str() + ")");
+  }
+  if (s.top_k < 1) {
+    throw EngineError(ErrorKind::InvalidRequest,
+                      "sampling top_k must be >= 1 (got " + std::to_string(s.top_k) + ")");
+  }
 }
 
 uint64_t fresh_seed() {
@@ -171,6 +188,8 @@ void EngineCore::flush_context(uint64_t session) {
 uint64_t EngineCore::start_turn(uint64_t session, TurnRequest request,
                                 std::shared_ptr<TurnSink> sink) {
   if (!accepting_) throw EngineError(ErrorKind::ShuttingDown, "the server is shutting down");
+  // Refused here rather than failing later inside the tick as an internal error.
+  check_sampling(request.sampling);
   auto turn = std::make_shared<TurnState>();
   turn->text_tokens = tokenize(request.speaker, request.text);
   turn->id = next_id_++;
