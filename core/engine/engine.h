@@ -96,10 +96,11 @@ class Session {
   // Appends a past turn. Throws EngineError (TextInvalid, BadSpeaker, AudioInvalid,
   // TextTooLong). Audio is encoded to codes on the engine thread before the next prefill.
   void add_context(ContextItem item);
-  // Queues a turn and returns its id. Throws EngineError for a bad request or while shutting
-  // down; admission failures (Overloaded, QueueTimeout) and everything later arrive via
-  // sink->on_end. A session runs one turn at a time: a turn started while another is active
-  // waits for it (streamed sentences queue this way).
+  // Queues a turn and returns its id. Throws EngineError for a bad request (text, speaker,
+  // sampling settings out of range: InvalidRequest) or while shutting down; admission
+  // failures (Overloaded, QueueTimeout) and everything later arrive via sink->on_end. A
+  // session runs one turn at a time: a turn started while another is active waits for it
+  // (streamed sentences queue this way).
   uint64_t start_turn(TurnRequest request, std::shared_ptr<TurnSink> sink);
   // Barge-in: ends the turn at the next frame boundary (reason Cancelled). played_frames:
   // frames the user heard; the context keeps only those (nullopt: everything generated).

@@ -2,7 +2,9 @@
 
 #include <torch/torch.h>
 
+#include <cmath>
 #include <random>
+#include <sstream>
 
 #include "common/log/log.h"
 #include "core/tokenizer/csm_prompt.h"
@@ -26,6 +28,21 @@ ErrorKind kind_of(const tokenizer::TextError& e) {
   return ErrorKind::TextInvalid;
 }
 
+// The generator takes the temperature as a float: check the value it will get.
+void check_sampling(const Sampling& s) {
+  const float temperature = static_cast<float>(s.temperature);
+  if (!std::isfinite(temperature) || !(temperature > 0.0f)) {
+    std::ostringstream got;
+    got << s.temperature;
+    throw EngineError(ErrorKind::InvalidRequest,
+                      "sampling temperature must be a finite number > 0 (got " + got.str() + ")");
+  }
+  if (s.top_k < 1) {
+    throw EngineError(ErrorKind::InvalidRequest,
+                      "sampling top_k must be >= 1 (got " + std::to_string(s.top_k) + ")");
+  }
+}
+
 uint64_t fresh_seed() {
   static std::mutex m;
   static std::mt19937_64 rng{std::random_device{}()};
@@ -35,6 +52,11 @@ uint64_t fresh_seed() {
 
 }  // namespace
 
+std::string first_line(const std::exception& e) {
+  const std::string_view what = e.what();
+  return std::string(what.substr(0, what.find('\n')));
+}
+
 EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options,
                        EngineObserver observer)
     : models_(std::move(models)),
@@ -42,7 +64,12 @@ EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions option
       observer_(std::move(observer)),
       output_(options_.output_threads),
       slot_owner_(options_.max_sessions, 0),
-      prefill_budget_(options_) {}
+      prefill_budget_(options_) {
+  if (options_.fail_step_for_test) {
+    models_->generator->set_step_fault_for_test(
+        [this](const std::vector<int>& slots) { inject_step_fault_for_test(slots); });
+  }
+}
 
 EngineCore::~EngineCore() {
   shutdown(std::chrono::milliseconds(0));
@@ -138,7 +165,7 @@ void EngineCore::add_context(uint64_t session, ContextItem item) {
         pending->segment.has_audio = true;
       } catch (const std::exception& e) {
         log::error("context audio could not be encoded; keeping its text only",
-                   {{"session", session}, {"error", e.what()}});
+                   {{"session", session}, {"error", first_line(e)}});
       }
       post([this, session, pending] {
         pending->ready = true;
@@ -161,6 +188,8 @@ void EngineCore::flush_context(uint64_t session) {
 uint64_t EngineCore::start_turn(uint64_t session, TurnRequest request,
                                 std::shared_ptr<TurnSink> sink) {
   if (!accepting_) throw EngineError(ErrorKind::ShuttingDown, "the server is shutting down");
+  // Refused here rather than failing later inside the tick as an internal error.
+  check_sampling(request.sampling);
   auto turn = std::make_shared<TurnState>();
   turn->text_tokens = tokenize(request.speaker, request.text);
   turn->id = next_id_++;
@@ -288,7 +317,7 @@ void EngineCore::run_commands() {
     try {
       c();
     } catch (const std::exception& e) {
-      log::error("engine command failed", {{"error", e.what()}});
+      log::error("engine command failed", {{"error", first_line(e)}});
     }
   }
 }

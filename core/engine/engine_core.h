@@ -10,10 +10,12 @@
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -27,6 +29,10 @@
 namespace csm::engine {
 
 using Clock = std::chrono::steady_clock;
+
+// The first line of an exception's message: torch errors append a backtrace of several KB
+// that belongs neither in a log line nor in a client's error message.
+std::string first_line(const std::exception& e);
 
 // One turn. The atomics are written by request threads; everything else by the engine thread.
 struct TurnState : std::enable_shared_from_this<TurnState> {
@@ -107,6 +113,9 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   // Returns the rows prefilled; `budget_rows` gets the chunking limit applied (0: none).
   int prefill_stage(int& budget_rows);
   int step_stage(double& step_ms, double& mimi_ms);
+  std::vector<TurnState*> turns_to_step();
+  // One frame of codes [N, K] for the N turns left in `stepping` (failed turns are removed).
+  at::Tensor step_model(std::vector<TurnState*>& stepping);
   void deliver(TurnState& turn, std::vector<float> pcm);
   void finish(TurnState& turn, EndReason reason, std::optional<ErrorKind> error = {},
               const std::string& message = "");
@@ -114,7 +123,15 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   void evict(SessionState& session);
   void flush_context(uint64_t session);
   int free_slot();
-  void fail_batch(const std::vector<TurnState*>& turns, const std::exception& e);
+  // Ends a turn hit by a failure inside the tick (Error / Internal) with one log line.
+  void fail_turn(TurnState& turn, const char* stage, const std::exception& e);
+  // After the batched model call of `stage` threw: calls each turn of the batch alone, so
+  // that only the turns whose own call throws end. Returns the indexes of the others.
+  std::vector<size_t> isolate_fault(const char* stage, const std::vector<TurnState*>& batch,
+                                    const std::exception& batch_error,
+                                    const std::function<void(size_t)>& call_alone);
+  // EngineOptions::fail_step_for_test, called by the generator inside step().
+  void inject_step_fault_for_test(const std::vector<int>& slots) const;
   void post(std::function<void()> command);
   // The live turn with this id (request threads), or null.
   std::shared_ptr<TurnState> find_turn(uint64_t turn_id) const;

@@ -67,6 +67,12 @@ struct EngineOptions {
   // is admitted, so its prefill throws inside the model as a corrupt request would. Called on
   // the engine thread. Empty (off) by default.
   std::function<bool(const TurnRequest&)> corrupt_prompt_for_test;
+  // TEST ONLY, not a config key (describe() leaves it out): when set and it returns true for
+  // a generating turn and the index of the frame it is about to generate, the model's step
+  // throws whenever that turn is in the stepped batch (after sampling, before the step is
+  // kept), as a fault inside the model would. Called on the engine thread. Empty (off) by
+  // default.
+  std::function<bool(const TurnRequest&, uint32_t frame)> fail_step_for_test;
 
   template <class V>
   void describe(V& v) {

@@ -2,7 +2,9 @@
 // finish. See engine_core.h for who owns what.
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <limits>
+#include <numeric>
 
 #include "common/log/log.h"
 #include "core/engine/engine_core.h"
@@ -151,10 +153,11 @@ void EngineCore::admit() {
     turn.summary.queue_ms = ms_since(turn.submitted);
     try {
       prepare_prompt(session, turn);
+    } catch (const EngineError& e) {
+      finish(turn, EndReason::Error, e.kind(), e.what());
+      continue;
     } catch (const std::exception& e) {
-      const auto* engine_error = dynamic_cast<const EngineError*>(&e);
-      finish(turn, EndReason::Error,
-             engine_error ? engine_error->kind() : ErrorKind::Internal, e.what());
+      fail_turn(turn, "admission", e);
       continue;
     }
     running_.push_back(owned);
@@ -170,7 +173,7 @@ int EngineCore::prefill_stage(int& budget_rows) {
   int budget = limit > 0 ? limit : 1 << 30;
   budget_rows = 0;
   std::vector<model::PromptChunk> chunks;
-  std::vector<std::pair<TurnState*, int>> taken;
+  std::vector<TurnState*> turns;  // turns[i] owns chunks[i]
   const int width = models_->codebooks + 1;
   for (auto& t : running_) {
     if (budget <= 0) break;
@@ -181,21 +184,23 @@ int EngineCore::prefill_stage(int& budget_rows) {
     auto mask = torch::from_blob(t->prompt.mask.data() + at, {n, width}, torch::kUInt8)
                     .to(torch::kBool);
     chunks.push_back({t->slot, tokens, mask});
-    taken.emplace_back(t.get(), n);
+    turns.push_back(t.get());
     budget -= n;
   }
   if (chunks.empty()) return 0;
   budget_rows = limit;
+  std::vector<size_t> prefilled(chunks.size());
+  std::iota(prefilled.begin(), prefilled.end(), size_t{0});
   try {
     models_->generator->prefill(chunks);
   } catch (const std::exception& e) {
-    std::vector<TurnState*> turns;
-    for (auto& [t, n] : taken) turns.push_back(t);
-    fail_batch(turns, e);
-    return 0;
+    prefilled = isolate_fault("prefill", turns, e,
+                              [&](size_t i) { models_->generator->prefill({chunks[i]}); });
   }
   int rows = 0;
-  for (auto& [t, n] : taken) {
+  for (size_t i : prefilled) {
+    TurnState* t = turns[i];
+    const int n = static_cast<int>(chunks[i].tokens.size(0));
     t->prompt_done += n;
     rows += n;
     if (t->prompt_done == t->prompt.count) {
@@ -208,7 +213,9 @@ int EngineCore::prefill_stage(int& budget_rows) {
 
 // --- step + decode ---------------------------------------------------------------------
 
-int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
+// The generating turns that take part in this tick's step: cancelled, stalled and full turns
+// end here, turns whose consumer is behind sit out.
+std::vector<TurnState*> EngineCore::turns_to_step() {
   std::vector<TurnState*> stepping;
   for (auto& t : std::vector<std::shared_ptr<TurnState>>(running_)) {
     if (t->cancel_requested) {
@@ -238,20 +245,39 @@ int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
     }
     stepping.push_back(t.get());
   }
-  if (stepping.empty()) return 0;
+  return stepping;
+}
 
+at::Tensor EngineCore::step_model(std::vector<TurnState*>& stepping) {
   std::vector<int> slots;
   for (auto* t : stepping) slots.push_back(t->slot);
-  const int K = models_->codebooks;
-  at::Tensor codes;
-  auto t0 = Clock::now();
   try {
-    codes = models_->generator->step(slots);  // [N, K] int64, CPU
+    return models_->generator->step(slots);  // [N, K] int64, CPU
   } catch (const std::exception& e) {
-    fail_batch(stepping, e);
-    return 0;
+    std::vector<at::Tensor> codes(stepping.size());
+    const auto stepped = isolate_fault(
+        "step", stepping, e, [&](size_t i) { codes[i] = models_->generator->step({slots[i]}); });
+    std::vector<TurnState*> kept;
+    std::vector<at::Tensor> kept_codes;
+    for (size_t i : stepped) {
+      kept.push_back(stepping[i]);
+      kept_codes.push_back(codes[i]);
+    }
+    stepping = std::move(kept);
+    const int64_t K = models_->codebooks;
+    return stepping.empty() ? torch::empty({0, K}, torch::kLong) : torch::cat(kept_codes, 0);
   }
+}
+
+int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
+  std::vector<TurnState*> stepping = turns_to_step();
+  if (stepping.empty()) return 0;
+
+  const int K = models_->codebooks;
+  auto t0 = Clock::now();
+  const at::Tensor codes = step_model(stepping);
   step_ms = ms_since(t0);
+  if (stepping.empty()) return 0;
 
   // End of audio (all K codes zero) or a new frame to decode.
   const int64_t* c = codes.data_ptr<int64_t>();
@@ -288,7 +314,11 @@ int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
               .to(torch::kCPU, torch::kFloat)
               .contiguous();  // [slots, 1, 1920]
   } catch (const std::exception& e) {
-    fail_batch(decoding, e);
+    // Not retried slot by slot: the codes were mapped into Mimi's range above and every
+    // slot's state rows have fixed shapes, so nothing one turn holds can make this call throw
+    // (a failure here is nobody's in particular). Nor could it be retried safely: with every
+    // slot active Mimi updates its state in place, so a retry would advance written slots twice.
+    for (TurnState* t : decoding) fail_turn(*t, "mimi decode", e);
     return static_cast<int>(stepping.size());
   }
   mimi_ms = ms_since(t0);
@@ -372,7 +402,8 @@ void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKi
         models_->generator->truncate(session.slot, session.resident_rows);
       }
     } catch (const std::exception& e) {
-      log::error("could not keep the turn's context", {{"turn", turn.id}, {"error", e.what()}});
+      log::error("could not keep the turn's context",
+                 {{"turn", turn.id}, {"error", first_line(e)}});
       session.resident_rows = 0;
     }
     session.last_used = Clock::now();
@@ -401,10 +432,47 @@ void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKi
   });
 }
 
-void EngineCore::fail_batch(const std::vector<TurnState*>& turns, const std::exception& e) {
-  log::error("tick failed; ending the turns in it", {{"turns", turns.size()}, {"error", e.what()}});
-  for (TurnState* t : turns) {
-    finish(*t, EndReason::Error, ErrorKind::Internal, std::string("internal error: ") + e.what());
+void EngineCore::fail_turn(TurnState& turn, const char* stage, const std::exception& e) {
+  const std::string what = first_line(e);
+  log::error("turn failed inside the tick",
+             {{"turn", turn.id}, {"session", turn.session_id}, {"stage", stage}, {"error", what}});
+  finish(turn, EndReason::Error, ErrorKind::Internal, "internal error: " + what);
+}
+
+// Safe to call again: the generator keeps nothing from a call that throws (generator.h), so
+// a turn's call alone starts from the state the batched call started from. A batch of one
+// already was that call and is not repeated.
+std::vector<size_t> EngineCore::isolate_fault(const char* stage,
+                                              const std::vector<TurnState*>& batch,
+                                              const std::exception& batch_error,
+                                              const std::function<void(size_t)>& call_alone) {
+  if (batch.size() == 1) {
+    fail_turn(*batch[0], stage, batch_error);
+    return {};
+  }
+  log::warn("batched model call failed; calling each turn alone",
+            {{"stage", stage}, {"turns", batch.size()}, {"error", first_line(batch_error)}});
+  std::vector<size_t> succeeded;
+  for (size_t i = 0; i < batch.size(); ++i) {
+    try {
+      call_alone(i);
+      succeeded.push_back(i);
+    } catch (const std::exception& e) {
+      fail_turn(*batch[i], stage, e);
+    }
+  }
+  return succeeded;
+}
+
+void EngineCore::inject_step_fault_for_test(const std::vector<int>& slots) const {
+  for (const auto& t : running_) {
+    const bool stepped = std::find(slots.begin(), slots.end(), t->slot) != slots.end();
+    if (t->phase == TurnState::Phase::Generating && stepped &&
+        options_.fail_step_for_test(t->request, t->summary.frames)) {
+      // Two lines, like a torch error with its backtrace: only the first may reach the client.
+      throw std::runtime_error("test fault in the step of slot " + std::to_string(t->slot) +
+                               "\nException raised from inject_step_fault_for_test");
+    }
   }
 }
 

@@ -22,6 +22,8 @@ std::string_view error_kind_name(ErrorKind kind) {
     case ErrorKind::TextTooLong: return "text_too_long";
     case ErrorKind::BadSpeaker: return "bad_speaker";
     case ErrorKind::UnknownVoice: return "unknown_voice";
+    case ErrorKind::InvalidRequest:
+      return "invalid_request";
     case ErrorKind::AudioInvalid: return "audio_invalid";
     case ErrorKind::SlowConsumer: return "slow_consumer";
     case ErrorKind::ShuttingDown: return "shutting_down";

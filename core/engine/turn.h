@@ -16,8 +16,8 @@ inline constexpr int kFrameSamples = 1920;    // samples per frame (80 ms)
 inline constexpr int kFrameMs = 80;
 
 struct Sampling {
-  double temperature = 0.9;        // > 0
-  int top_k = 50;                  // >= 1; 1 = greedy
+  double temperature = 0.9;        // finite, > 0 (start_turn refuses others)
+  int top_k = 50;                  // >= 1; 1 = greedy (start_turn refuses others)
   std::optional<uint64_t> seed;    // unset: a fresh random seed per turn
 };
 
@@ -53,6 +53,7 @@ enum class ErrorKind {
   TextTooLong,    // the turn cannot fit the context even after dropping old turns
   BadSpeaker,
   UnknownVoice,
+  InvalidRequest, // a setting out of its range (sampling); the message names it
   AudioInvalid,   // context audio that cannot be used
   SlowConsumer,   // the consumer fell behind past the hard limit
   ShuttingDown,

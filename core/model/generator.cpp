@@ -118,19 +118,24 @@ void BatchedGenerator::prefill(const std::vector<PromptChunk>& chunks) {
   }
 }
 
-// Feeds the pending frame of every slot that has one (one backbone call); returns the
-// last backbone hidden state of every slot [N, D].
+// Runs the pending frame of every slot that has one through the backbone (one call) and
+// returns the last backbone hidden state of every slot [N, D]. The frames' cache rows are
+// written at the slots' positions, but no slot changes until keep_step().
 at::Tensor BatchedGenerator::feed_pending(const std::vector<int>& slots) {
   const int64_t K = model_->config().audio_num_codebooks;
   std::vector<SeqSpan> spans;
   std::vector<at::Tensor> codes;
-  for (int slot : slots) {
-    const Slot& s = slots_[slot];
+  std::vector<int64_t> fed_rows;  // row of `slots` for each span
+  for (size_t n = 0; n < slots.size(); ++n) {
+    const Slot& s = slots_[slots[n]];
     if (s.pending.defined()) {
-      spans.push_back({slot, s.position, 1});
+      spans.push_back({slots[n], s.position, 1});
       codes.push_back(s.pending);
+      fed_rows.push_back(static_cast<int64_t>(n));
     }
   }
+  std::vector<at::Tensor> last;
+  for (int slot : slots) last.push_back(slots_[slot].last_hidden);
   if (!spans.empty()) {
     const int64_t M = static_cast<int64_t>(spans.size());
     const auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(model_->device());
@@ -140,16 +145,25 @@ at::Tensor BatchedGenerator::feed_pending(const std::vector<int>& slots) {
     const RowLayout layout(spans, model_->device());
     const at::Tensor h = model_->backbone().forward(model_->embed_rows(tokens, mask), layout,
                                                     backbone_cache_);
-    for (int64_t m = 0; m < M; ++m) {
-      Slot& s = slots_[spans[m].slot];
-      s.position += 1;
-      s.last_hidden = h[m];
-      s.pending = at::Tensor();
-    }
+    for (int64_t m = 0; m < M; ++m) last[fed_rows[m]] = h[m];
   }
-  std::vector<at::Tensor> last;
-  for (int slot : slots) last.push_back(slots_[slot].last_hidden);
   return torch::stack(last, 0);
+}
+
+// The step succeeded: each slot's fed frame now counts, its new frame is pending and its
+// generator continues from the draws of this step.
+void BatchedGenerator::keep_step(const std::vector<int>& slots, const at::Tensor& last_h,
+                                 const at::Tensor& codes) {
+  for (size_t n = 0; n < slots.size(); ++n) {
+    Slot& s = slots_[slots[n]];
+    const auto row = static_cast<int64_t>(n);
+    if (s.pending.defined()) {
+      s.position += 1;
+      s.last_hidden = last_h[row];
+    }
+    s.pending = codes[row];
+    s.generator = sampling_.generators[n];
+  }
 }
 
 void BatchedGenerator::prepare_sampling(const std::vector<int>& slots) {
@@ -161,7 +175,8 @@ void BatchedGenerator::prepare_sampling(const std::vector<int>& slots) {
     temperature.push_back(s.params.temperature);
     top_k.push_back(s.params.top_k);
     sampling_.max_top_k = std::max<int64_t>(sampling_.max_top_k, s.params.top_k);
-    sampling_.generators.push_back(*s.generator);
+    // A copy: a step that throws after drawing must leave the slot's stream where it was.
+    sampling_.generators.push_back(s.generator->clone());
   }
   sampling_.temperature = torch::tensor(temperature).to(model_->device());
   sampling_.top_k = torch::tensor(top_k).to(model_->device());
@@ -224,8 +239,9 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
   const at::Tensor c0_logits = model_->c0_logits(last_h);
   const at::Tensor c0 = sample(c0_logits);
   const at::Tensor codes = decode_frame(last_h, c0, slots);
-  for (size_t n = 0; n < slots.size(); ++n) slots_[slots[n]].pending = codes[static_cast<int64_t>(n)];
   at::Tensor host_codes = codes.to(torch::kCPU);
+  if (step_fault_for_test_) step_fault_for_test_(slots);
+  keep_step(slots, last_h, codes);
   if (trace != nullptr) {
     trace->backbone_last_hidden = last_h;
     trace->c0_logits = c0_logits;

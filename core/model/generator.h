@@ -7,6 +7,11 @@
 // batched depth-decoder loop of K-1 steps. Sampling runs on the device; only the finished
 // codes are copied back.
 //
+// Failures: prefill() and step() keep nothing from a call that throws. Every slot is left as
+// it was before the call (the backbone may have written cache rows at or past a slot's
+// position; those rows are not part of its state and are overwritten before they are read),
+// so the caller may retry, e.g. each slot alone to find the one at fault.
+//
 // Ownership and threads: the generator holds a shared, read-only CsmModel and owns all
 // mutable state. It is used by ONE thread (the engine thread); nothing here locks.
 #pragma once
@@ -15,6 +20,7 @@
 #include <ATen/core/Generator.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -90,6 +96,13 @@ class BatchedGenerator {
   // Throws SlotError (before touching any state) for bad slots or a full context.
   at::Tensor step(const std::vector<int>& slots, StepTrace* trace = nullptr);
 
+  // TEST ONLY: step() calls `fault` with its slots once every frame is sampled, just before
+  // the slots' new state is kept; what it throws fails the step like a fault inside the model
+  // (the worst place: cache rows written, random streams drawn). Empty (off) by default.
+  void set_step_fault_for_test(std::function<void(const std::vector<int>& slots)> fault) {
+    step_fault_for_test_ = std::move(fault);
+  }
+
  private:
   struct Slot {
     bool active = false;     // reset_slot() called
@@ -102,12 +115,13 @@ class BatchedGenerator {
 
   void check_slot(int slot) const;
   at::Tensor feed_pending(const std::vector<int>& slots);
+  void keep_step(const std::vector<int>& slots, const at::Tensor& last_h, const at::Tensor& codes);
   // Per-step sampling settings of the stepped slots, built once per step.
   struct SamplingBatch {
     at::Tensor temperature;  // [N] fp32 on the device
     at::Tensor top_k;        // [N] int64 on the device
     int64_t max_top_k = 1;
-    std::vector<at::Generator> generators;  // handles to the slots' generators
+    std::vector<at::Generator> generators;  // copies of the slots' generators, kept on success
   };
   void prepare_sampling(const std::vector<int>& slots);
   at::Tensor sample(const at::Tensor& logits);
@@ -121,6 +135,7 @@ class BatchedGenerator {
   std::vector<Slot> slots_;
   KvCache backbone_cache_;
   KvCache decoder_cache_;  // row n belongs to the n-th slot of the current step
+  std::function<void(const std::vector<int>&)> step_fault_for_test_;
 };
 
 }  // namespace csm::model

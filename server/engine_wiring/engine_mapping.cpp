@@ -24,6 +24,7 @@ proto::ErrorCode to_proto(engine::ErrorKind kind) {
     case E::TextTooLong: return P::TextTooLong;
     case E::BadSpeaker: return P::UnknownVoice;
     case E::UnknownVoice: return P::UnknownVoice;
+    case E::InvalidRequest: return P::InvalidRequest;
     case E::AudioInvalid: return P::AudioInvalid;
     case E::SlowConsumer: return P::SlowConsumer;
     case E::ShuttingDown: return P::ShuttingDown;

@@ -53,6 +53,40 @@ TEST_CASE("bad text is refused before any model work", "[core][engine]") {
   CHECK_THROWS_AS(engine->open_session({"no-such-voice", 0}), EngineError);
 }
 
+TEST_CASE("sampling settings out of range are refused when the turn starts", "[core][engine]") {
+  auto engine = Engine::create(demo_model(), small_engine());
+  auto session = engine->open_session();
+  auto refused = std::make_shared<RecordingSink>();
+  // The message of the refusal, or "" when the turn was accepted.
+  auto refusal = [&](double temperature, int top_k) -> std::string {
+    TurnRequest r{"Hello there.", 0, {temperature, top_k, 1}, 160};
+    try {
+      session->start_turn(r, refused);
+    } catch (const EngineError& e) {
+      CHECK(e.kind() == ErrorKind::InvalidRequest);
+      return e.what();
+    }
+    return "";
+  };
+  CHECK_THAT(refusal(0.0, 50), Catch::Contains("temperature") && Catch::Contains("got 0"));
+  CHECK_THAT(refusal(-0.5, 50), Catch::Contains("temperature"));
+  CHECK_THAT(refusal(std::nan(""), 50), Catch::Contains("temperature"));
+  CHECK_THAT(refusal(INFINITY, 50), Catch::Contains("temperature"));
+  CHECK_THAT(refusal(1e-50, 50), Catch::Contains("temperature"));  // 0 as the model's float
+  CHECK_THAT(refusal(0.9, 0), Catch::Contains("top_k") && Catch::Contains("got 0"));
+  CHECK_THAT(refusal(0.9, -3), Catch::Contains("top_k"));
+  CHECK(error_kind_name(ErrorKind::InvalidRequest) == "invalid_request");
+
+  // The edges of the ranges are served, and the refused requests left nothing behind.
+  auto sink = std::make_shared<RecordingSink>();
+  session->start_turn({"Hello there.", 0, {1e-3, 1, 1}, 160}, sink);
+  REQUIRE(sink->wait());
+  CHECK(sink->summary.reason == EndReason::MaxLength);
+  CHECK(sink->summary.frames == 2);
+  CHECK(refused->end_calls == 0);
+  CHECK(engine->stats().turns_failed == 0);
+}
+
 TEST_CASE("the same seed gives the same codes alone or batched with others",
           "[core][engine]") {
   auto engine = Engine::create(demo_model(), small_engine());

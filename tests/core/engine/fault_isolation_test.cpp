@@ -1,7 +1,14 @@
-// A failure inside a tick ends only the turns it hits: a turn whose prompt is corrupt (a
-// token outside the vocabulary, via the test-only EngineOptions::corrupt_prompt_for_test)
-// passes admission and throws inside the model's prefill while two others are speaking.
+// A failure inside a tick ends only the turns it hits, while two other turns keep speaking:
+//  - a turn whose prompt is corrupt (a token outside the vocabulary, via the test-only
+//    EngineOptions::corrupt_prompt_for_test) throws inside the model's prefill, alone or in
+//    the same batched prefill call as a healthy newcomer;
+//  - a turn whose step throws (test-only EngineOptions::fail_step_for_test) inside the
+//    batched step of every generating turn.
+// Seeded sampling gives the same codes whoever else is in the batch, so "unaffected" means:
+// the same codes as a run without the fault.
 #include <catch2/catch.hpp>
+#include <condition_variable>
+#include <mutex>
 #include <thread>
 
 #include "engine_fixture.h"
@@ -14,7 +21,110 @@ namespace {
 const std::string kCorrupt = "This request is corrupt and must fail alone.";
 const std::string kFirst = "I keep talking while another turn fails.";
 const std::string kSecond = "So do I, and my audio must not change.";
+const std::string kNewcomer = "I join beside the corrupt request and must be served.";
 constexpr int kFrames = 30;
+
+// Two sessions speaking kFirst and kSecond with fixed seeds.
+struct Speakers {
+  std::shared_ptr<Session> a, b;
+  std::shared_ptr<RecordingSink> first, second;
+};
+
+Speakers start_speakers(Engine& engine) {
+  Speakers s{engine.open_session(), engine.open_session(), nullptr, nullptr};
+  s.first = speak(*s.a, kFirst, kFrames * kFrameMs, 11);
+  s.second = speak(*s.b, kSecond, kFrames * kFrameMs, 12);
+  return s;
+}
+
+// What the speakers say without any fault; their sessions are closed afterwards.
+Speakers clean_run(Engine& engine) {
+  Speakers clean = start_speakers(engine);
+  REQUIRE(clean.first->wait());
+  REQUIRE(clean.second->wait());
+  clean.a->close();
+  clean.b->close();
+  return clean;
+}
+
+void wait_until_speaking(const Speakers& s) {
+  while (s.first->frames() < 2 || s.second->frames() < 2) std::this_thread::sleep_for(1ms);
+}
+
+// Both speakers ran to their length and said what they say without any fault.
+void check_unaffected(const Speakers& s, const Speakers& clean) {
+  REQUIRE(s.first->wait());
+  REQUIRE(s.second->wait());
+  for (auto* sink : {s.first.get(), s.second.get()}) {
+    CHECK(sink->summary.reason == EndReason::MaxLength);
+    CHECK(sink->summary.frames == static_cast<uint32_t>(kFrames));
+  }
+  CHECK(s.first->summary.codes == clean.first->summary.codes);
+  CHECK(s.second->summary.codes == clean.second->summary.codes);
+}
+
+// Afterwards the failed session speaks again (its slot prefilled from scratch: the failed turn
+// left nothing behind) and says what a new session says.
+void check_speaks_again(Engine& engine, Session& failed_session) {
+  auto again = speak(failed_session, kFirst, 800, 11);
+  auto fresh_session = engine.open_session();
+  auto fresh = speak(*fresh_session, kFirst, 800, 11);
+  REQUIRE(again->wait());
+  REQUIRE(fresh->wait());
+  CHECK(again->summary.reason == EndReason::MaxLength);
+  CHECK(again->summary.frames == 10);
+  CHECK(again->summary.reused_rows == 0);
+  CHECK(again->summary.codes == fresh->summary.codes);
+}
+
+void check_internal_error(const RecordingSink& sink) {
+  CHECK(sink.summary.reason == EndReason::Error);
+  CHECK(sink.summary.error == ErrorKind::Internal);
+  CHECK_THAT(sink.summary.message, Catch::StartsWith("internal error: "));
+  CHECK(sink.summary.message.find('\n') == std::string::npos);  // no backtrace
+}
+
+// Holds the engine thread at the end of a tick (EngineObserver::on_tick runs there), so that
+// requests made meanwhile all reach the engine before its next tick, and records how many
+// prompt rows each later tick prefilled.
+class TickGate {
+ public:
+  void on_tick(const TickReport& r) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    if (recording_) prefill_rows_.push_back(r.prefill_rows);
+    if (!closed_) return;
+    held_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return !closed_; });
+    held_ = false;
+  }
+  void close_and_wait() {
+    std::unique_lock<std::mutex> lock(mutex_);
+    closed_ = true;
+    cv_.wait(lock, [this] { return held_; });
+  }
+  void open_and_record() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    closed_ = false;
+    recording_ = true;
+    cv_.notify_all();
+  }
+  // Prompt rows of the first tick after open_and_record() that prefilled any.
+  int first_prefill_rows() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    for (int rows : prefill_rows_) {
+      if (rows > 0) return rows;
+    }
+    return 0;
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool closed_ = false, held_ = false, recording_ = false;
+  std::vector<int> prefill_rows_;
+};
+
 }  // namespace
 
 TEST_CASE("engine: an exception inside a tick ends only the affected turn, and the engine goes on",
@@ -23,51 +133,88 @@ TEST_CASE("engine: an exception inside a tick ends only the affected turn, and t
   o.corrupt_prompt_for_test = [](const TurnRequest& r) { return r.text == kCorrupt; };
   auto engine = Engine::create(demo_model(), o);
 
-  // Without the fault: what the two speakers say (seeded sampling: the same seed gives the
-  // same codes whoever else is in the batch).
-  auto a0 = engine->open_session();
-  auto b0 = engine->open_session();
-  auto first_clean = speak(*a0, kFirst, kFrames * kFrameMs, 11);
-  auto second_clean = speak(*b0, kSecond, kFrames * kFrameMs, 12);
-  REQUIRE(first_clean->wait());
-  REQUIRE(second_clean->wait());
-  a0->close();
-  b0->close();
+  const Speakers clean = clean_run(*engine);
 
   // With the fault: the corrupt turn arrives while both are speaking.
-  auto a1 = engine->open_session();
-  auto b1 = engine->open_session();
-  auto first = speak(*a1, kFirst, kFrames * kFrameMs, 11);
-  auto second = speak(*b1, kSecond, kFrames * kFrameMs, 12);
-  while (first->frames() < 2 || second->frames() < 2) std::this_thread::sleep_for(1ms);
+  const Speakers speakers = start_speakers(*engine);
+  wait_until_speaking(speakers);
   auto faulty_session = engine->open_session();
   auto faulty = speak(*faulty_session, kCorrupt, 800, 13);
   REQUIRE(faulty->wait());
-  CHECK(first->frames() < kFrames);  // the fault hit while they were generating
-  CHECK(faulty->summary.reason == EndReason::Error);
-  CHECK(faulty->summary.error == ErrorKind::Internal);
-  CHECK_THAT(faulty->summary.message, Catch::Contains("internal error"));
+  CHECK(speakers.first->frames() < kFrames);  // the fault hit while they were generating
+  check_internal_error(*faulty);
   CHECK(faulty->summary.frames == 0);
+  check_unaffected(speakers, clean);
 
-  REQUIRE(first->wait());
-  REQUIRE(second->wait());
-  for (auto* s : {first.get(), second.get()}) {
-    CHECK(s->summary.reason == EndReason::MaxLength);
-    CHECK(s->summary.frames == static_cast<uint32_t>(kFrames));
-  }
-  CHECK(first->summary.codes == first_clean->summary.codes);
-  CHECK(second->summary.codes == second_clean->summary.codes);
+  check_speaks_again(*engine, *faulty_session);
+  CHECK(engine->stats().turns_failed == 1);
+}
 
-  // Afterwards: the failed session speaks again (its slot prefilled from scratch, the
-  // failed turn left nothing behind) and new sessions are served.
-  auto again = speak(*faulty_session, kFirst, 800, 11);
-  auto fresh_session = engine->open_session();
-  auto fresh = speak(*fresh_session, kFirst, 800, 11);
-  REQUIRE(again->wait());
-  REQUIRE(fresh->wait());
-  CHECK(again->summary.reason == EndReason::MaxLength);
-  CHECK(again->summary.frames == 10);
-  CHECK(again->summary.reused_rows == 0);
-  CHECK(again->summary.codes == fresh->summary.codes);
+TEST_CASE("engine: a corrupt newcomer prefilled in the same call as a healthy one fails alone",
+          "[core][engine]") {
+  EngineOptions o = small_engine(4);
+  o.corrupt_prompt_for_test = [](const TurnRequest& r) { return r.text == kCorrupt; };
+  // Whole prompts in one call even while others generate: both newcomers share it.
+  o.prefill_budget = "fixed";
+  o.prefill_tokens_per_tick = 1024;
+  auto gate = std::make_shared<TickGate>();
+  EngineObserver observer;
+  observer.on_tick = [gate](const TickReport& r) { gate->on_tick(r); };
+  auto engine = Engine::create(demo_model(), o, observer);
+
+  // Without the fault: the speakers and the healthy newcomer.
+  const Speakers clean = clean_run(*engine);
+  auto clean_newcomer_session = engine->open_session();
+  auto clean_newcomer = speak(*clean_newcomer_session, kNewcomer, kFrames * kFrameMs, 14);
+  REQUIRE(clean_newcomer->wait());
+  clean_newcomer_session->close();
+
+  // With the fault: both newcomers join in the same tick while the speakers speak.
+  const Speakers speakers = start_speakers(*engine);
+  wait_until_speaking(speakers);
+  auto newcomer_session = engine->open_session();
+  auto faulty_session = engine->open_session();
+  gate->close_and_wait();
+  auto newcomer = speak(*newcomer_session, kNewcomer, kFrames * kFrameMs, 14);
+  auto faulty = speak(*faulty_session, kCorrupt, 800, 13);
+  gate->open_and_record();
+
+  REQUIRE(faulty->wait());
+  check_internal_error(*faulty);
+  CHECK(faulty->summary.frames == 0);
+  REQUIRE(newcomer->wait());
+  // The newcomer's whole prompt went in the tick (the one call) the corrupt prompt failed in.
+  CHECK(gate->first_prefill_rows() == newcomer->summary.prompt_rows);
+  CHECK(newcomer->summary.reason == EndReason::MaxLength);
+  CHECK(newcomer->summary.frames == static_cast<uint32_t>(kFrames));
+  CHECK(newcomer->summary.codes == clean_newcomer->summary.codes);
+  check_unaffected(speakers, clean);
+  CHECK(engine->stats().turns_failed == 1);
+}
+
+TEST_CASE("engine: a fault inside the batched step ends only the turn at fault", "[core][engine]") {
+  const std::string kStepFault = "My fifth frame fails inside the step.";
+  constexpr uint32_t kFaultFrame = 5;
+  EngineOptions o = small_engine(4);
+  o.fail_step_for_test = [kStepFault](const TurnRequest& r, uint32_t frame) {
+    return r.text == kStepFault && frame >= kFaultFrame;
+  };
+  auto engine = Engine::create(demo_model(), o);
+
+  const Speakers clean = clean_run(*engine);
+
+  // The fault is raised after the batch's frames were sampled: the others' retries must not
+  // feed their frames or draw their random numbers twice.
+  const Speakers speakers = start_speakers(*engine);
+  auto faulty_session = engine->open_session();
+  auto faulty = speak(*faulty_session, kStepFault, kFrames * kFrameMs, 13);
+  REQUIRE(faulty->wait());
+  CHECK(speakers.first->frames() < kFrames);  // the fault hit while they were generating
+  check_internal_error(*faulty);
+  CHECK_THAT(faulty->summary.message, Catch::Contains("test fault in the step"));
+  CHECK(faulty->summary.frames == kFaultFrame);
+  check_unaffected(speakers, clean);
+
+  check_speaks_again(*engine, *faulty_session);
   CHECK(engine->stats().turns_failed == 1);
 }

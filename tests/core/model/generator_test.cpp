@@ -125,6 +125,47 @@ TEST_CASE("resetting one slot leaves the other sessions unchanged", "[core][mode
   CHECK(torch::equal(run(false), run(true)));
 }
 
+TEST_CASE("a step that throws keeps nothing: retried slot by slot it gives the same frames",
+          "[core][model][generator]") {
+  const auto model = golden_model("tiny_audio2051");
+  auto start = [&](BatchedGenerator& gen) {
+    gen.reset_slot(0, {0.9f, 50, 1});
+    gen.reset_slot(1, {0.8f, 20, 2});
+    gen.prefill(
+        {random_prompt(model->config(), 0, 9, 1), random_prompt(model->config(), 1, 14, 2)});
+  };
+  BatchedGenerator clean(model, 2);
+  start(clean);
+  std::vector<at::Tensor> expected;
+  for (int n = 0; n < 4; ++n) expected.push_back(clean.step({0, 1}));
+
+  BatchedGenerator gen(model, 2);
+  start(gen);
+  // The fault hits batches only, after the frames were sampled (and, from frame 1 on, after
+  // the previous frames were fed to the backbone): the worst place for a retry.
+  auto batches_fail = [](const std::vector<int>& slots) {
+    if (slots.size() > 1) throw std::runtime_error("injected fault");
+  };
+  for (int n = 0; n < 4; ++n) {
+    INFO("frame " << n);
+    if (n % 2 == 1) {
+      CHECK(torch::equal(gen.step({0, 1}), expected[n]));
+      continue;
+    }
+    gen.set_step_fault_for_test(batches_fail);
+    const int before[] = {gen.position(0), gen.position(1)};
+    CHECK_THROWS_WITH(gen.step({0, 1}), "injected fault");
+    CHECK(gen.position(0) == before[0]);
+    CHECK(gen.position(1) == before[1]);
+    CHECK(torch::equal(gen.step({1})[0], expected[n][1]));
+    CHECK(torch::equal(gen.step({0})[0], expected[n][0]));
+    gen.set_step_fault_for_test({});
+  }
+  CHECK(gen.position(0) == clean.position(0));
+  CHECK(gen.position(1) == clean.position(1));
+  CHECK(torch::equal(gen.step({0, 1}), clean.step({0, 1})));
+}
+
 TEST_CASE("slot API rejects misuse with clear errors", "[core][model][generator]") {
   const auto model = golden_model("tiny");
   BatchedGenerator gen(model, 2);
