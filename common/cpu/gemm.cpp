@@ -13,6 +13,7 @@ namespace csm::cpu {
 namespace {
 
 constexpr int64_t kMaxRowsX = 8;   // rows of x per pass (accumulators stay in registers)
+constexpr int64_t kMinBytesPerThread = 512 << 10;  // weight bytes (x passes) per thread
 constexpr int64_t kRowBlock = 48;  // rows of w per task; 48 x 8192 x 2 B = 768 KiB (L2);
                                    // a multiple of every R below
 
@@ -106,7 +107,12 @@ void dispatch(int64_t tb, const typename E::T* x, const typename E::T* w, typena
 template <class E>
 void gemm_rows(const typename E::T* x, const typename E::T* w, typename E::Out* out, int64_t T,
                int64_t K, int64_t N) {
-  at::parallel_for(0, (N + kRowBlock - 1) / kRowBlock, 1, [&](int64_t b0, int64_t b1) {
+  // Split over threads only when each share is worth waking a thread for (tens of us with
+  // OMP_WAIT_POLICY=PASSIVE): the small demo model's matrices run on the calling thread.
+  const int64_t passes = (T + kMaxRowsX - 1) / kMaxRowsX;
+  const int64_t block_work = kRowBlock * K * static_cast<int64_t>(sizeof(typename E::T)) * passes;
+  const int64_t grain = std::max<int64_t>(1, kMinBytesPerThread / block_work);
+  at::parallel_for(0, (N + kRowBlock - 1) / kRowBlock, grain, [&](int64_t b0, int64_t b1) {
     const int64_t n0 = b0 * kRowBlock, n1 = std::min(N, b1 * kRowBlock);
     // Per row block, every group of x rows: the block is read from memory once.
     for (int64_t nb = n0; nb < n1; nb += kRowBlock) {
