@@ -13,4 +13,9 @@ bool has_fast_bf16() {
   return yes;
 }
 
+bool kernels_support(c10::ScalarType type) {
+  if (type == c10::ScalarType::BFloat16) return has_fast_bf16();
+  return type == c10::ScalarType::Float && has_avx512();
+}
+
 }  // namespace csm::cpu

@@ -3,6 +3,8 @@
 // the running CPU has the instructions; everything else falls back to LibTorch.
 #pragma once
 
+#include <c10/core/ScalarType.h>
+
 namespace csm::cpu {
 
 // AVX512F: the fp32 kernels.
@@ -11,5 +13,9 @@ bool has_avx512();
 // Native bf16 dot products (AVX512-BF16 with BW and VL): the bf16 kernels and the fast bf16
 // model path.
 bool has_fast_bf16();
+
+// Whether the AVX512 kernels take elements of this type here: bf16 with has_fast_bf16(),
+// fp32 with has_avx512(); no other type.
+bool kernels_support(c10::ScalarType type);
 
 }  // namespace csm::cpu

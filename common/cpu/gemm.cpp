@@ -12,7 +12,7 @@
 namespace csm::cpu {
 namespace {
 
-constexpr int64_t kMaxRowsX = 8;   // rows of x per pass (accumulators stay in registers)
+constexpr int64_t kMaxRowsX = 8;  // rows of x per pass (accumulators stay in registers)
 constexpr int64_t kMinBytesPerThread = 512 << 10;  // weight bytes (x passes) per thread
 constexpr int64_t kRowBlock = 48;  // rows of w per task; 48 x 8192 x 2 B = 768 KiB (L2);
                                    // a multiple of every R below
@@ -127,15 +127,9 @@ void gemm_rows(const typename E::T* x, const typename E::T* w, typename E::Out* 
 }  // namespace
 
 bool gemm_applicable(const at::Tensor& x, const at::Tensor& w) {
-  static const bool bf16_ok = has_fast_bf16();
-  static const bool f32_ok = has_avx512();
-  if (!x.device().is_cpu() || !w.device().is_cpu() || x.dim() != 2 || w.dim() != 2 ||
-      x.size(1) != w.size(1) || x.size(1) % 32 != 0 || !w.is_contiguous() ||
-      x.scalar_type() != w.scalar_type()) {
-    return false;
-  }
-  if (x.scalar_type() == at::kBFloat16) return bf16_ok;
-  return x.scalar_type() == at::kFloat && f32_ok;
+  return x.device().is_cpu() && w.device().is_cpu() && x.dim() == 2 && w.dim() == 2 &&
+         x.size(1) == w.size(1) && x.size(1) % 32 == 0 && w.is_contiguous() &&
+         x.scalar_type() == w.scalar_type() && kernels_support(x.scalar_type());
 }
 
 at::Tensor gemm(const at::Tensor& x_in, const at::Tensor& w) {

@@ -7,8 +7,8 @@
 #include <limits>
 #include <vector>
 
-#include "core/model/avx512_math.h"
 #include "common/cpu/features.h"
+#include "core/model/avx512_math.h"
 
 namespace csm::model {
 namespace {
@@ -98,11 +98,9 @@ at::Tensor run(const Dims& d, const at::Tensor& q, const at::Tensor& keys,
 
 bool cpu_attention_applicable(const at::Tensor& q, const at::Tensor& keys,
                               const at::Tensor& values) {
-  static const bool bf16_ok = cpu::has_fast_bf16();
-  static const bool f32_ok = cpu::has_avx512();
   const auto st = q.scalar_type();
-  const bool dtype_ok = st == at::kBFloat16 ? bf16_ok : (st == at::kFloat && f32_ok);
-  if (!dtype_ok || keys.scalar_type() != st || values.scalar_type() != st) return false;
+  if (!cpu::kernels_support(st) || keys.scalar_type() != st || values.scalar_type() != st)
+    return false;
   if (!q.device().is_cpu() || !keys.device().is_cpu() || !values.device().is_cpu()) return false;
   if (q.dim() != 4 || keys.dim() != 4 || values.sizes() != keys.sizes() || !q.is_contiguous()) {
     return false;

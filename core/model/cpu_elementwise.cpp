@@ -6,8 +6,8 @@
 #include <cmath>
 #include <vector>
 
-#include "core/model/avx512_math.h"
 #include "common/cpu/features.h"
+#include "core/model/avx512_math.h"
 
 namespace csm::model {
 namespace {
@@ -119,13 +119,8 @@ at::Tensor rope_impl(const at::Tensor& x, const at::Tensor& cos, const at::Tenso
 }  // namespace
 
 bool cpu_elementwise_applicable(const at::Tensor& x) {
-  static const bool bf16_ok = cpu::has_fast_bf16();
-  static const bool f32_ok = cpu::has_avx512();
-  if (!x.device().is_cpu() || x.dim() != 2 || !x.is_contiguous() || x.size(1) % 16 != 0) {
-    return false;
-  }
-  if (x.scalar_type() == at::kBFloat16) return bf16_ok;
-  return x.scalar_type() == at::kFloat && f32_ok;
+  return x.device().is_cpu() && x.dim() == 2 && x.is_contiguous() && x.size(1) % 16 == 0 &&
+         cpu::kernels_support(x.scalar_type());
 }
 
 at::Tensor cpu_rms_norm(const at::Tensor& x, const at::Tensor& gain, float eps) {
@@ -142,14 +137,10 @@ at::Tensor cpu_swiglu(const at::Tensor& gate_up) {
 }
 
 bool cpu_rope_applicable(const at::Tensor& x, const at::Tensor& cos) {
-  static const bool bf16_ok = cpu::has_fast_bf16();
-  static const bool f32_ok = cpu::has_avx512();
-  const bool dtype_ok =
-      x.scalar_type() == at::kBFloat16 ? bf16_ok : (x.scalar_type() == at::kFloat && f32_ok);
-  return dtype_ok && x.device().is_cpu() && x.dim() == 3 && x.size(2) % 16 == 0 &&
-         x.stride(2) == 1 && x.stride(1) == x.size(2) && cos.device().is_cpu() &&
-         cos.scalar_type() == at::kFloat && cos.dim() == 2 && cos.size(0) == x.size(0) &&
-         cos.size(1) * 2 == x.size(2);
+  return cpu::kernels_support(x.scalar_type()) && x.device().is_cpu() && x.dim() == 3 &&
+         x.size(2) % 16 == 0 && x.stride(2) == 1 && x.stride(1) == x.size(2) &&
+         cos.device().is_cpu() && cos.scalar_type() == at::kFloat && cos.dim() == 2 &&
+         cos.size(0) == x.size(0) && cos.size(1) * 2 == x.size(2);
 }
 
 at::Tensor cpu_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
