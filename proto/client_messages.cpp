@@ -4,6 +4,7 @@
 
 #include "proto/base64.h"
 #include "proto/json_fields.h"
+#include "proto/json_parse.h"
 #include "proto/protocol_error.h"
 #include "proto/utf8.h"
 #include "proto/version.h"
@@ -172,13 +173,7 @@ ParsedClientMessage parse_client_message(std::string_view text, const MessageLim
     throw ProtocolError(ErrorCode::InvalidUtf8,
                         "message is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
   }
-  json j;
-  try {
-    j = json::parse(text);
-  } catch (const json::parse_error& e) {
-    throw ProtocolError(ErrorCode::InvalidJson,
-                        "message is not valid JSON (at byte " + std::to_string(e.byte) + ")");
-  }
+  const json j = parse_untrusted_json(text, "message");
   if (!j.is_object()) {
     throw ProtocolError(ErrorCode::InvalidRequest,
                         std::string("message must be a JSON object, got ") + j.type_name());

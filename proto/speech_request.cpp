@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "proto/json_fields.h"
+#include "proto/json_parse.h"
 #include "proto/protocol_error.h"
 #include "proto/utf8.h"
 
@@ -37,8 +38,7 @@ SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& li
     throw ProtocolError(ErrorCode::InvalidUtf8,
                         "request body is not valid UTF-8 (byte " + std::to_string(*bad) + ")");
   }
-  auto j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) throw ProtocolError(ErrorCode::InvalidJson, "request body is not valid JSON");
+  const nlohmann::json j = parse_untrusted_json(body, "request body");
   JsonFields f(j, "");
   SpeechRequest r;
   r.model = f.required_string("model");

@@ -174,6 +174,8 @@ TEST_CASE("rest: bad speech requests get OpenAI errors with the right status",
     return http_request(s.port(), http::verb::post, "/v1/audio/speech", body);
   };
   expect_openai_error(post("{"), 400, "invalid_json");
+  expect_openai_error(post(R"({"model":"tts-1","input":"Hi.","voice":"alloy","speed":1e999})"),
+                      400, "invalid_json");
   expect_openai_error(post(speech_body("wav", "nobody")), 400, "unknown_voice");
   expect_openai_error(post(speech_body("wav", "alloy", "gpt-5")), 404, "unknown_model");
   expect_openai_error(post(speech_body("mp3")), 400, "unsupported_format");

@@ -64,6 +64,10 @@ TEST_CASE("ws: every class of bad input gets its error and the session keeps ser
   const std::string huge_text(101, 'a');
   const std::vector<Case> cases = {
       {"malformed JSON", false, "{\"type\": \"ping\"", "invalid_json"},
+      // Once crashed the server: nlohmann's out_of_range escaped the parser.
+      {"a number that overflows a double", false, "1e999", "invalid_json"},
+      {"an overflowing number in a field", false,
+       R"({"type":"session.update","session":{"temperature":-2e308}})", "invalid_json"},
       {"not an object", false, "[1, 2]", "invalid_request"},
       {"wrong type of a field", false,
        R"({"type":"session.update","session":{"top_k":"many"}})", "invalid_request"},
