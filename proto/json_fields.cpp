@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "proto/json_parse.h"
+
 namespace csm::proto {
 
 JsonFields::JsonFields(const nlohmann::json& object, std::string path, std::string event_id)
@@ -56,7 +58,7 @@ std::optional<double> JsonFields::number(const std::string& name, double min, do
   const double v = j->get<double>();
   if (!std::isfinite(v) || v < min || v > max) {
     fail(name, "must be in [" + nlohmann::json(min).dump() + ", " + nlohmann::json(max).dump() +
-                   "], got " + j->dump());
+                   "], got " + brief_json(*j));
   }
   return v;
 }
@@ -64,7 +66,7 @@ std::optional<double> JsonFields::number(const std::string& name, double min, do
 std::optional<int64_t> JsonFields::integer(const std::string& name, int64_t min, int64_t max) {
   const auto* j = field(name);
   if (j == nullptr) return std::nullopt;
-  if (!j->is_number_integer()) fail(name, std::string("must be an integer, got ") + j->dump());
+  if (!j->is_number_integer()) fail(name, "must be an integer, got " + brief_json(*j));
   if (j->is_number_unsigned() && j->get<uint64_t>() > static_cast<uint64_t>(INT64_MAX)) {
     fail(name, "is out of range");
   }
@@ -80,7 +82,7 @@ std::optional<uint64_t> JsonFields::unsigned_integer(const std::string& name) {
   const auto* j = field(name);
   if (j == nullptr) return std::nullopt;
   if (!j->is_number_unsigned()) {
-    fail(name, std::string("must be a non-negative integer, got ") + j->dump());
+    fail(name, "must be a non-negative integer, got " + brief_json(*j));
   }
   return j->get<uint64_t>();
 }

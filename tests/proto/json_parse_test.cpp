@@ -23,6 +23,8 @@ ErrorCode error_code_of(F&& f) {
   return ErrorCode::Internal;
 }
 
+std::string nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
 }  // namespace
 
 TEST_CASE("untrusted JSON: numbers that overflow a double are invalid_json", "[proto]") {
@@ -34,4 +36,40 @@ TEST_CASE("untrusted JSON: numbers that overflow a double are invalid_json", "[p
   CHECK(error_code_of([&] {
           parse_client_message(R"({"type":"session.update","session":{"temperature":1e999}})", {});
         }) == ErrorCode::InvalidJson);
+}
+
+TEST_CASE("untrusted JSON: nesting deeper than the limit is refused before parsing", "[proto]") {
+  CHECK(parse_untrusted_json(nested(kMaxJsonDepth), "message").is_array());
+  CHECK(error_code_of([&] { parse_untrusted_json(nested(kMaxJsonDepth + 1), "message"); }) ==
+        ErrorCode::InvalidJson);
+  // Brackets inside strings, escaped quotes included, are text, not nesting.
+  const std::string in_string = R"({"a":"\")" + std::string(1000, '[') + R"("})";
+  CHECK(parse_untrusted_json(in_string, "message")["a"].get<std::string>().size() == 1001);
+  // The shapes that once overflowed the stack, in both parsers.
+  CHECK(error_code_of([&] {
+          parse_client_message(R"({"type":"response.cancel","response_id":)" + nested(100'000) + "}",
+                               {});
+        }) == ErrorCode::InvalidJson);
+  CHECK(error_code_of([&] {
+          parse_speech_request(R"({"model":"tts-1","input":"Hi.","voice":"alloy","seed":)" +
+                                   nested(200'000) + "}",
+                               {});
+        }) == ErrorCode::InvalidJson);
+}
+
+TEST_CASE("untrusted JSON: error messages quote values briefly", "[proto]") {
+  CHECK(brief_json(nlohmann::json::array({1, 2})) == "an array");
+  CHECK(brief_json(nlohmann::json::object()) == "an object");
+  CHECK(brief_json(42) == "42");
+  const std::string long_text(10'000, 'x');
+  CHECK(brief_json(long_text).size() < 50);
+  // A cut inside a UTF-8 sequence is replaced, not thrown.
+  CHECK_NOTHROW(brief_json(std::string(39, 'a') + "\xC3\xA9"));
+  try {
+    parse_client_message(R"({"type":"response.cancel","response_id":")" + long_text + R"("})", {});
+    FAIL("accepted a string response_id");
+  } catch (const ProtocolError& e) {
+    CHECK(e.code() == ErrorCode::InvalidRequest);
+    CHECK(std::string(e.what()).size() < 200);
+  }
 }

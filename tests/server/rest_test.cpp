@@ -176,6 +176,10 @@ TEST_CASE("rest: bad speech requests get OpenAI errors with the right status",
   expect_openai_error(post("{"), 400, "invalid_json");
   expect_openai_error(post(R"({"model":"tts-1","input":"Hi.","voice":"alloy","speed":1e999})"),
                       400, "invalid_json");
+  // Once overflowed the stack (a 400 KB body nested 200,000 deep in an integer field).
+  expect_openai_error(post(R"({"model":"tts-1","input":"Hi.","voice":"alloy","seed":)" +
+                           std::string(200'000, '[') + std::string(200'000, ']') + "}"),
+                      400, "invalid_json");
   expect_openai_error(post(speech_body("wav", "nobody")), 400, "unknown_voice");
   expect_openai_error(post(speech_body("wav", "alloy", "gpt-5")), 404, "unknown_model");
   expect_openai_error(post(speech_body("mp3")), 400, "unsupported_format");

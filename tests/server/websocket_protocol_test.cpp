@@ -68,6 +68,11 @@ TEST_CASE("ws: every class of bad input gets its error and the session keeps ser
       {"a number that overflows a double", false, "1e999", "invalid_json"},
       {"an overflowing number in a field", false,
        R"({"type":"session.update","session":{"temperature":-2e308}})", "invalid_json"},
+      // Once overflowed the stack: the error message formatted the value recursively.
+      {"deep nesting in a binary JSON frame", true,
+       R"({"type":"response.cancel","response_id":)" + std::string(100'000, '[') +
+           std::string(100'000, ']') + "}",
+       "invalid_json"},
       {"not an object", false, "[1, 2]", "invalid_request"},
       {"wrong type of a field", false,
        R"({"type":"session.update","session":{"top_k":"many"}})", "invalid_request"},
