@@ -51,6 +51,28 @@ std::optional<std::string> query_parameter(std::string_view target, std::string_
   return std::nullopt;
 }
 
+std::string redacted_target(std::string_view target) {
+  const size_t q = target.find('?');
+  if (q == std::string_view::npos) return std::string(target);
+  std::string out(target.substr(0, q + 1));
+  std::string_view rest = target.substr(q + 1);
+  for (bool first = true;; first = false) {
+    const size_t amp = rest.find('&');
+    std::string_view pair = rest.substr(0, amp);
+    if (!first) out += '&';
+    const size_t eq = pair.find('=');
+    // Compare the decoded name, so "api%5Fkey=..." is hidden too.
+    if (percent_decode(pair.substr(0, eq)) == "api_key") {
+      out += std::string(pair.substr(0, eq)) + "=REDACTED";
+    } else {
+      out += pair;
+    }
+    if (amp == std::string_view::npos) break;
+    rest = rest.substr(amp + 1);
+  }
+  return out;
+}
+
 std::optional<std::string> ApiKeys::check(std::string_view authorization_header,
                                           std::string_view target) const {
   if (!enabled()) return std::string();

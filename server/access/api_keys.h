@@ -28,5 +28,8 @@ class ApiKeys {
 bool constant_time_equal(std::string_view a, std::string_view b);
 // The decoded value of query parameter `name` in a request target, or nullopt.
 std::optional<std::string> query_parameter(std::string_view target, std::string_view name);
+// The target with the value of every `api_key` query parameter replaced by "REDACTED": what
+// logs may show of a request target (keys never reach a log line).
+std::string redacted_target(std::string_view target);
 
 }  // namespace csm::server

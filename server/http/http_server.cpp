@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "common/log/log.h"
+#include "server/access/api_keys.h"
 
 namespace csm::server {
 namespace {
@@ -143,7 +144,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     const double elapsed = std::chrono::duration<double, std::milli>(
                                std::chrono::steady_clock::now() - started_)
                                .count();
-    nlohmann::json fields = {{"path", target}, {"status", status}, {"bytes", bytes},
+    nlohmann::json fields = {{"path", redacted_target(target)}, {"status", status}, {"bytes", bytes},
                              {"duration_ms", std::round(elapsed * 1000) / 1000}};
     beast::error_code ignored;
     auto remote = stream_.socket().remote_endpoint(ignored);

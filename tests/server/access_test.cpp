@@ -2,6 +2,8 @@
 // health/metrics by config, connection and per-key session limits, slow-loris headers,
 // idle WebSocket timeout.
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <unistd.h>
 
 #include "server/access/api_keys.h"
 #include "server/support/test_server.h"
@@ -22,6 +24,73 @@ TEST_CASE("api keys: constant-time compare and query parameters", "[server][auth
   CHECK_FALSE(keys.check("Bearer k3", "/x"));
   CHECK_FALSE(keys.check("", "/x"));
   CHECK(ApiKeys({}).check("", "/x") == "");
+}
+
+TEST_CASE("api keys: a target's api_key value is redacted for logs", "[server][auth]") {
+  using csm::server::redacted_target;
+  CHECK(redacted_target("/v1/stream") == "/v1/stream");
+  CHECK(redacted_target("/v1/stream?api_key=s3cret") == "/v1/stream?api_key=REDACTED");
+  CHECK(redacted_target("/x?a=1&api_key=s3cret&b=2") == "/x?a=1&api_key=REDACTED&b=2");
+  CHECK(redacted_target("/x?api%5Fkey=s3cret") == "/x?api%5Fkey=REDACTED");
+  CHECK(redacted_target("/x?api_key") == "/x?api_key=REDACTED");
+  CHECK(redacted_target("/x?a=1&&b") == "/x?a=1&&b");
+}
+
+namespace {
+
+// Everything written to stderr (where log lines go) while it lives.
+class StderrCapture {
+ public:
+  StderrCapture() : file_(std::tmpfile()), saved_(dup(STDERR_FILENO)) {
+    std::fflush(stderr);
+    dup2(fileno(file_), STDERR_FILENO);
+  }
+  ~StderrCapture() {
+    restore();
+    std::fclose(file_);
+  }
+  std::string stop() {
+    restore();
+    std::string text;
+    std::rewind(file_);
+    for (int c; (c = std::fgetc(file_)) != EOF;) text.push_back(static_cast<char>(c));
+    return text;
+  }
+
+ private:
+  void restore() {
+    if (saved_ < 0) return;
+    std::fflush(stderr);
+    dup2(saved_, STDERR_FILENO);
+    close(saved_);
+    saved_ = -1;
+  }
+  std::FILE* file_;
+  int saved_;
+};
+
+}  // namespace
+
+TEST_CASE("auth: API keys in the URL never reach the log", "[server][auth]") {
+  csm::server::ServerConfig config = test_config();
+  config.auth.api_keys = {"right-key-4242"};
+  TestServer s(config);
+  csm::log::set_level(csm::log::Level::Info);
+  StderrCapture capture;
+  CHECK(http_request(s.port(), http::verb::get, "/v1/models?api_key=wrong-key-1717").result_int() ==
+        401);
+  CHECK(http_request(s.port(), http::verb::get, "/nowhere?x=1&api_key=right-key-4242")
+            .result_int() == 404);
+  CHECK(http_request(s.port(), http::verb::get, "/v1/stream?api_key=wrong-key-1717", "", "", true)
+            .result_int() == 401);
+  WsClient upgraded(s.port(), "/v1/stream?api_key=right-key-4242");
+  CHECK(upgraded.open());
+  const std::string log = capture.stop();
+  csm::log::set_level(csm::log::Level::Warn);
+  INFO(log);
+  CHECK(log.find("api_key=REDACTED") != std::string::npos);
+  CHECK(log.find("wrong-key-1717") == std::string::npos);
+  CHECK(log.find("right-key-4242") == std::string::npos);
 }
 
 TEST_CASE("auth: keys from config and environment guard every route but health",
