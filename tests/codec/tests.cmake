@@ -1,6 +1,6 @@
-# mimi-parity over every golden folder of ../shared/golden/mimi/ (one CTest per folder).
+# mimi-parity over every golden folder of tests/data/golden/mimi/ (one CTest per folder).
 if(TARGET mimi-parity)
-  file(GLOB _mimi_golden_dirs LIST_DIRECTORIES true ${CSM_SHARED_DIR}/golden/mimi/*)
+  file(GLOB _mimi_golden_dirs LIST_DIRECTORIES true ${CSM_TEST_DATA_DIR}/golden/mimi/*)
   foreach(_dir ${_mimi_golden_dirs})
     if(IS_DIRECTORY ${_dir} AND EXISTS ${_dir}/cases.safetensors)
       get_filename_component(_case ${_dir} NAME)

@@ -210,11 +210,8 @@ TEST_CASE("safetensors rejects malformed files with a reason", "[common][safeten
 }
 
 TEST_CASE("safetensors reads the golden reference files", "[common][safetensors]") {
-  const auto golden = csm::test::shared_dir() / "golden" / "csm" / "tiny" / "cases.safetensors";
-  if (!std::filesystem::exists(golden)) {
-    WARN("golden data absent at " << golden);
-    return;
-  }
+  const auto golden = csm::test::data_dir() / "golden" / "csm" / "tiny" / "cases.safetensors";
+  REQUIRE(std::filesystem::exists(golden));
   auto file = SafetensorsFile::open(golden.string());
   CHECK(file->tensors().size() > 10);
   CHECK(file->info("ctx.prompt_tokens").dtype == DType::I64);

@@ -1,7 +1,7 @@
-# CSM parity: csm-parity over every folder of ${CSM_SHARED_DIR}/golden/csm/ (model configs,
+# CSM parity: csm-parity over every folder of ${CSM_TEST_DATA_DIR}/golden/csm/ (model configs,
 # rope/, sampler/). Each folder is one CTest test; a failing tensor fails it.
 if(TARGET csm-parity)
-  file(GLOB _csm_golden_dirs LIST_DIRECTORIES true ${CSM_SHARED_DIR}/golden/csm/*)
+  file(GLOB _csm_golden_dirs LIST_DIRECTORIES true ${CSM_TEST_DATA_DIR}/golden/csm/*)
   foreach(_dir ${_csm_golden_dirs})
     if(IS_DIRECTORY ${_dir})
       get_filename_component(_name ${_dir} NAME)

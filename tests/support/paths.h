@@ -1,5 +1,5 @@
-// Where tests find the repository, the build tree, the shared reference data and a scratch
-// folder. CSM_SHARED_DIR (environment) overrides the compiled-in ../shared location.
+// Where tests find the repository, the build tree, the reference data (golden tensors and
+// checkpoint manifests, tests/data) and a scratch folder.
 #pragma once
 
 #include <cstdio>
@@ -13,12 +13,8 @@ namespace csm::test {
 inline std::filesystem::path source_dir() { return CSM_SOURCE_DIR; }
 inline std::filesystem::path binary_dir() { return CSM_BINARY_DIR; }
 
-inline std::filesystem::path shared_dir() {
-  if (const char* env = std::getenv("CSM_SHARED_DIR"); env != nullptr && *env != '\0') {
-    return env;
-  }
-  return source_dir() / ".." / "shared";
-}
+// golden/ (reference tensors) and spec/ (checkpoint manifests), kept in the repository.
+inline std::filesystem::path data_dir() { return source_dir() / "tests" / "data"; }
 
 // A fresh folder under the build tree's tmp/, removed when the object goes away.
 class ScratchDir {

@@ -12,7 +12,7 @@ using namespace csm::mimi;
 
 namespace {
 nlohmann::json golden_config() {
-  std::ifstream in(csm::test::shared_dir() / "golden" / "mimi" / "reduced" / "config.json");
+  std::ifstream in(csm::test::data_dir() / "golden" / "mimi" / "reduced" / "config.json");
   return nlohmann::json::parse(in);
 }
 }  // namespace
@@ -23,7 +23,7 @@ TEST_CASE("golden and released configs parse", "[mimi][config]") {
   CHECK(c.transformer.context == 6);
   CHECK(c.quantizer.n_q == 8);
   CHECK(c.resample.downsample_replicate);
-  std::ifstream in(csm::test::shared_dir() / "spec" / "mimi-manifest.json");
+  std::ifstream in(csm::test::data_dir() / "spec" / "mimi-manifest.json");
   const auto manifest = nlohmann::json::parse(in);
   const MimiConfig released = config_from_json(manifest.at("config"), "manifest");
   CHECK(config_to_json(released) == config_to_json(released_config()));

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 TEST_CASE("mimi matches every golden case", "[mimi][parity]") {
-  const auto root = csm::test::shared_dir() / "golden" / "mimi";
+  const auto root = csm::test::data_dir() / "golden" / "mimi";
   int folders = 0;
   for (const auto& entry : std::filesystem::directory_iterator(root)) {
     if (!std::filesystem::exists(entry.path() / "cases.safetensors")) continue;

@@ -11,7 +11,7 @@ using namespace csm::mimi;
 
 namespace {
 
-std::string golden_dir() { return (csm::test::shared_dir() / "golden" / "mimi" / "reduced").string(); }
+std::string golden_dir() { return (csm::test::data_dir() / "golden" / "mimi" / "reduced").string(); }
 
 std::shared_ptr<const MimiModel> golden_model(int64_t slots, bool full_window = false,
                                               int64_t frames_per_call = 1) {

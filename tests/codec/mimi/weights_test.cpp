@@ -17,11 +17,11 @@ namespace st = csm::safetensors;
 namespace {
 
 nlohmann::json manifest() {
-  std::ifstream in(csm::test::shared_dir() / "spec" / "mimi-manifest.json");
+  std::ifstream in(csm::test::data_dir() / "spec" / "mimi-manifest.json");
   return nlohmann::json::parse(in);
 }
 
-std::string golden_dir() { return (csm::test::shared_dir() / "golden" / "mimi" / "reduced").string(); }
+std::string golden_dir() { return (csm::test::data_dir() / "golden" / "mimi" / "reduced").string(); }
 
 // A full-size checkpoint of zeros (sparse file) with exactly the manifest's names and shapes.
 void write_manifest_layout(const nlohmann::json& tensors, const std::string& path) {

@@ -8,7 +8,7 @@
 using namespace csm::model;
 
 TEST_CASE("golden configs and csm-1b parse and validate", "[core][model][config]") {
-  const auto dir = csm::test::shared_dir() / "golden" / "csm";
+  const auto dir = csm::test::data_dir() / "golden" / "csm";
   const CsmConfig tiny = load_csm_config((dir / "tiny" / "config.json").string());
   CHECK(tiny.audio_vocab_size == 67);
   CHECK(tiny.backbone.num_layers == 3);

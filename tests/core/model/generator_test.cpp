@@ -15,7 +15,7 @@ using namespace csm::model;
 namespace {
 
 std::shared_ptr<const CsmModel> golden_model(const std::string& name) {
-  const auto dir = csm::test::shared_dir() / "golden" / "csm" / name;
+  const auto dir = csm::test::data_dir() / "golden" / "csm" / name;
   const CsmConfig config = load_csm_config((dir / "config.json").string());
   return std::make_shared<const CsmModel>(
       config, load_weights((dir / config.weights_file).string(), config, torch::kFloat, torch::kCPU),
@@ -51,7 +51,7 @@ TEST_CASE("golden prompt batched with other sessions at other positions matches 
   for (const std::string name : {"tiny", "tiny_audio2051"}) {
     INFO(name);
     const auto model = golden_model(name);
-    const auto cases = load_golden_cases((csm::test::shared_dir() / "golden" / "csm" / name).string());
+    const auto cases = load_golden_cases((csm::test::data_dir() / "golden" / "csm" / name).string());
     const GoldenCase& g = cases.front();  // "ctx"
     BatchedGenerator gen(model, 4);
     // Slot 2 runs the golden prompt; slots 0 and 3 hold other sessions of other lengths, fed

@@ -20,7 +20,7 @@ using csm::safetensors::SafetensorsWriter;
 namespace {
 
 nlohmann::json manifest() {
-  return csm::config::read_json_file((csm::test::shared_dir() / "spec" / "csm-manifest.json").string());
+  return csm::config::read_json_file((csm::test::data_dir() / "spec" / "csm-manifest.json").string());
 }
 
 std::vector<int64_t> shape_of(const nlohmann::json& t) { return t.at("shape").get<std::vector<int64_t>>(); }
@@ -137,7 +137,7 @@ TEST_CASE("HF q/k permutation is undone on load", "[core][model][weights]") {
 TEST_CASE("tiny checkpoint in HF layout and BF16/F16 files load to the same model",
           "[core][model][weights]") {
   csm::test::ScratchDir dir;
-  const auto golden = csm::test::shared_dir() / "golden" / "csm" / "tiny";
+  const auto golden = csm::test::data_dir() / "golden" / "csm" / "tiny";
   const CsmConfig config = load_csm_config((golden / "config.json").string());
   const std::string original = (golden / "weights.safetensors").string();
   const auto file = csm::safetensors::SafetensorsFile::open(original);
