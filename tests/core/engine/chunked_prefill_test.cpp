@@ -73,7 +73,8 @@ JoinResult run_join(EngineOptions options) {
   auto s2 = engine->open_session();
   auto r1 = speak(*s1, "I keep talking while someone joins.", 20000, 1);
   auto r2 = speak(*s2, "So do I, for quite a while.", 20000, 2);
-  while (r1->frames() < 2 || r2->frames() < 2) std::this_thread::sleep_for(1ms);
+  REQUIRE(r1->wait_frames(2));
+  REQUIRE(r2->wait_frames(2));
   log.phase = 2;
   auto joining_session = engine->open_session();
   auto newcomer = speak(*joining_session, kLongText, 160, 5);

@@ -57,6 +57,7 @@ class RecordingSink : public engine::TurnSink {
       for (float v : pcm) finite = finite && std::isfinite(v);
       hook = on_frame;
     }
+    done_cv.notify_all();
     if (hook) hook(index);
   }
   void on_end(const engine::TurnSummary& s) override {
@@ -73,6 +74,12 @@ class RecordingSink : public engine::TurnSink {
   size_t frames() {
     std::lock_guard<std::mutex> lock(mutex);
     return indexes.size();
+  }
+  // Waits until at least `n` frames arrived; false when the turn ended first or time ran out.
+  bool wait_frames(size_t n, std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    std::unique_lock<std::mutex> lock(mutex);
+    return done_cv.wait_for(lock, timeout, [&] { return indexes.size() >= n || done; }) &&
+           indexes.size() >= n;
   }
 };
 

@@ -101,7 +101,8 @@ TEST_CASE("the same seed gives the same codes alone or batched with others",
   auto s3 = engine->open_session();
   auto other1 = speak(*s1, "A much longer sentence that keeps this slot busy for a while.", 2400, 7);
   auto other2 = speak(*s2, "Short one.", 2400, 8);
-  while (other1->frames() < 3 || other2->frames() < 3) std::this_thread::sleep_for(1ms);
+  REQUIRE(other1->wait_frames(3));
+  REQUIRE(other2->wait_frames(3));
   auto batched = speak(*s3, text, 640, 42);
   REQUIRE(batched->wait());
   REQUIRE(other1->wait());
@@ -132,7 +133,7 @@ TEST_CASE("cancel ends the turn at the next frame boundary", "[core][engine]") {
   auto sink = std::make_shared<RecordingSink>();
   TurnRequest r{"This will be interrupted by the user very soon.", 0, {}, 20000};
   const uint64_t id = session->start_turn(r, sink);
-  while (sink->frames() < 2) std::this_thread::sleep_for(1ms);
+  REQUIRE(sink->wait_frames(2));
   session->cancel(id, 1);
   REQUIRE(sink->wait(5s));
   CHECK(sink->summary.reason == EndReason::Cancelled);
@@ -152,7 +153,7 @@ TEST_CASE("slot exhaustion and queue deadlines give clear rejections", "[core][e
   auto b = engine->open_session();
   auto c = engine->open_session();
   auto busy = speak(*a, "I hold the only slot for a while.", 60000);
-  while (busy->frames() < 1) std::this_thread::sleep_for(1ms);
+  REQUIRE(busy->wait_frames(1));
   auto waiting = speak(*b, "I wait.", 400);
   try {
     speak(*c, "I am refused.", 400);
@@ -193,7 +194,7 @@ TEST_CASE("closing a session mid-turn ends only its turn", "[core][engine]") {
   auto staying = engine->open_session();
   auto gone = speak(*leaving, "The client vanishes while I speak.", 20000, 3);
   auto kept = speak(*staying, "I keep going to the end.", 1200, 4);
-  while (gone->frames() < 2) std::this_thread::sleep_for(1ms);
+  REQUIRE(gone->wait_frames(2));
   leaving->close();
   REQUIRE(gone->wait(5s));
   CHECK(gone->summary.reason == EndReason::Cancelled);

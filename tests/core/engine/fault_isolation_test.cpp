@@ -48,7 +48,8 @@ Speakers clean_run(Engine& engine) {
 }
 
 void wait_until_speaking(const Speakers& s) {
-  while (s.first->frames() < 2 || s.second->frames() < 2) std::this_thread::sleep_for(1ms);
+  REQUIRE(s.first->wait_frames(2));
+  REQUIRE(s.second->wait_frames(2));
 }
 
 // Both speakers ran to their length and said what they say without any fault.

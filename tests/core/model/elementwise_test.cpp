@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/model/cpu_elementwise.h"
+#include "support/skip.h"
 
 using namespace csm::model;
 
@@ -36,8 +37,7 @@ TEST_CASE("fused rms_norm matches the op-by-op formula", "[core][model][elementw
     const at::Tensor x = torch::randn({rows, 1024}) * 3.0;
     const at::Tensor gain = torch::rand({1024}) + 0.5;
     if (!cpu_elementwise_applicable(x)) {
-      WARN("CPU without AVX512: fused kernels not exercised");
-      return;
+      CSM_SKIP("CPU without AVX512: fused kernels not exercised");
     }
     CHECK(torch::allclose(cpu_rms_norm(x, gain, 1e-5f), reference_rms_norm(x, gain, 1e-5), 1e-6,
                           1e-6));
@@ -57,8 +57,7 @@ TEST_CASE("fused swiglu matches silu(gate) * up, also far out in the tails",
   at::Tensor gate_up = torch::randn({5, 2 * 512}) * 4.0;
   gate_up[0].narrow(0, 0, 4).copy_(torch::tensor({-100.0f, -30.0f, 30.0f, 100.0f}));
   if (!cpu_elementwise_applicable(gate_up)) {
-    WARN("CPU without AVX512: fused kernels not exercised");
-    return;
+    CSM_SKIP("CPU without AVX512: fused kernels not exercised");
   }
   const at::Tensor got = cpu_swiglu(gate_up);
   REQUIRE(got.sizes() == at::IntArrayRef{5, 512});
@@ -82,8 +81,7 @@ TEST_CASE("fused rope is bit-identical to the op-by-op rotation in fp32",
   const at::Tensor angle = torch::rand({T, hd / 2}) * 50.0;
   const at::Tensor cos = angle.cos(), sin = angle.sin();
   if (!cpu_rope_applicable(x, cos)) {
-    WARN("CPU without AVX512: fused kernels not exercised");
-    return;
+    CSM_SKIP("CPU without AVX512: fused kernels not exercised");
   }
   const at::Tensor pairs = x.reshape({T, H, hd / 2, 2});
   const at::Tensor x0 = pairs.select(3, 0), x1 = pairs.select(3, 1);
