@@ -3,10 +3,15 @@
 #include <exception>
 
 #include "common/log/log.h"
+#include "common/threads/thread_name.h"
 
 namespace csm::engine {
 
-BackgroundWorker::BackgroundWorker() : thread_([this] { run(); }) {}
+BackgroundWorker::BackgroundWorker()
+    : thread_([this] {
+        set_thread_name("csm-background");
+        run();
+      }) {}
 
 BackgroundWorker::~BackgroundWorker() { stop(); }
 
@@ -19,10 +24,16 @@ void BackgroundWorker::submit(std::function<void()> job) {
   wake_.notify_one();
 }
 
+size_t BackgroundWorker::queued() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return jobs_.size();
+}
+
 void BackgroundWorker::stop() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
+    jobs_.clear();
   }
   wake_.notify_one();
   if (thread_.joinable()) thread_.join();

@@ -35,11 +35,12 @@ void Session::close() {
 }
 
 std::unique_ptr<Engine> Engine::create(const ModelOptions& model, const EngineOptions& options,
-                                       EngineObserver observer) {
+                                       EngineObserver observer,
+                                       std::shared_ptr<FaultInjector> faults) {
   model.validate();
   options.validate();
   auto core = std::make_shared<EngineCore>(load_models(model, options), options,
-                                           std::move(observer));
+                                           std::move(observer), std::move(faults));
   core->start();
   return std::unique_ptr<Engine>(new Engine(std::move(core)));
 }

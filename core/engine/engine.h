@@ -39,12 +39,13 @@ struct EngineInfo {
   std::map<std::string, int> voice_speakers;  // each voice's speaker id
 };
 
-// A snapshot for /readyz and metrics.
+// A snapshot for /readyz and metrics, computed by the engine thread once per tick.
 struct EngineStats {
   bool ready = false;           // model loaded and the engine thread ticking
   int slots_in_use = 0;         // sessions holding a KV-cache slot (generating or resident)
   int generating = 0;           // turns producing frames now
-  int queued = 0;               // turns waiting for a slot
+  int queued = 0;               // turns started but not yet admitted (waiting for a slot or
+                                // behind their session's current turn)
   uint64_t ticks = 0;
   uint64_t frames = 0;          // frames produced since start
   uint64_t turns_completed = 0;
@@ -53,6 +54,7 @@ struct EngineStats {
 
 // Per-tick figures for metrics (durations in ms). Called on the engine thread: keep it cheap.
 struct TickReport {
+  std::chrono::steady_clock::time_point started;  // when the tick began
   double total_ms = 0;
   double prefill_ms = 0;
   double backbone_decoder_ms = 0;  // batched backbone step + decoder loop + sampling
@@ -99,8 +101,11 @@ class Session {
   // Queues a turn and returns its id. Throws EngineError for a bad request (text, speaker,
   // sampling settings out of range: InvalidRequest) or while shutting down; admission
   // failures (Overloaded, QueueTimeout) and everything later arrive via sink->on_end. A
-  // session runs one turn at a time: a turn started while another is active waits for it
-  // (streamed sentences queue this way).
+  // session runs one turn at a time, in start order: a turn started while another is active
+  // waits behind it (streamed sentences queue this way, up to
+  // EngineOptions::max_turns_per_session), and its queue_timeout_ms counts only from when it
+  // is first in line with its context encoded. Every sink of a session is called in turn
+  // order: turn n's on_end comes before turn n+1's first on_audio.
   uint64_t start_turn(TurnRequest request, std::shared_ptr<TurnSink> sink);
   // Barge-in: ends the turn at the next frame boundary (reason Cancelled). played_frames:
   // frames the user heard; the context keeps only those (nullopt: everything generated).
@@ -120,12 +125,16 @@ class Session {
   std::atomic<bool> closed_{false};
 };
 
+class FaultInjector;
+
 class Engine {
  public:
   // Loads the model (may take long for real weights) and starts the engine thread. Throws
   // std::runtime_error subclasses naming the file and the reason on any load failure.
+  // `faults`: fault injection for tests (fault_injector.h); null in production.
   static std::unique_ptr<Engine> create(const ModelOptions& model, const EngineOptions& options,
-                                        EngineObserver observer = {});
+                                        EngineObserver observer = {},
+                                        std::shared_ptr<FaultInjector> faults = nullptr);
   ~Engine();  // shutdown(0) if not done
 
   const EngineInfo& info() const;

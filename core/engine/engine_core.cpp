@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "common/log/log.h"
+#include "common/threads/thread_name.h"
 #include "core/tokenizer/csm_prompt.h"
 #include "core/tokenizer/text_checks.h"
 
@@ -58,16 +59,17 @@ std::string first_line(const std::exception& e) {
 }
 
 EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options,
-                       EngineObserver observer)
+                       EngineObserver observer, std::shared_ptr<FaultInjector> faults)
     : models_(std::move(models)),
       options_(std::move(options)),
       observer_(std::move(observer)),
+      faults_(std::move(faults)),
       output_(options_.output_threads),
       slot_owner_(options_.max_sessions, 0),
       prefill_budget_(options_) {
-  if (options_.fail_step_for_test) {
-    models_->generator->set_step_fault_for_test(
-        [this](const std::vector<int>& slots) { inject_step_fault_for_test(slots); });
+  if (faults_) {
+    models_->generator->set_step_fault(
+        [this](const std::vector<int>& slots) { inject_step_fault(slots); });
   }
 }
 
@@ -76,20 +78,50 @@ EngineCore::~EngineCore() {
 }
 
 void EngineCore::start() {
-  thread_ = std::thread([self = this] { self->run(); });
+  thread_ = std::thread([self = this] {
+    set_thread_name("csm-engine");
+    self->run();
+  });
   ready_ = true;
 }
 
 EngineStats EngineCore::stats() const {
   EngineStats s;
+  {
+    std::lock_guard<std::mutex> lock(stats_mutex_);
+    s = published_;
+  }
   s.ready = ready_;
-  s.slots_in_use = slots_in_use_;
-  s.generating = generating_;
-  s.queued = queued_;
+  return s;
+}
+
+int EngineCore::generating_count() const {
+  return static_cast<int>(std::count_if(running_.begin(), running_.end(), [](const auto& t) {
+    return t->phase == TurnState::Phase::Generating;
+  }));
+}
+
+int EngineCore::waiting_count() const {
+  int n = 0;
+  for (const auto& [id, s] : sessions_) n += s->waiting() != nullptr;
+  return n;
+}
+
+EngineStats EngineCore::publish_stats() {
+  EngineStats s;
+  s.slots_in_use =
+      static_cast<int>(std::count_if(slot_owner_.begin(), slot_owner_.end(),
+                                     [](uint64_t owner) { return owner != 0; }));
+  s.generating = generating_count();
+  for (const auto& [id, session] : sessions_) {
+    s.queued += static_cast<int>(session->turns.size()) - (session->active() ? 1 : 0);
+  }
   s.ticks = ticks_;
   s.frames = frames_;
   s.turns_completed = turns_completed_;
   s.turns_failed = turns_failed_;
+  std::lock_guard<std::mutex> lock(stats_mutex_);
+  published_ = s;
   return s;
 }
 
@@ -118,7 +150,8 @@ uint64_t EngineCore::open_session(const SessionOptions& options) {
   if (!options.voice.empty()) set_voice(0, options.voice);  // validates the name only
   const uint64_t id = next_id_++;
   post([this, id, options] {
-    auto s = std::make_unique<SessionState>(models_->codebooks);
+    auto s = std::make_unique<SessionState>(models_->codebooks, models_->context_rows,
+                                            output_.new_lane());
     s->id = id;
     s->voice = options.voice;
     sessions_[id] = std::move(s);
@@ -178,9 +211,11 @@ void EngineCore::add_context(uint64_t session, ContextItem item) {
 void EngineCore::flush_context(uint64_t session) {
   auto it = sessions_.find(session);
   if (it == sessions_.end()) return;
-  auto& pending = it->second->pending_context;
+  SessionState& s = *it->second;
+  auto& pending = s.pending_context;
   while (!pending.empty() && pending.front()->ready) {
-    it->second->conversation.append(std::move(pending.front()->segment));
+    // Older rows dropped to stay within the context: the cached rows no longer match.
+    if (s.history.append(std::move(pending.front()->segment)) > 0) s.resident_rows = 0;
     pending.pop_front();
   }
 }
@@ -195,25 +230,53 @@ uint64_t EngineCore::start_turn(uint64_t session, TurnRequest request,
   turn->id = next_id_++;
   turn->session_id = session;
   turn->sink = std::move(sink);
-  turn->lane = output_.new_lane();
   turn->submitted = Clock::now();
   turn->summary.turn_id = turn->id;
+  if (request.max_audio_ms > options_.max_audio_ms_limit) {
+    // Refused rather than capped, so a caller never gets less audio than it asked for unknowingly.
+    throw EngineError(ErrorKind::InvalidRequest,
+                      "max_audio_ms " + std::to_string(request.max_audio_ms) +
+                          " is over this server's limit of " +
+                          std::to_string(options_.max_audio_ms_limit) +
+                          " (engine.max_audio_ms_limit)");
+  }
   int max_ms = request.max_audio_ms > 0 ? request.max_audio_ms : options_.default_max_audio_ms;
   max_ms = std::min(max_ms, options_.max_audio_ms_limit);
   turn->max_frames = std::max(1, max_ms / kFrameMs);
   if (!request.sampling.seed) request.sampling.seed = fresh_seed();
   turn->request = std::move(request);
-
-  if (queued_.fetch_add(1) >= options_.max_queue + options_.max_sessions) {
-    queued_--;
-    throw EngineError(ErrorKind::Overloaded, "too many turns waiting for a slot; retry later");
-  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     turns_by_id_[turn->id] = turn;
   }
-  post([this, turn] { queue_.push_back(turn); });
+  post([this, turn] { enqueue(turn); });
   return turn->id;
+}
+
+void EngineCore::enqueue(const std::shared_ptr<TurnState>& turn) {
+  auto it = sessions_.find(turn->session_id);
+  if (it == sessions_.end()) {  // closed before the turn arrived
+    turn->lane = output_.new_lane();
+    return finish(*turn, EndReason::Cancelled);
+  }
+  SessionState& session = *it->second;
+  turn->lane = session.lane;
+  session.turns.push_back(turn);
+  if (session.turns.size() > 1) {
+    // Behind the session's current turn: waits there without a place in the admission order.
+    if (static_cast<int>(session.turns.size()) - 1 > options_.max_turns_per_session) {
+      finish(*turn, EndReason::Error, ErrorKind::Overloaded,
+             "the session already has " + std::to_string(options_.max_turns_per_session) +
+                 " turns waiting behind its current one");
+    }
+    return;
+  }
+  // First in its line: it waits for a slot beside the other sessions' first turns.
+  if (waiting_count() > options_.max_queue + options_.max_sessions) {
+    return finish(*turn, EndReason::Error, ErrorKind::Overloaded,
+                  "too many sessions waiting for a slot; retry later");
+  }
+  turn->eligible_since = Clock::now();
 }
 
 std::shared_ptr<TurnState> EngineCore::find_turn(uint64_t turn_id) const {
@@ -227,6 +290,10 @@ void EngineCore::cancel(uint64_t turn_id, std::optional<uint32_t> played_frames)
   if (!turn) return;
   if (played_frames) turn->played_frames = *played_frames;
   turn->cancel_requested = true;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    nudged_ = true;
+  }
   wake_.notify_one();
 }
 
@@ -235,6 +302,11 @@ void EngineCore::ack(uint64_t turn_id, uint32_t consumed) {
   if (!turn) return;
   uint32_t seen = turn->acked.load();
   while (consumed > seen && !turn->acked.compare_exchange_weak(seen, consumed)) {
+  }
+  {
+    // Under the engine's mutex, so the wake-up cannot fall between its check and its wait.
+    std::lock_guard<std::mutex> lock(mutex_);
+    nudged_ = true;
   }
   wake_.notify_one();
 }
@@ -245,11 +317,8 @@ void EngineCore::close_session(uint64_t session) {
     if (it == sessions_.end()) return;
     SessionState& s = *it->second;
     s.closed = true;
-    if (s.active) finish(*s.active, EndReason::Cancelled);
-    for (auto& t : queue_) {
-      if (t->session_id == session && t->phase == TurnState::Phase::Queued) {
-        finish(*t, EndReason::Cancelled);
-      }
+    for (auto& t : std::deque<std::shared_ptr<TurnState>>(s.turns)) {
+      finish(*t, EndReason::Cancelled);
     }
     evict(s);
     sessions_.erase(it);
@@ -283,27 +352,51 @@ void EngineCore::run() {
     bool stop_now;
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      stop_now = stopping_ && (Clock::now() >= drain_deadline_ ||
-                               (running_.empty() && queue_.empty()));
+      const bool no_turns = std::all_of(sessions_.begin(), sessions_.end(),
+                                        [](const auto& s) { return s.second->turns.empty(); });
+      stop_now = stopping_ && (Clock::now() >= drain_deadline_ || no_turns);
     }
     if (stop_now) break;
     const bool worked = tick();
-    if (!worked) {
-      std::unique_lock<std::mutex> lock(mutex_);
-      // Idle (or every turn paused by backpressure): sleep until a command, an ack, a cancel,
-      // or a short timeout that lets queue deadlines expire.
-      wake_.wait_for(lock, std::chrono::milliseconds(running_.empty() ? 50 : 5),
-                     [this] { return !commands_.empty() || stopping_; });
-    }
+    // Idle, or every turn paused by backpressure: sleep until there is something to do.
+    if (!worked) wait_for_work();
   }
   // Whatever is left ends now.
-  for (auto& t : std::vector<std::shared_ptr<TurnState>>(running_)) {
-    finish(*t, EndReason::Error, ErrorKind::ShuttingDown, "the server is shutting down");
-  }
-  for (auto& t : std::deque<std::shared_ptr<TurnState>>(queue_)) {
-    if (t->phase != TurnState::Phase::Done) {
+  for (auto& [id, session] : sessions_) {
+    for (auto& t : std::deque<std::shared_ptr<TurnState>>(session->turns)) {
       finish(*t, EndReason::Error, ErrorKind::ShuttingDown, "the server is shutting down");
     }
+  }
+  publish_stats();
+}
+
+std::optional<Clock::time_point> EngineCore::next_deadline() const {
+  std::optional<Clock::time_point> next;
+  auto consider = [&next](Clock::time_point t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const auto& [id, s] : sessions_) {
+    if (const TurnState* t = s->waiting(); t && s->pending_context.empty()) {
+      consider(t->eligible_since + std::chrono::milliseconds(options_.queue_timeout_ms));
+    }
+  }
+  for (const auto& t : running_) {
+    if (t->paused) consider(t->paused_since + std::chrono::milliseconds(options_.max_stall_ms));
+  }
+  if (stopping_) consider(drain_deadline_);
+  // A millisecond past the deadline, so that the check after waking sees it passed.
+  if (next) *next += std::chrono::milliseconds(1);
+  return next;
+}
+
+void EngineCore::wait_for_work() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  const auto deadline = next_deadline();
+  const auto woken = [this] { return !commands_.empty() || stopping_ || nudged_; };
+  if (deadline) {
+    wake_.wait_until(lock, *deadline, woken);
+  } else {
+    wake_.wait(lock, woken);
   }
 }
 
@@ -312,6 +405,7 @@ void EngineCore::run_commands() {
   {
     std::lock_guard<std::mutex> lock(mutex_);
     commands.swap(commands_);
+    nudged_ = false;  // the tick that follows looks at every ack and cancel so far
   }
   for (auto& c : commands) {
     try {
@@ -325,6 +419,7 @@ void EngineCore::run_commands() {
 bool EngineCore::tick() {
   const auto t0 = Clock::now();
   admit();
+  publish_stats();  // admissions are visible before this tick's frames reach anyone
   const auto t1 = Clock::now();
   int budget_rows = 0;
   const int prefill_rows = prefill_stage(budget_rows);
@@ -333,6 +428,7 @@ bool EngineCore::tick() {
   const int batch = step_stage(step_ms, mimi_ms);
   const auto t3 = Clock::now();
   ++ticks_;
+  const EngineStats counts = publish_stats();
   // What this tick cost teaches the next ones how many prompt rows fit beside the decode.
   const double prefill_ms = ms_between(t1, t2);
   const double total_ms = ms_between(t0, t3);
@@ -343,6 +439,7 @@ bool EngineCore::tick() {
   }
   if (observer_.on_tick && (batch > 0 || prefill_rows > 0)) {
     TickReport r;
+    r.started = t0;
     r.total_ms = total_ms;
     r.prefill_ms = prefill_ms;
     r.backbone_decoder_ms = step_ms;
@@ -350,8 +447,8 @@ bool EngineCore::tick() {
     r.batch_size = batch;
     r.prefill_rows = prefill_rows;
     r.prefill_budget_rows = budget_rows;
-    r.queued = queued_;
-    r.slots_in_use = slots_in_use_;
+    r.queued = counts.queued;
+    r.slots_in_use = counts.slots_in_use;
     observer_.on_tick(r);
   }
   return batch > 0 || prefill_rows > 0;

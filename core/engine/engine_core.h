@@ -3,7 +3,7 @@
 //
 // Threads: request threads call the public methods (they validate, then enqueue a command or
 // touch a turn's atomics); the engine thread runs every command and stage and is the only
-// thread that touches tensors, sessions' conversations and slot assignments.
+// thread that touches tensors, sessions' histories and slot assignments.
 #pragma once
 
 #include <atomic>
@@ -15,13 +15,15 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "core/engine/background_worker.h"
-#include "core/engine/conversation.h"
+#include "core/engine/history.h"
 #include "core/engine/engine.h"
+#include "core/engine/fault_injector.h"
 #include "core/engine/model_bundle.h"
 #include "core/engine/output_stage.h"
 #include "core/engine/prefill_budget.h"
@@ -41,8 +43,10 @@ struct TurnState : std::enable_shared_from_this<TurnState> {
   TurnRequest request;
   std::vector<int32_t> text_tokens;
   std::shared_ptr<TurnSink> sink;
-  std::shared_ptr<OutputStage::Lane> lane;
-  Clock::time_point submitted;
+  std::shared_ptr<OutputStage::Lane> lane;  // the session's lane (set when the turn joins it)
+  Clock::time_point submitted;       // start_turn: time to first audio counts from here
+  Clock::time_point eligible_since;  // first in its session's line with the context ready:
+                                     // the queue deadline counts from here
 
   std::atomic<uint32_t> acked{0};
   std::atomic<bool> cancel_requested{false};
@@ -52,7 +56,7 @@ struct TurnState : std::enable_shared_from_this<TurnState> {
   int slot = -1;
   Rows prompt;            // rows still to prefill start at prompt_done
   int prompt_done = 0;
-  int text_start_row = 0; // rows of the conversation before this turn's text
+  int text_start_row = 0; // rows of the history before this turn's text
   int max_frames = 0;
   bool paused = false;
   Clock::time_point paused_since;
@@ -61,7 +65,7 @@ struct TurnState : std::enable_shared_from_this<TurnState> {
   TurnSummary summary;
 };
 
-// A context turn on its way into the conversation: audio turns wait for their codes.
+// A context turn on its way into the history: audio turns wait for their codes.
 struct PendingContext {
   Segment segment;
   bool ready = false;  // set on the engine thread once the codes are in
@@ -69,13 +73,34 @@ struct PendingContext {
 
 struct SessionState {
   uint64_t id = 0;
-  explicit SessionState(int codebooks) : conversation(codebooks) {}
-  Conversation conversation;
+  SessionState(int codebooks, int context_rows, std::shared_ptr<OutputStage::Lane> lane)
+      : history(codebooks, context_rows), lane(std::move(lane)) {}
+  History history;
+  // Every turn of the session delivers through this one lane, so the sink sees turn n's end
+  // before turn n+1's first frame.
+  std::shared_ptr<OutputStage::Lane> lane;
   std::string voice;          // requested voice ("" = none)
-  std::string applied_voice;  // voice whose prompt the conversation holds now
+  std::string applied_voice;  // voice whose prompt the history holds now
   int slot = -1;          // KV-cache slot while resident
-  int resident_rows = 0;  // rows [0, resident_rows) of the conversation are in the slot's cache
-  std::shared_ptr<TurnState> active;
+  int resident_rows = 0;  // rows [0, resident_rows) of the history are in the slot's cache
+  // The session's turns in start order. Only the front one is ever admitted (prefilling or
+  // generating) or waiting for a slot; the others (streamed sentences) wait behind it, so one
+  // session never holds more than one place in the engine's admission order.
+  std::deque<std::shared_ptr<TurnState>> turns;
+  // The front turn while it is admitted (prefilling or generating), else null.
+  TurnState* active() const {
+    if (turns.empty()) return nullptr;
+    const auto phase = turns.front()->phase;
+    return phase == TurnState::Phase::Prefilling || phase == TurnState::Phase::Generating
+               ? turns.front().get()
+               : nullptr;
+  }
+  // The front turn while it waits for admission, else null.
+  TurnState* waiting() const {
+    return !turns.empty() && turns.front()->phase == TurnState::Phase::Queued
+               ? turns.front().get()
+               : nullptr;
+  }
   // Context turns in arrival order; a turn is admitted only once this is empty, so it sees
   // every context turn added before it.
   std::deque<std::shared_ptr<PendingContext>> pending_context;
@@ -85,7 +110,8 @@ struct SessionState {
 
 class EngineCore : public std::enable_shared_from_this<EngineCore> {
  public:
-  EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options, EngineObserver observer);
+  EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options, EngineObserver observer,
+             std::shared_ptr<FaultInjector> faults);
   ~EngineCore();
   void start();
 
@@ -106,7 +132,17 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   // Engine thread.
   void run();
   void run_commands();
+  // Sleeps until a command, an ack, a cancel, shutdown, or the next deadline (a queue timeout,
+  // a stall timeout, the end of the drain), whichever comes first. Never polls.
+  void wait_for_work();
+  std::optional<Clock::time_point> next_deadline() const;
   bool tick();
+  // Counts derived from the containers, published for stats() once per tick; returns them.
+  EngineStats publish_stats();
+  int generating_count() const;
+  int waiting_count() const;
+  // A new turn joins the end of its session's line (or is refused: Overloaded).
+  void enqueue(const std::shared_ptr<TurnState>& turn);
   void admit();
   bool grant_slot(SessionState& session, TurnState& turn);
   void prepare_prompt(SessionState& session, TurnState& turn);
@@ -130,8 +166,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::vector<size_t> isolate_fault(const char* stage, const std::vector<TurnState*>& batch,
                                     const std::exception& batch_error,
                                     const std::function<void(size_t)>& call_alone);
-  // EngineOptions::fail_step_for_test, called by the generator inside step().
-  void inject_step_fault_for_test(const std::vector<int>& slots) const;
+  // FaultInjector::fail_step, called by the generator inside step() when faults_ is set.
+  void inject_step_fault(const std::vector<int>& slots) const;
   void post(std::function<void()> command);
   // The live turn with this id (request threads), or null.
   std::shared_ptr<TurnState> find_turn(uint64_t turn_id) const;
@@ -141,6 +177,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::unique_ptr<ModelBundle> models_;
   const EngineOptions options_;
   const EngineObserver observer_;
+  const std::shared_ptr<FaultInjector> faults_;  // null outside fault-injection tests
   OutputStage output_;
   BackgroundWorker context_encoder_;  // encodes uploaded context audio off the engine thread
 
@@ -149,22 +186,23 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   std::condition_variable wake_;
   std::deque<std::function<void()>> commands_;
   std::map<uint64_t, std::weak_ptr<TurnState>> turns_by_id_;  // for ack / cancel
+  bool nudged_ = false;  // an ack or a cancel arrived since the last look at the turns
   bool stopping_ = false;
   std::chrono::steady_clock::time_point drain_deadline_;
 
   std::atomic<uint64_t> next_id_{1};
-  std::atomic<int> queued_{0};
   std::atomic<bool> accepting_{true};
   std::atomic<bool> ready_{false};
-  std::atomic<int> slots_in_use_{0};
-  std::atomic<int> generating_{0};
-  std::atomic<uint64_t> ticks_{0}, frames_{0}, turns_completed_{0}, turns_failed_{0};
+
+  // What stats() returns: written by the engine thread (publish_stats), read by any.
+  mutable std::mutex stats_mutex_;
+  EngineStats published_;
 
   // Engine-thread state.
   std::map<uint64_t, std::unique_ptr<SessionState>> sessions_;
-  std::deque<std::shared_ptr<TurnState>> queue_;   // waiting for a slot, in arrival order
-  std::vector<std::shared_ptr<TurnState>> running_;  // prefilling or generating
+  std::vector<std::shared_ptr<TurnState>> running_;  // admitted: prefilling or generating
   std::vector<uint64_t> slot_owner_;  // session id per slot, 0 = free
+  uint64_t ticks_ = 0, frames_ = 0, turns_completed_ = 0, turns_failed_ = 0;
   PrefillBudget prefill_budget_;      // learns the tick costs; sizes the prefill chunks
   std::thread thread_;
 };

@@ -47,8 +47,13 @@ struct ModelOptions {
 // Scheduling limits of the engine.
 struct EngineOptions {
   int max_sessions = 8;              // KV-cache slots = sessions generating or resident at once
-  int max_queue = 32;                // turns waiting for a slot beyond which new ones are refused
-  int queue_timeout_ms = 10000;      // longest wait for a slot
+  int max_queue = 32;                // sessions waiting for a slot beyond the slots themselves
+                                     // before new ones are refused (each session waits with
+                                     // its first turn only)
+  int max_turns_per_session = 64;    // turns that may wait behind a session's current one
+                                     // (streamed sentences); more are refused
+  int queue_timeout_ms = 10000;      // longest wait for a slot, counted from when the turn is
+                                     // first in its session's line with its context encoded
   // Chunked prefill: prompt rows a tick prefills while others generate (prefill_budget.h).
   std::string prefill_budget = "adaptive";  // "adaptive" (what fits the frame) | "fixed"
   int prefill_tokens_per_tick = 256;     // fixed: rows per tick; adaptive: the most per tick
@@ -62,24 +67,19 @@ struct EngineOptions {
   int output_threads = 2;            // threads delivering frames to sinks
   bool keep_kv_between_turns = true; // a session's cache rows stay resident between its turns
 
-  // TEST ONLY, not a config key (describe() leaves it out): when set and it returns true for
-  // a turn, the turn's last prompt row gets a text token outside the vocabulary once the turn
-  // is admitted, so its prefill throws inside the model as a corrupt request would. Called on
-  // the engine thread. Empty (off) by default.
-  std::function<bool(const TurnRequest&)> corrupt_prompt_for_test;
-  // TEST ONLY, not a config key (describe() leaves it out): when set and it returns true for
-  // a generating turn and the index of the frame it is about to generate, the model's step
-  // throws whenever that turn is in the stepped batch (after sampling, before the step is
-  // kept), as a fault inside the model would. Called on the engine thread. Empty (off) by
-  // default.
-  std::function<bool(const TurnRequest&, uint32_t frame)> fail_step_for_test;
-
   template <class V>
   void describe(V& v) {
     v.field("max_sessions", max_sessions, "KV-cache slots (concurrent sessions)",
             config::Range{1, 4096});
-    v.field("max_queue", max_queue, "turns that may wait for a slot", config::Range{0, 1 << 20});
-    v.field("queue_timeout_ms", queue_timeout_ms, "longest wait for a slot (ms)",
+    v.field("max_queue", max_queue,
+            "sessions that may wait for a slot beyond max_sessions (each with its first turn)",
+            config::Range{0, 1 << 20});
+    v.field("max_turns_per_session", max_turns_per_session,
+            "turns (streamed sentences) that may wait behind a session's current turn",
+            config::Range{1, 1 << 16});
+    v.field("queue_timeout_ms", queue_timeout_ms,
+            "longest wait for a slot (ms), from when the turn is first in its session's line "
+            "with its context encoded",
             config::Range{0, 3600000});
     v.field("prefill_budget", prefill_budget,
             "prompt rows prefilled per tick while others generate: \"adaptive\" (as many as "

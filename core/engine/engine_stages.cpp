@@ -40,7 +40,6 @@ void EngineCore::evict(SessionState& session) {
   slot_owner_[session.slot] = 0;
   session.slot = -1;
   session.resident_rows = 0;
-  --slots_in_use_;
 }
 
 bool EngineCore::grant_slot(SessionState& session, TurnState& turn) {
@@ -51,7 +50,7 @@ bool EngineCore::grant_slot(SessionState& session, TurnState& turn) {
       // conversation and prefills it again on its next turn.
       SessionState* victim = nullptr;
       for (auto& [id, s] : sessions_) {
-        if (s->slot >= 0 && !s->active && (!victim || s->last_used < victim->last_used)) {
+        if (s->slot >= 0 && !s->active() && (!victim || s->last_used < victim->last_used)) {
           victim = s.get();
         }
       }
@@ -62,22 +61,21 @@ bool EngineCore::grant_slot(SessionState& session, TurnState& turn) {
     session.slot = slot;
     session.resident_rows = 0;
     slot_owner_[slot] = session.id;
-    ++slots_in_use_;
   }
   turn.slot = session.slot;
   return true;
 }
 
 void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
-  Conversation& conv = session.conversation;
+  History& history = session.history;
   if (session.voice != session.applied_voice) {
-    // A new voice prompt changes the conversation's first rows: prefill from scratch.
+    // A new voice prompt changes the history's first rows: prefill from scratch.
     auto v = models_->voices.find(session.voice);
     const Segment* prompt = nullptr;
     if (v != models_->voices.end() && !v->second.prompt.text_tokens.empty()) {
       prompt = &v->second.prompt;
     }
-    conv.set_voice_prompt(prompt);
+    history.set_voice_prompt(prompt);
     session.applied_voice = session.voice;
     session.resident_rows = 0;
   }
@@ -85,21 +83,29 @@ void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
   const int limit = models_->context_rows - 1;  // the last fed frame must still fit
   const int text_rows = static_cast<int>(turn.text_tokens.size());
   const int min_frames = std::min(turn.max_frames, 25);  // at least 2 s of room, if asked
-  if (conv.trim_to_fit(text_rows + turn.max_frames, limit) > 0) session.resident_rows = 0;
-  const int room = limit - conv.total_rows() - text_rows;
+  const int needed = text_rows + turn.max_frames;
+  if (history.total_rows() + needed > limit) {
+    // Dropping old turns moves every row after them: the cache must be prefilled again. Drop
+    // a quarter of the context more than needed, so that the next turns reuse the cache
+    // instead of each paying that prefill.
+    if (history.trim_to(std::max(0, limit - needed - models_->context_rows / 4)) > 0) {
+      session.resident_rows = 0;
+    }
+  }
+  const int room = limit - history.total_rows() - text_rows;
   if (room < min_frames) {
     throw EngineError(ErrorKind::TextTooLong,
                       "the text needs " + std::to_string(text_rows) +
                           " context rows; with the voice prompt only " +
-                          std::to_string(limit - conv.total_rows()) + " are left");
+                          std::to_string(limit - history.total_rows()) + " are left");
   }
   turn.max_frames = std::min(turn.max_frames, room);
 
   Segment spoken;
   spoken.speaker = turn.request.speaker;
   spoken.text_tokens = turn.text_tokens;
-  turn.text_start_row = conv.total_rows();
-  turn.prompt = conv.rows_from(session.resident_rows, &spoken);
+  turn.text_start_row = history.total_rows();
+  turn.prompt = history.rows_from(session.resident_rows, &spoken);
   turn.prompt_done = 0;
 
   auto& gen = *models_->generator;
@@ -112,45 +118,44 @@ void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
   models_->decode_state.reset_slot(turn.slot);
   turn.summary.reused_rows = session.resident_rows;
   turn.summary.prompt_rows = turn.prompt.count;
-  if (options_.corrupt_prompt_for_test && options_.corrupt_prompt_for_test(turn.request)) {
-    // Test only (engine_options.h): the last row is a text row; its token leaves the vocabulary.
+  if (faults_ && faults_->corrupt_prompt(turn.request)) {
+    // Injected (fault_injector.h): the last row is a text row; its token leaves the vocabulary.
     turn.prompt.tokens.back() = std::numeric_limits<int32_t>::max();
   }
 }
 
 void EngineCore::admit() {
-  for (auto it = queue_.begin(); it != queue_.end();) {
-    TurnState& turn = **it;
-    auto sit = sessions_.find(turn.session_id);
-    if (turn.phase == TurnState::Phase::Done || sit == sessions_.end()) {
-      if (turn.phase != TurnState::Phase::Done) finish(turn, EndReason::Cancelled);
-      it = queue_.erase(it);
+  // Sessions whose first turn waits for admission, the longest-waiting first.
+  std::vector<SessionState*> waiting;
+  for (auto& [id, s] : sessions_) {
+    // Cancelled turns leave the line here (they have no place in the tick).
+    while (s->waiting() && s->turns.front()->cancel_requested) {
+      finish(*s->turns.front(), EndReason::Cancelled);
+    }
+    if (s->waiting()) waiting.push_back(s.get());
+  }
+  std::sort(waiting.begin(), waiting.end(), [](const SessionState* a, const SessionState* b) {
+    return a->turns.front()->eligible_since < b->turns.front()->eligible_since;
+  });
+  for (SessionState* s : waiting) {
+    SessionState& session = *s;
+    const std::shared_ptr<TurnState> owned = session.turns.front();
+    TurnState& turn = *owned;
+    if (!session.pending_context.empty()) {
+      // Waits for its context audio to be encoded: that time is not time in the queue.
+      turn.eligible_since = Clock::now();
       continue;
     }
-    SessionState& session = *sit->second;
-    if (turn.cancel_requested) {
-      finish(turn, EndReason::Cancelled);
-      it = queue_.erase(it);
-      continue;
-    }
-    if (ms_since(turn.submitted) > options_.queue_timeout_ms) {
+    if (ms_since(turn.eligible_since) > options_.queue_timeout_ms) {
       finish(turn, EndReason::Error, ErrorKind::QueueTimeout,
              "waited " + std::to_string(options_.queue_timeout_ms) + " ms for a free slot");
-      it = queue_.erase(it);
       continue;
     }
-    if (session.active || !session.pending_context.empty() || !grant_slot(session, turn)) {
-      ++it;  // one turn at a time per session, after its context; or no slot yet
-      continue;
-    }
-    auto owned = *it;
-    it = queue_.erase(it);
-    --queued_;
-    session.active = owned;
+    if (!grant_slot(session, turn)) continue;  // no slot free yet
     session.last_used = Clock::now();
     turn.phase = TurnState::Phase::Prefilling;
     turn.text_start_row = session.resident_rows;  // what a failed preparation keeps
-    turn.summary.queue_ms = ms_since(turn.submitted);
+    turn.summary.queue_ms = ms_since(turn.eligible_since);
     try {
       prepare_prompt(session, turn);
     } catch (const EngineError& e) {
@@ -169,7 +174,8 @@ void EngineCore::admit() {
 int EngineCore::prefill_stage(int& budget_rows) {
   // Chunk prompts only while other turns are generating (their cadence is what chunking
   // protects); with nobody waiting for a frame, prefill whole prompts at once.
-  const int limit = generating_ > 0 ? prefill_budget_.rows(generating_) : 0;
+  const int generating = generating_count();
+  const int limit = generating > 0 ? prefill_budget_.rows(generating) : 0;
   int budget = limit > 0 ? limit : 1 << 30;
   budget_rows = 0;
   std::vector<model::PromptChunk> chunks;
@@ -203,10 +209,7 @@ int EngineCore::prefill_stage(int& budget_rows) {
     const int n = static_cast<int>(chunks[i].tokens.size(0));
     t->prompt_done += n;
     rows += n;
-    if (t->prompt_done == t->prompt.count) {
-      t->phase = TurnState::Phase::Generating;
-      ++generating_;
-    }
+    if (t->prompt_done == t->prompt.count) t->phase = TurnState::Phase::Generating;
   }
   return rows;
 }
@@ -300,7 +303,7 @@ int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
 
   // The CSM audio vocabulary (2051) has spare ids above Mimi's codebook size (2048) that a
   // trained model does not emit; a random-weight or misbehaving model can. Mimi cannot decode
-  // them: they become code 0 for decoding only (the conversation keeps what was generated).
+  // them: they become code 0 for decoding only (the history keeps what was generated).
   const int64_t bins = models_->mimi->config().quantizer.bins;
   frame_codes.masked_fill_(frame_codes >= bins, 0);
 
@@ -362,7 +365,7 @@ void EngineCore::keep_heard_audio(SessionState& session, TurnState& turn, EndRea
   int heard = generated;
   if (turn.played_frames >= 0) heard = std::min<int>(generated, turn.played_frames);
   if (heard == 0) {
-    // Nothing was heard: the turn leaves no trace in the conversation.
+    // Nothing was heard: the turn leaves no trace in the history.
     session.resident_rows = std::min(session.resident_rows, turn.text_start_row);
     if (session.slot >= 0) models_->generator->truncate(session.slot, session.resident_rows);
     return;
@@ -372,7 +375,7 @@ void EngineCore::keep_heard_audio(SessionState& session, TurnState& turn, EndRea
   spoken.text_tokens = turn.text_tokens;
   spoken.codes.assign(turn.codes.begin(), turn.codes.begin() + static_cast<int64_t>(heard) * K);
   spoken.has_audio = true;
-  session.conversation.append(std::move(spoken));
+  session.history.append(std::move(spoken));
   // Rows resident now: everything before the turn, its text, and the fed frames still heard.
   session.resident_rows = turn.text_start_row + static_cast<int>(turn.text_tokens.size()) +
                           std::min(fed, heard);
@@ -382,14 +385,23 @@ void EngineCore::keep_heard_audio(SessionState& session, TurnState& turn, EndRea
 void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKind> error,
                         const std::string& message) {
   if (turn.phase == TurnState::Phase::Done) return;
-  // The session, running_ and queue_ may hold the last references: keep the turn alive.
+  // The session's line and running_ may hold the last references: keep the turn alive.
   const std::shared_ptr<TurnState> keep_alive = turn.shared_from_this();
   const auto phase = turn.phase;
+  const bool admitted =
+      phase == TurnState::Phase::Prefilling || phase == TurnState::Phase::Generating;
   turn.phase = TurnState::Phase::Done;
-  if (phase == TurnState::Phase::Queued) --queued_;
-  if (phase == TurnState::Phase::Generating) --generating_;
   auto sit = sessions_.find(turn.session_id);
-  if (sit != sessions_.end() && sit->second->active.get() == &turn) {
+  if (sit != sessions_.end()) {
+    auto& line = sit->second->turns;
+    const bool was_first = !line.empty() && line.front().get() == &turn;
+    line.erase(std::remove_if(line.begin(), line.end(),
+                              [&](const auto& t) { return t.get() == &turn; }),
+               line.end());
+    // The next turn of the session is first in line now: its queue wait starts.
+    if (was_first && !line.empty()) line.front()->eligible_since = Clock::now();
+  }
+  if (sit != sessions_.end() && admitted) {
     SessionState& session = *sit->second;
     try {
       if (reason == EndReason::Error) {
@@ -407,7 +419,6 @@ void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKi
       session.resident_rows = 0;
     }
     session.last_used = Clock::now();
-    session.active.reset();
   }
   running_.erase(std::remove_if(running_.begin(), running_.end(),
                                 [&](const auto& t) { return t.get() == &turn; }),
@@ -464,14 +475,14 @@ std::vector<size_t> EngineCore::isolate_fault(const char* stage,
   return succeeded;
 }
 
-void EngineCore::inject_step_fault_for_test(const std::vector<int>& slots) const {
+void EngineCore::inject_step_fault(const std::vector<int>& slots) const {
   for (const auto& t : running_) {
     const bool stepped = std::find(slots.begin(), slots.end(), t->slot) != slots.end();
     if (t->phase == TurnState::Phase::Generating && stepped &&
-        options_.fail_step_for_test(t->request, t->summary.frames)) {
+        faults_->fail_step(t->request, t->summary.frames)) {
       // Two lines, like a torch error with its backtrace: only the first may reach the client.
       throw std::runtime_error("test fault in the step of slot " + std::to_string(t->slot) +
-                               "\nException raised from inject_step_fault_for_test");
+                               "\nException raised from inject_step_fault");
     }
   }
 }

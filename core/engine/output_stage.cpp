@@ -3,11 +3,17 @@
 #include <exception>
 
 #include "common/log/log.h"
+#include "common/threads/thread_name.h"
 
 namespace csm::engine {
 
 OutputStage::OutputStage(int threads) {
-  for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { run(); });
+  for (int i = 0; i < threads; ++i) {
+    threads_.emplace_back([this] {
+      set_thread_name("csm-output");
+      run();
+    });
+  }
 }
 
 OutputStage::~OutputStage() {

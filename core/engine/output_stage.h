@@ -1,6 +1,7 @@
 // Delivers frames and end notices to turn sinks on a small thread pool, so a slow sink never
-// stalls the engine thread. Per turn: in submission order, never two calls at once (each turn
-// is a little strand). Bounded by the engine's backpressure (frames in flight per turn), not
+// stalls the engine thread. Per lane (one per engine session): in submission order, never two
+// calls at once (each lane is a little strand), so a session's turns reach their sinks in
+// order. Bounded by the engine's backpressure (frames in flight per turn), not
 // here. Thread-safe: post() is called by the engine thread, run by the pool threads.
 #pragma once
 
@@ -16,7 +17,7 @@ namespace csm::engine {
 
 class OutputStage {
  public:
-  // One ordered lane; create one per turn and post its work to it.
+  // One ordered lane; the engine creates one per session and posts its turns' work to it.
   class Lane {
    public:
     explicit Lane(OutputStage& stage) : stage_(stage) {}

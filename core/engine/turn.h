@@ -78,7 +78,7 @@ struct TurnSummary {
   std::optional<ErrorKind> error;  // set when reason == Error
   std::string message;             // human-readable detail for errors
   uint32_t frames = 0;             // frames handed to the sink
-  double queue_ms = 0;             // start_turn -> slot granted
+  double queue_ms = 0;             // first in its session's line -> slot granted
   double ttfa_ms = 0;              // start_turn -> first frame handed to the sink
   double generation_ms = 0;        // first frame -> last frame
   int prompt_rows = 0;             // rows prefilled for this turn

@@ -73,7 +73,6 @@ std::map<std::string, Voice> load_voices(const std::string& dir,
       voice.prompt.speaker = voice.speaker;
       voice.prompt.codes = encode_codes(mimi, pcm, codebooks);
       voice.prompt.has_audio = true;
-      voice.prompt.voice_prompt = true;
     }
     voices.emplace(entry.path().stem().string(), std::move(voice));
   }

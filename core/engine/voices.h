@@ -12,7 +12,7 @@
 #include <string>
 
 #include "codec/mimi/mimi.h"
-#include "core/engine/conversation.h"
+#include "core/engine/history.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace csm::engine {

@@ -240,7 +240,7 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
   const at::Tensor c0 = sample(c0_logits);
   const at::Tensor codes = decode_frame(last_h, c0, slots);
   at::Tensor host_codes = codes.to(torch::kCPU);
-  if (step_fault_for_test_) step_fault_for_test_(slots);
+  if (step_fault_) step_fault_(slots);
   keep_step(slots, last_h, codes);
   if (trace != nullptr) {
     trace->backbone_last_hidden = last_h;

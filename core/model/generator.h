@@ -96,12 +96,12 @@ class BatchedGenerator {
   // Throws SlotError (before touching any state) for bad slots or a full context.
   at::Tensor step(const std::vector<int>& slots, StepTrace* trace = nullptr);
 
-  // TEST ONLY: step() calls `fault` with its slots once every frame is sampled, just before
-  // the slots' new state is kept; what it throws fails the step like a fault inside the model
-  // (the worst place: cache rows written, random streams drawn). Empty (off) by default.
-  void set_step_fault_for_test(std::function<void(const std::vector<int>& slots)> fault) {
-    step_fault_for_test_ = std::move(fault);
-  }
+  // Fault injection (engine/FaultInjector, tests): step() calls `fault` with its slots once
+  // every frame is sampled, just before the slots' new state is kept; what it throws fails
+  // the step like a fault inside the model (the worst place: cache rows written, random
+  // streams drawn). Empty (off) by default.
+  using StepFault = std::function<void(const std::vector<int>& slots)>;
+  void set_step_fault(StepFault fault) { step_fault_ = std::move(fault); }
 
  private:
   struct Slot {
@@ -135,7 +135,7 @@ class BatchedGenerator {
   std::vector<Slot> slots_;
   KvCache backbone_cache_;
   KvCache decoder_cache_;  // row n belongs to the n-th slot of the current step
-  std::function<void(const std::vector<int>&)> step_fault_for_test_;
+  StepFault step_fault_;
 };
 
 }  // namespace csm::model

@@ -2,13 +2,16 @@
 // build/share/demo by the build). Sessions, turns and sinks as the server uses them.
 #include "core/engine/engine.h"
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <thread>
 #include <unistd.h>
 
+#include "core/engine/background_worker.h"
 #include "engine_fixture.h"
 #include "support/paths.h"
 
@@ -76,6 +79,14 @@ TEST_CASE("sampling settings out of range are refused when the turn starts", "[c
   CHECK_THAT(refusal(0.9, 0), Catch::Contains("top_k") && Catch::Contains("got 0"));
   CHECK_THAT(refusal(0.9, -3), Catch::Contains("top_k"));
   CHECK(error_kind_name(ErrorKind::InvalidRequest) == "invalid_request");
+  // More audio than the server allows is refused, not silently capped.
+  try {
+    session->start_turn({"Hello there.", 0, {}, 3'600'000}, refused);
+    FAIL("max_audio_ms over the limit was accepted");
+  } catch (const EngineError& e) {
+    CHECK(e.kind() == ErrorKind::InvalidRequest);
+    CHECK_THAT(e.what(), Catch::Contains("max_audio_ms 3600000") && Catch::Contains("120000"));
+  }
 
   // The edges of the ranges are served, and the refused requests left nothing behind.
   auto sink = std::make_shared<RecordingSink>();
@@ -155,12 +166,12 @@ TEST_CASE("slot exhaustion and queue deadlines give clear rejections", "[core][e
   auto busy = speak(*a, "I hold the only slot for a while.", 60000);
   REQUIRE(busy->wait_frames(1));
   auto waiting = speak(*b, "I wait.", 400);
-  try {
-    speak(*c, "I am refused.", 400);
-    FAIL("expected Overloaded");
-  } catch (const EngineError& e) {
-    CHECK(e.kind() == ErrorKind::Overloaded);
-  }
+  // Refused on admission: the refusal arrives as the turn's end.
+  auto refused = speak(*c, "I am refused.", 400);
+  REQUIRE(refused->wait(5s));
+  CHECK(refused->summary.reason == EndReason::Error);
+  CHECK(refused->summary.error == ErrorKind::Overloaded);
+  CHECK(refused->frames() == 0);
   REQUIRE(waiting->wait(5s));
   CHECK(waiting->summary.reason == EndReason::Error);
   CHECK(waiting->summary.error == ErrorKind::QueueTimeout);
@@ -308,3 +319,197 @@ TEST_CASE("hundreds of turns leave no memory growth behind", "[core][engine]") {
   CHECK(growth < 16.0);
   CHECK(engine->stats().turns_failed == 0);
 }
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// A shared record of what the sinks of several turns saw, in the order they saw it.
+struct EventLog {
+  std::mutex mutex;
+  std::vector<std::string> events;  // "N:frame" or "N:end:REASON"
+  void add(std::string e) {
+    std::lock_guard<std::mutex> lock(mutex);
+    events.push_back(std::move(e));
+  }
+};
+
+class LoggingSink : public RecordingSink {
+ public:
+  LoggingSink(EventLog& log, int n) : log_(log), n_(n) {}
+  void on_audio(uint32_t index, std::vector<float> pcm) override {
+    log_.add(std::to_string(n_) + ":frame");
+    RecordingSink::on_audio(index, std::move(pcm));
+  }
+  void on_end(const TurnSummary& s) override {
+    log_.add(std::to_string(n_) + ":end:" + std::string(end_reason_name(s.reason)));
+    RecordingSink::on_end(s);
+  }
+
+ private:
+  EventLog& log_;
+  int n_;
+};
+
+}  // namespace
+
+TEST_CASE("a session's turns reach their sinks in order and hold one place in the queue",
+          "[core][engine]") {
+  // One slot and no extra queue: before, each sentence of one client took a queue place.
+  EngineOptions o = small_engine(1);
+  o.max_queue = 0;
+  auto engine = Engine::create(demo_model(), o);
+  auto talker = engine->open_session();
+  EventLog log;
+  std::vector<std::shared_ptr<LoggingSink>> sinks;
+  for (int i = 0; i < 6; ++i) {
+    auto sink = std::make_shared<LoggingSink>(log, i);
+    TurnRequest r{"Sentence number " + std::to_string(i) + ".", 0, {1.0, 50, 1}, 240};
+    const uint64_t id = talker->start_turn(r, sink);
+    sink->on_frame = [&talker, id](uint32_t index) { talker->ack(id, index + 1); };
+    sinks.push_back(sink);
+  }
+  // Another session still gets its place in line behind the talker's current turn.
+  REQUIRE(sinks[0]->wait_frames(1));
+  auto other = engine->open_session();
+  auto theirs = speak(*other, "My turn comes too.", 240);
+  for (auto& sink : sinks) {
+    REQUIRE(sink->wait(20s));
+    CHECK(sink->summary.reason == EndReason::MaxLength);
+  }
+  REQUIRE(theirs->wait(20s));
+  CHECK(theirs->summary.reason == EndReason::MaxLength);
+  // Turn n's end comes before turn n+1's first frame: no re-sequencing needed downstream.
+  std::lock_guard<std::mutex> lock(log.mutex);
+  int current = 0;
+  for (const std::string& e : log.events) {
+    const int n = std::stoi(e.substr(0, e.find(':')));
+    INFO(e);
+    CHECK(n == current);
+    if (e.find(":end:") != std::string::npos) ++current;
+  }
+  CHECK(current == 6);
+
+  // A session may queue at most max_turns_per_session behind its current one.
+  o.max_turns_per_session = 2;
+  auto strict = Engine::create(demo_model(), o);
+  auto flooder = strict->open_session();
+  std::vector<std::shared_ptr<RecordingSink>> flood;
+  for (int i = 0; i < 4; ++i) flood.push_back(speak(*flooder, "Again and again.", 160));
+  REQUIRE(flood[3]->wait(5s));
+  CHECK(flood[3]->summary.error == ErrorKind::Overloaded);
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(flood[i]->wait(20s));
+    CHECK(flood[i]->summary.reason == EndReason::MaxLength);
+  }
+}
+
+TEST_CASE("the queue deadline counts from when a turn is first in its session's line",
+          "[core][engine]") {
+  EngineOptions o = small_engine(1);
+  o.queue_timeout_ms = 100;
+  o.high_watermark_frames = 2;
+  o.low_watermark_frames = 1;
+  auto engine = Engine::create(demo_model(), o);
+  auto session = engine->open_session();
+  // The first turn is paced by a consumer that takes a frame every 10 ms: 30 frames last
+  // over 300 ms, three times the queue deadline, while the second waits behind it.
+  auto first = std::make_shared<RecordingSink>();
+  TurnRequest r{"A slow and steady first sentence.", 0, {1.0, 50, 1}, 30 * kFrameMs};
+  const uint64_t id = session->start_turn(r, first);
+  first->on_frame = [&session, id](uint32_t index) {
+    std::this_thread::sleep_for(10ms);
+    session->ack(id, index + 1);
+  };
+  auto second = speak(*session, "The second sentence waits its turn.", 160);
+  REQUIRE(first->wait(20s));
+  CHECK(first->summary.reason == EndReason::MaxLength);
+  CHECK(first->summary.generation_ms > 250);
+  REQUIRE(second->wait(20s));
+  CHECK(second->summary.reason == EndReason::MaxLength);
+  CHECK(second->summary.queue_ms < 100);
+}
+
+TEST_CASE("a paused turn resumes at once when its consumer acks", "[core][engine]") {
+  EngineOptions o = small_engine(1);
+  o.high_watermark_frames = 2;
+  o.low_watermark_frames = 0;
+  std::mutex mutex;
+  std::condition_variable ticked;
+  std::vector<Clock::time_point> tick_starts;
+  EngineObserver observer;
+  observer.on_tick = [&](const TickReport& r) {
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      tick_starts.push_back(r.started);
+    }
+    ticked.notify_all();
+  };
+  auto engine = Engine::create(demo_model(), o, observer);
+  auto session = engine->open_session();
+  auto sink = std::make_shared<RecordingSink>();
+  const uint64_t id =
+      session->start_turn({"Pause and go, pause and go.", 0, {1.0, 50, 1}, 60000}, sink);
+  std::vector<double> resume_ms;
+  for (uint32_t acked = 0; resume_ms.size() < 15;) {
+    // The turn pauses with two frames unconsumed; the engine then has nothing to do.
+    REQUIRE(sink->wait_frames(acked + 2));
+    std::this_thread::sleep_for(20ms);
+    REQUIRE(sink->frames() == acked + 2);  // paused, not generating
+    acked += 2;
+    const auto t = Clock::now();
+    session->ack(id, acked);
+    REQUIRE(sink->wait_frames(acked + 1));
+    // The tick that made the frame reports itself after delivering it.
+    std::unique_lock<std::mutex> lock(mutex);
+    auto first_after = tick_starts.end();
+    REQUIRE(ticked.wait_for(lock, 5s, [&] {
+      first_after = std::find_if(tick_starts.begin(), tick_starts.end(),
+                                 [&](Clock::time_point s) { return s >= t; });
+      return first_after != tick_starts.end();
+    }));
+    resume_ms.push_back(std::chrono::duration<double, std::milli>(*first_after - t).count());
+  }
+  session->cancel(id);
+  REQUIRE(sink->wait(5s));
+  std::sort(resume_ms.begin(), resume_ms.end());
+  const double median = resume_ms[resume_ms.size() / 2];
+  UNSCOPED_INFO("ack-to-resume median " << median << " ms, max " << resume_ms.back() << " ms");
+  // The engine waits on the ack itself; before, it noticed acks only on a 5 ms poll.
+  CHECK(median < 1.0);
+}
+
+TEST_CASE("stopping the background worker drops the queued jobs", "[core][engine]") {
+  BackgroundWorker worker;
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool started = false, release = false;
+  std::atomic<int> later_jobs_run{0};
+  worker.submit([&] {
+    std::unique_lock<std::mutex> lock(mutex);
+    started = true;
+    cv.notify_all();
+    cv.wait(lock, [&] { return release; });
+  });
+  for (int i = 0; i < 10; ++i) worker.submit([&] { ++later_jobs_run; });
+  {
+    std::unique_lock<std::mutex> lock(mutex);
+    REQUIRE(cv.wait_for(lock, 5s, [&] { return started; }));
+  }
+  CHECK(worker.queued() == 10);
+  // stop() drops the ten queued jobs at once, then waits for the running one.
+  std::thread stopper([&] { worker.stop(); });
+  const auto deadline = Clock::now() + 5s;
+  while (worker.queued() > 0 && Clock::now() < deadline) std::this_thread::yield();
+  CHECK(worker.queued() == 0);
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    release = true;
+  }
+  cv.notify_all();
+  stopper.join();
+  CHECK(later_jobs_run == 0);
+  worker.submit([&] { ++later_jobs_run; });  // dropped: the worker has stopped
+  CHECK(later_jobs_run == 0);
+}
+

@@ -1,9 +1,9 @@
 // A failure inside a tick ends only the turns it hits, while two other turns keep speaking:
-//  - a turn whose prompt is corrupt (a token outside the vocabulary, via the test-only
-//    EngineOptions::corrupt_prompt_for_test) throws inside the model's prefill, alone or in
-//    the same batched prefill call as a healthy newcomer;
-//  - a turn whose step throws (test-only EngineOptions::fail_step_for_test) inside the
-//    batched step of every generating turn.
+//  - a turn whose prompt is corrupt (a token outside the vocabulary, injected with
+//    FaultInjector::corrupt_prompt) throws inside the model's prefill, alone or in the same
+//    batched prefill call as a healthy newcomer;
+//  - a turn whose step throws (FaultInjector::fail_step) inside the batched step of every
+//    generating turn.
 // Seeded sampling gives the same codes whoever else is in the batch, so "unaffected" means:
 // the same codes as a run without the fault.
 #include <catch2/catch.hpp>
@@ -11,6 +11,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/engine/fault_injector.h"
 #include "engine_fixture.h"
 
 using namespace csm::engine;
@@ -126,13 +127,17 @@ class TickGate {
   std::vector<int> prefill_rows_;
 };
 
+// Injects a corrupt prompt into the turns that speak kCorrupt.
+struct CorruptPrompt : FaultInjector {
+  bool corrupt_prompt(const TurnRequest& r) override { return r.text == kCorrupt; }
+};
+
 }  // namespace
 
 TEST_CASE("engine: an exception inside a tick ends only the affected turn, and the engine goes on",
           "[core][engine]") {
-  EngineOptions o = small_engine(4);
-  o.corrupt_prompt_for_test = [](const TurnRequest& r) { return r.text == kCorrupt; };
-  auto engine = Engine::create(demo_model(), o);
+  auto engine = Engine::create(demo_model(), small_engine(4), {},
+                               std::make_shared<CorruptPrompt>());
 
   const Speakers clean = clean_run(*engine);
 
@@ -154,14 +159,13 @@ TEST_CASE("engine: an exception inside a tick ends only the affected turn, and t
 TEST_CASE("engine: a corrupt newcomer prefilled in the same call as a healthy one fails alone",
           "[core][engine]") {
   EngineOptions o = small_engine(4);
-  o.corrupt_prompt_for_test = [](const TurnRequest& r) { return r.text == kCorrupt; };
   // Whole prompts in one call even while others generate: both newcomers share it.
   o.prefill_budget = "fixed";
   o.prefill_tokens_per_tick = 1024;
   auto gate = std::make_shared<TickGate>();
   EngineObserver observer;
   observer.on_tick = [gate](const TickReport& r) { gate->on_tick(r); };
-  auto engine = Engine::create(demo_model(), o, observer);
+  auto engine = Engine::create(demo_model(), o, observer, std::make_shared<CorruptPrompt>());
 
   // Without the fault: the speakers and the healthy newcomer.
   const Speakers clean = clean_run(*engine);
@@ -196,11 +200,15 @@ TEST_CASE("engine: a corrupt newcomer prefilled in the same call as a healthy on
 TEST_CASE("engine: a fault inside the batched step ends only the turn at fault", "[core][engine]") {
   const std::string kStepFault = "My fifth frame fails inside the step.";
   constexpr uint32_t kFaultFrame = 5;
-  EngineOptions o = small_engine(4);
-  o.fail_step_for_test = [kStepFault](const TurnRequest& r, uint32_t frame) {
-    return r.text == kStepFault && frame >= kFaultFrame;
+  struct FailingStep : FaultInjector {
+    std::string text;
+    bool fail_step(const TurnRequest& r, uint32_t frame) override {
+      return r.text == text && frame >= kFaultFrame;
+    }
   };
-  auto engine = Engine::create(demo_model(), o);
+  auto faults = std::make_shared<FailingStep>();
+  faults->text = kStepFault;
+  auto engine = Engine::create(demo_model(), small_engine(4), {}, faults);
 
   const Speakers clean = clean_run(*engine);
 

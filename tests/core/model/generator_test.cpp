@@ -152,14 +152,14 @@ TEST_CASE("a step that throws keeps nothing: retried slot by slot it gives the s
       CHECK(torch::equal(gen.step({0, 1}), expected[n]));
       continue;
     }
-    gen.set_step_fault_for_test(batches_fail);
+    gen.set_step_fault(batches_fail);
     const int before[] = {gen.position(0), gen.position(1)};
     CHECK_THROWS_WITH(gen.step({0, 1}), "injected fault");
     CHECK(gen.position(0) == before[0]);
     CHECK(gen.position(1) == before[1]);
     CHECK(torch::equal(gen.step({1})[0], expected[n][1]));
     CHECK(torch::equal(gen.step({0})[0], expected[n][0]));
-    gen.set_step_fault_for_test({});
+    gen.set_step_fault({});
   }
   CHECK(gen.position(0) == clean.position(0));
   CHECK(gen.position(1) == clean.position(1));
