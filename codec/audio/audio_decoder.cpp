@@ -7,6 +7,7 @@
 #include "codec/audio/audio_error.h"
 #include "codec/audio/byte_io.h"
 #include "codec/audio/ogg_opus_reader.h"
+#include "codec/audio/pcm.h"
 #include "codec/audio/resampler.h"
 #include "codec/audio/wav_reader.h"
 
@@ -49,8 +50,7 @@ std::vector<float> decode_raw_pcm(std::span<const std::uint8_t> data, const RawP
     if (format.sample_format == SampleFormat::S16LE) {
       interleaved[i] = s16_to_float(static_cast<std::int16_t>(bytes::get_u16(p)));
     } else {
-      const float v = std::bit_cast<float>(bytes::get_u32(p));
-      interleaved[i] = std::isfinite(v) ? std::clamp(v, -1.0F, 1.0F) : 0.0F;
+      interleaved[i] = checked_float_sample(std::bit_cast<float>(bytes::get_u32(p)), i, "pcm");
     }
   }
   const std::vector<float> mono = downmix(interleaved, format.channels);

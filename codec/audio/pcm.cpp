@@ -1,8 +1,11 @@
 #include "codec/audio/pcm.h"
 
+#include <algorithm>
 #include <bit>
 #include <cmath>
+#include <cstdio>
 #include <cstring>
+#include <string>
 
 #include "codec/audio/audio_error.h"
 #include "codec/audio/byte_io.h"
@@ -29,6 +32,17 @@ void append_samples(std::span<const float> samples, SampleFormat format,
       bytes::put_u32(out, std::bit_cast<std::uint32_t>(x));
     }
   }
+}
+
+float checked_float_sample(double value, std::size_t index, const char* what) {
+  if (!std::isfinite(value) || std::fabs(value) > kMaxFloatSample) {
+    char shown[32];
+    std::snprintf(shown, sizeof shown, "%g", value);
+    throw AudioError(AudioError::Reason::Malformed,
+                     std::string(what) + ": float sample " + std::to_string(index) + " is " +
+                         shown + "; float audio must be finite and near [-1, 1]");
+  }
+  return static_cast<float>(std::clamp(value, -1.0, 1.0));
 }
 
 std::vector<float> downmix(std::span<const float> interleaved, int channels) {

@@ -3,6 +3,7 @@
 // when converted to integers (never wrapped).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 #include <vector>
@@ -26,6 +27,13 @@ inline float s16_to_float(std::int16_t v) { return static_cast<float>(v) / 32768
 // Appends the samples to `out` in the given byte format.
 void append_samples(std::span<const float> samples, SampleFormat format,
                     std::vector<std::uint8_t>& out);
+
+// A float sample read from client audio (IEEE float WAV or raw pcm_f32le), as the model gets
+// it: clipped to [-1, 1]. NaN, infinities and values beyond +-kMaxFloatSample (not float audio
+// at all: e.g. integers declared as floats) throw AudioError(Malformed) naming `what` and the
+// sample's index, rather than reaching the model as silence or clipping.
+inline constexpr double kMaxFloatSample = 4.0;
+float checked_float_sample(double value, std::size_t index, const char* what);
 
 // Averages interleaved frames of `channels` channels into one channel.
 std::vector<float> downmix(std::span<const float> interleaved, int channels);

@@ -78,8 +78,8 @@ void validate(const Format& f) {
   }
 }
 
-// One sample at `p` as a float in [-1, 1].
-float read_sample(const std::uint8_t* p, const Format& f) {
+// One sample at `p` (sample number `index`) as a float in [-1, 1].
+float read_sample(const std::uint8_t* p, const Format& f, std::size_t index) {
   if (f.tag == kTagFloat) {
     double v = 0.0;
     if (f.bits == 32) {
@@ -89,9 +89,7 @@ float read_sample(const std::uint8_t* p, const Format& f) {
       const std::uint64_t hi = bytes::get_u32(p + 4);
       v = std::bit_cast<double>(lo | (hi << 32));
     }
-    // NaN, infinities and wild values must not reach the model: map them into [-1, 1].
-    if (!std::isfinite(v)) return 0.0F;
-    return static_cast<float>(std::clamp(v, -1.0, 1.0));
+    return checked_float_sample(v, index, "wav");
   }
   switch (f.bits) {
     case 8:
@@ -166,7 +164,9 @@ std::vector<float> decode_wav(std::span<const std::uint8_t> file, const DecodeLi
   const std::uint8_t* p = file.data() + info.data_offset;
   for (std::size_t i = 0; i < info.frames; ++i) {
     float sum = 0.0F;
-    for (std::size_t c = 0; c < channels; ++c, p += width) sum += read_sample(p, f);
+    for (std::size_t c = 0; c < channels; ++c, p += width) {
+      sum += read_sample(p, f, i * channels + c);
+    }
     mono[i] = sum / static_cast<float>(channels);
   }
   if (info.sample_rate == kModelSampleRate) return mono;

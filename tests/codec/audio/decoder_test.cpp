@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "audio_test_support.h"
 #include "codec/audio/audio_decoder.h"
 #include "codec/audio/audio_error.h"
 #include "codec/audio/byte_io.h"
 #include "codec/audio/ogg_opus_encoder.h"
+#include "codec/audio/pcm.h"
 #include "codec/audio/wav_writer.h"
 #include "support/paths.h"
 
@@ -108,6 +110,31 @@ TEST_CASE("raw PCM input with a declared format", "[codec][audio][decode]") {
   CHECK(reason_of([&] {
           decode_raw_pcm(bytes, {SampleFormat::F32LE, 48000, 2}, short_limit);
         }) == Reason::TooLong);
+}
+
+TEST_CASE("float audio that is not audio (NaN, infinities, 1e30) is refused, not silenced",
+          "[codec][audio][decode]") {
+  for (const float bad : {std::nanf(""), INFINITY, -INFINITY, 1e30F, -5.0F}) {
+    INFO(bad);
+    std::vector<float> samples = t::tone(24000, 0.1, 440.0);
+    samples[100] = bad;
+    std::vector<std::uint8_t> raw;
+    append_samples(samples, SampleFormat::F32LE, raw);
+    CHECK(reason_of([&] {
+            decode_raw_pcm(raw, {SampleFormat::F32LE, 24000, 1}, DecodeLimits{});
+          }) == Reason::Malformed);
+    std::vector<std::uint8_t> wav = wav_header(SampleFormat::F32LE, 24000, 1, samples.size());
+    wav.insert(wav.end(), raw.begin(), raw.end());
+    CHECK(reason_of([&] { decode_audio(wav, DecodeLimits{}); }) == Reason::Malformed);
+  }
+  // A little over full scale is float audio as real tools write it: clipped, kept.
+  std::vector<float> loud = t::tone(24000, 0.1, 440.0);
+  loud[10] = 1.5F;
+  std::vector<std::uint8_t> raw;
+  append_samples(loud, SampleFormat::F32LE, raw);
+  const std::vector<float> decoded =
+      decode_raw_pcm(raw, {SampleFormat::F32LE, 24000, 1}, DecodeLimits{});
+  CHECK(decoded[10] == 1.0F);
 }
 
 TEST_CASE("broken, lying and oversized WAV input gives typed errors", "[codec][audio][decode]") {
