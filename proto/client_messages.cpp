@@ -169,6 +169,12 @@ ClientMessage read_body(const std::string& type, JsonFields& f, const MessageLim
 }  // namespace
 
 ParsedClientMessage parse_client_message(std::string_view text, const MessageLimits& limits) {
+  if (text.size() > limits.max_message_bytes) {
+    throw ProtocolError(ErrorCode::PayloadTooLarge,
+                        "message of " + std::to_string(text.size()) +
+                            " bytes is over the limit of " +
+                            std::to_string(limits.max_message_bytes));
+  }
   if (auto bad = find_invalid_utf8(text)) {
     throw ProtocolError(ErrorCode::InvalidUtf8,
                         "message is not valid UTF-8 (byte " + std::to_string(*bad) + ")");

@@ -78,13 +78,14 @@ struct ParsedClientMessage {
 
 // Limits applied while parsing (the server fills them from its config).
 struct MessageLimits {
+  size_t max_message_bytes = 64 << 10;   // the whole message (text frame or binary JSON)
   size_t max_text_bytes = 4096;          // per text / delta field
   size_t max_audio_bytes = 8 << 20;      // decoded inline audio
 };
 
 inline constexpr int kMaxSpeaker = 1023;
 
-// Parses one text message. Throws ProtocolError with InvalidUtf8, InvalidJson,
+// Parses one text message. Throws ProtocolError with PayloadTooLarge, InvalidUtf8, InvalidJson,
 // UnknownMessageType, InvalidRequest, TextTooLong, PayloadTooLarge, UnsupportedFormat or
 // UnsupportedVersion; the error carries the message's event_id when it could be read.
 ParsedClientMessage parse_client_message(std::string_view text, const MessageLimits& limits);

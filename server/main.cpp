@@ -10,7 +10,7 @@
 #include "server/app/server_app.h"
 #include "server/cli/command_line.h"
 #include "server/config/server_config.h"
-#include "server/engine_wiring/engine_backend.h"
+#include "core/engine/engine.h"
 #include "server/version.h"
 
 namespace {
@@ -28,14 +28,14 @@ int print_config_help() {
 }
 
 // The engine: the model is loaded here (slow for real weights) before the port opens.
-csm::server::ServerApp::BackendFactory backend_factory(const csm::server::ServerConfig& cfg) {
+csm::server::ServerApp::EngineFactory engine_factory(const csm::server::ServerConfig& cfg) {
   return [&cfg](csm::engine::EngineObserver observer) {
-    return csm::server::make_engine_backend(cfg, std::move(observer));
+    return csm::engine::Engine::create(cfg.model, cfg.engine, std::move(observer));
   };
 }
 
 int serve(const csm::server::ServerConfig& cfg) {
-  csm::server::ServerApp app(cfg, backend_factory(cfg));
+  csm::server::ServerApp app(cfg, engine_factory(cfg));
   app.start();
   const std::string url = "http://" + cfg.server.host + ":" + std::to_string(app.port());
   csm::log::info("listening", {{"url", url}, {"model", cfg.model.source},

@@ -1,5 +1,6 @@
-// Counting limits: open connections and concurrent sessions per API key. A granted slot is
-// an RAII Ticket; dropping the ticket (the last copy) frees the slot.
+// Counting limits: open connections and concurrent sessions per client (an API key, or with
+// auth off an IP address: see Caller). A granted slot is an RAII Ticket; dropping the ticket
+// (the last copy) frees the slot.
 // Thread-safe: called from any io thread.
 #pragma once
 
@@ -18,11 +19,12 @@ class Admission : public std::enable_shared_from_this<Admission> {
   static std::shared_ptr<Admission> create(int max_connections, int max_sessions_per_key);
   // nullptr when the limit is reached.
   Ticket try_connection();
-  Ticket try_session(const std::string& key);
+  Ticket try_session(const std::string& client);
   int connections() const { return connections_.load(); }
   // What a client refused by try_session() is told.
   std::string session_limit_message() const {
-    return "too many concurrent sessions for this API key (limit " +
+    return "too many concurrent sessions for this client (API key, or address without auth; "
+           "limit " +
            std::to_string(max_sessions_per_key_) + ")";
   }
 

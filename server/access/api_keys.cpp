@@ -1,5 +1,7 @@
 #include "server/access/api_keys.h"
 
+#include <cctype>
+
 namespace csm::server {
 
 bool constant_time_equal(std::string_view a, std::string_view b) {
@@ -77,9 +79,17 @@ std::optional<std::string> ApiKeys::check(std::string_view authorization_header,
                                           std::string_view target) const {
   if (!enabled()) return std::string();
   std::optional<std::string> given;
-  constexpr std::string_view bearer = "Bearer ";
-  if (authorization_header.size() > bearer.size() &&
-      authorization_header.substr(0, bearer.size()) == bearer) {
+  // The scheme is case-insensitive (RFC 9110 11.1): "bearer KEY" is as good as "Bearer KEY".
+  constexpr std::string_view bearer = "bearer ";
+  const auto scheme_is_bearer = [&] {
+    for (size_t i = 0; i < bearer.size(); ++i) {
+      if (std::tolower(static_cast<unsigned char>(authorization_header[i])) != bearer[i]) {
+        return false;
+      }
+    }
+    return true;
+  };
+  if (authorization_header.size() > bearer.size() && scheme_is_bearer()) {
     given = std::string(authorization_header.substr(bearer.size()));
   } else {
     given = query_parameter(target, "api_key");

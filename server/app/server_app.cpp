@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "common/log/log.h"
+#include "common/threads/thread_name.h"
 #include "server/routes/health_routes.h"
 #include "server/routes/info_routes.h"
 #include "server/routes/speech_route.h"
@@ -11,27 +12,28 @@
 
 namespace csm::server {
 
-ServerApp::ServerApp(const ServerConfig& config, const BackendFactory& make_backend)
+ServerApp::ServerApp(const ServerConfig& config, const EngineFactory& make_engine)
     : config_(config), metrics_(kVersion), io_(config.server.io_threads) {
-  if (make_backend) backend_ = make_backend(metrics_.engine_observer());
+  if (make_engine) engine_ = make_engine(metrics_.engine_observer());
   engine::EngineInfo none;
-  const engine::EngineInfo& info = backend_ ? backend_->info() : none;
-  if (backend_) metrics_.set_model_info(info);
+  const engine::EngineInfo& info = engine_ ? engine_->info() : none;
+  if (engine_) metrics_.set_model_info(info);
   voices_ = std::make_unique<VoiceCatalog>(config_.voices, info.voices, info.model_id);
   context_ = std::make_unique<ServerContext>(config_, metrics_);
 
   add_health_routes(router_, {kVersion});
-  add_info_routes(router_, backend_.get(), *voices_, metrics_);
+  add_info_routes(router_, engine_.get(), *voices_, metrics_);
   Conversation::Deps deps;
-  deps.backend = backend_.get();
+  deps.engine = engine_.get();
   deps.voices = voices_.get();
   deps.metrics = &metrics_;
+  deps.limits.max_message_bytes = static_cast<size_t>(config_.limits.max_message_bytes);
   deps.limits.max_text_bytes = static_cast<size_t>(config_.limits.max_text_bytes);
   deps.limits.max_audio_bytes = static_cast<size_t>(config_.limits.max_audio_bytes);
   deps.max_text_bytes = static_cast<size_t>(config_.limits.max_text_bytes);
   router_.add_stream(http::verb::get, "/v1/stream", websocket_route(*context_, deps));
   router_.add_stream(http::verb::post, "/v1/audio/speech",
-                     speech_route(*context_, backend_.get(), *voices_));
+                     speech_route(*context_, engine_.get(), *voices_));
   http_ = std::make_unique<HttpServer>(io_, *context_, router_);
 }
 
@@ -49,13 +51,21 @@ ServerApp::~ServerApp() {
 
 void ServerApp::start() {
   http_->start();
-  for (int i = 0; i < config_.server.io_threads; ++i) threads_.emplace_back([this] { io_.run(); });
+  for (int i = 0; i < config_.server.io_threads; ++i) {
+    threads_.emplace_back([this] {
+      set_thread_name("csm-io");
+      io_.run();
+    });
+  }
 }
 
 void ServerApp::shutdown() {
   if (stopping_.exchange(true)) return;
   // Off the io threads: draining the engine blocks up to the drain deadline.
-  stopper_ = std::thread([this] { drain_and_stop(); });
+  stopper_ = std::thread([this] {
+    set_thread_name("csm-stopper");
+    drain_and_stop();
+  });
 }
 
 void ServerApp::drain_and_stop() {
@@ -64,7 +74,7 @@ void ServerApp::drain_and_stop() {
   http_->stop();
   context_->shutdown.begin();  // new sessions and speech requests are refused from here on
   // Running turns finish (or are cancelled at the deadline); their responses complete.
-  if (backend_) backend_->shutdown(milliseconds(config_.limits.shutdown_drain_ms));
+  if (engine_) engine_->shutdown(milliseconds(config_.limits.shutdown_drain_ms));
   context_->shutdown.close_all();
   // Sessions send their last events and close; give them a moment, then stop regardless.
   const auto deadline = steady_clock::now() + seconds(2);

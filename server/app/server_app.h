@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "server/config/server_config.h"
-#include "server/engine_wiring/speech_backend.h"
+#include "core/engine/engine.h"
 #include "server/http/http_server.h"
 #include "server/http/router.h"
 #include "server/http/server_context.h"
@@ -26,10 +26,10 @@ namespace csm::server {
 class ServerApp {
  public:
   // Creates the engine with the metrics' observer; may return null (no model: /readyz 503).
-  using BackendFactory =
-      std::function<std::unique_ptr<SpeechBackend>(engine::EngineObserver observer)>;
+  using EngineFactory =
+      std::function<std::unique_ptr<engine::Engine>(engine::EngineObserver observer)>;
 
-  ServerApp(const ServerConfig& config, const BackendFactory& make_backend);
+  ServerApp(const ServerConfig& config, const EngineFactory& make_engine);
   ~ServerApp();  // shutdown() and wait() if still running
 
   // Binds (throws std::runtime_error naming the address) and starts the io threads.
@@ -42,7 +42,7 @@ class ServerApp {
   void wait();
 
   ServerMetrics& metrics() { return metrics_; }
-  SpeechBackend* backend() { return backend_.get(); }
+  engine::Engine* engine() { return engine_.get(); }
   boost::asio::io_context& io() { return io_; }
 
  private:
@@ -50,7 +50,7 @@ class ServerApp {
 
   ServerConfig config_;
   ServerMetrics metrics_;
-  std::unique_ptr<SpeechBackend> backend_;
+  std::unique_ptr<engine::Engine> engine_;
   std::unique_ptr<VoiceCatalog> voices_;
   std::unique_ptr<ServerContext> context_;
   Router router_;

@@ -79,7 +79,6 @@ class CodecStreamEncoder final : public StreamEncoder {
  public:
   explicit CodecStreamEncoder(std::unique_ptr<audio::StreamEncoder> encoder)
       : encoder_(std::move(encoder)) {}
-  std::string begin() override { return {}; }
   std::string encode(std::span<const float> pcm) override { return concat(encoder_->encode(pcm)); }
   std::string finish() override { return concat(encoder_->finish()); }
 

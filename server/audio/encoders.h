@@ -32,11 +32,11 @@ class FrameEncoder {
   virtual int opus_pre_skip_48k() const = 0;
 };
 
-// One REST response's body, streamed.
+// One REST response's body, streamed. Containers (Ogg, WAV) put their header in the first
+// encode()'s bytes.
 class StreamEncoder {
  public:
   virtual ~StreamEncoder() = default;
-  virtual std::string begin() = 0;                           // container header, if any
   virtual std::string encode(std::span<const float> pcm) = 0;
   virtual std::string finish() = 0;                          // trailing bytes, if any
 };

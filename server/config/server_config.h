@@ -37,7 +37,8 @@ struct ListenOptions {
 // Per-client limits. Each breach has its own error code (proto/errors.h).
 struct LimitOptions {
   int max_connections = 256;         // open TCP connections (HTTP and WebSocket together)
-  int max_sessions_per_key = 16;     // WebSocket sessions + speech requests per API key
+  int max_sessions_per_key = 16;     // WebSocket sessions + speech requests per client: per
+                                     // API key, or with auth off per IP address
   int max_message_bytes = 64 << 10;  // one WebSocket text message
   int max_text_bytes = 4096;         // one text / delta / input field
   int max_audio_bytes = 8 << 20;     // one context audio upload (binary message or base64)
@@ -51,7 +52,9 @@ struct LimitOptions {
   void describe(V& v) {
     v.field("max_connections", max_connections, "open TCP connections", config::Range{1, 1e6});
     v.field("max_sessions_per_key", max_sessions_per_key,
-            "WebSocket sessions + speech requests per API key", config::Range{1, 1e6});
+            "WebSocket sessions + speech requests per client (API key; with auth off, IP "
+            "address)",
+            config::Range{1, 1e6});
     v.field("max_message_bytes", max_message_bytes, "largest WebSocket text message (bytes)",
             config::Range{256, 1 << 30});
     v.field("max_text_bytes", max_text_bytes, "largest text / delta / input (bytes)",

@@ -1,6 +1,7 @@
 #include "server/http/http_server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -35,17 +36,29 @@ struct ConnectionHold {
 // Owned by shared_ptr; every pending handler holds a reference (shared_from_this).
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  // `ticket` null: over the connection limit; the first request is answered 503.
+  // `ticket` null: over the connection limit; answered 503 at once.
   HttpConnection(tcp::socket&& socket, ServerContext& context, const Router& router,
                  Ticket ticket)
       : stream_(std::move(socket)), context_(context), router_(router), ticket_(std::move(ticket)) {}
 
   void run() {
     asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(&HttpConnection::read_header, shared_from_this()));
+                   beast::bind_front_handler(ticket_ ? &HttpConnection::read_header
+                                                     : &HttpConnection::refuse_over_limit,
+                                             shared_from_this()));
   }
 
  private:
+  // Over the connection limit: answered without waiting for the request, so the descriptor
+  // is given back at once instead of after the handshake timeout.
+  void refuse_over_limit() {
+    started_ = std::chrono::steady_clock::now();
+    context_.metrics.error(proto::ErrorCode::TooManyConnections);
+    send(bare_error(proto::ErrorCode::TooManyConnections,
+                    "the server's connection limit is reached; retry later"),
+         "-");
+  }
+
   void read_header() {
     parser_.emplace();
     parser_->body_limit(static_cast<uint64_t>(context_.listen.max_body_bytes));
@@ -81,19 +94,12 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
     Request request = parser_->release();
     std::string target(request.target());
-    if (!ticket_) {
-      request.keep_alive(false);
-      context_.metrics.error(proto::ErrorCode::TooManyConnections);
-      return send(error_response(request, proto::ErrorCode::TooManyConnections,
-                                 "the server's connection limit is reached; retry later"),
-                  std::move(target));
-    }
     dispatch(std::move(request), std::move(target));
   }
 
   void dispatch(Request request, std::string target) {
     const std::string path = target.substr(0, target.find('?'));
-    std::string key;
+    std::string client = "address:" + remote_address();  // with auth off, limits count per peer
     if (!context_.is_open_route(path)) {
       auto accepted = context_.keys.check(request[http::field::authorization], target);
       if (!accepted) {
@@ -103,14 +109,14 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                                    "?api_key=KEY)"),
                     std::move(target));
       }
-      key = *accepted;
+      if (!accepted->empty()) client = "key:" + *accepted;
     }
     if (const auto* handler = router_.find_stream(request)) {
       stream_.expires_never();
       log::info("http", {{"method", std::string(request.method_string())}, {"path", path},
                          {"stream", true}});
       return (*handler)(std::move(stream_), std::move(request), std::move(buffer_),
-                        Caller{key, ticket_});
+                        Caller{client, ticket_});
     }
     Response res = router_.dispatch(request);
     send(std::move(res), std::move(target));
@@ -146,16 +152,35 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
                                .count();
     nlohmann::json fields = {{"path", redacted_target(target)}, {"status", status}, {"bytes", bytes},
                              {"duration_ms", std::round(elapsed * 1000) / 1000}};
-    beast::error_code ignored;
-    auto remote = stream_.socket().remote_endpoint(ignored);
-    if (!ignored) fields["remote"] = remote.address().to_string();
+    if (const std::string remote = remote_address(); !remote.empty()) fields["remote"] = remote;
     if (ec) fields["write_error"] = ec.message();
     log::info("http", fields);
   }
 
+  // The peer's IP address, or "" when the socket no longer knows it.
+  std::string remote_address() const {
+    beast::error_code ec;
+    const auto remote = stream_.socket().remote_endpoint(ec);
+    return ec ? std::string() : remote.address().to_string();
+  }
+
+  // Ends the connection gracefully: our side is shut, then what the client still sends is
+  // read and dropped until it closes too (or 1 s passes), so that unread request bytes do not
+  // make the kernel reset the connection and lose the response we wrote.
   void close() {
     beast::error_code ignored;
     stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream_.expires_after(ms(1000));
+    drain();
+  }
+
+  void drain() {
+    stream_.async_read_some(asio::buffer(drain_buffer_),
+                            [self = shared_from_this()](beast::error_code ec, size_t) {
+                              if (!ec) return self->drain();
+                              beast::error_code ignored;
+                              self->stream_.socket().close(ignored);
+                            });
   }
 
   beast::tcp_stream stream_;
@@ -165,25 +190,45 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   const Router& router_;
   Ticket ticket_;
   std::chrono::steady_clock::time_point started_;
+  char drain_buffer_[512];
 };
 
 }  // namespace
 
 struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   Impl(asio::io_context& io, ServerContext& context, const Router& router)
-      : io(io), context(context), router(router), acceptor(asio::make_strand(io)) {}
+      : io(io),
+        context(context),
+        router(router),
+        acceptor(asio::make_strand(io)),
+        backoff_timer(acceptor.get_executor()) {}
 
   void accept() {
     acceptor.async_accept(asio::make_strand(io),
                           [self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
-                            if (ec == asio::error::operation_aborted) return;
-                            if (ec) {
-                              log::warn("accept failed", {{"error", ec.message()}});
-                            } else {
-                              self->serve(std::move(socket));
-                            }
-                            if (self->acceptor.is_open()) self->accept();
+                            self->on_accept(ec, std::move(socket));
                           });
+  }
+
+  // A failed accept (out of descriptors: EMFILE/ENFILE, or of memory) would fail again at
+  // once: wait before the next try, 10 ms doubling to 1 s, and log once per episode.
+  void on_accept(beast::error_code ec, tcp::socket socket) {
+    if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+    if (!ec) {
+      backoff = ms(0);
+      serve(std::move(socket));
+      return accept();
+    }
+    if (backoff == ms(0)) {
+      log::warn("accept failed; backing off", {{"error", ec.message()}});
+      backoff = ms(10);
+    } else {
+      backoff = std::min(backoff * 2, ms(1000));
+    }
+    backoff_timer.expires_after(backoff);
+    backoff_timer.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
+      if (!wait_ec && self->acceptor.is_open()) self->accept();
+    });
   }
 
   void serve(tcp::socket socket) {
@@ -203,6 +248,8 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   ServerContext& context;
   const Router& router;
   tcp::acceptor acceptor;
+  asio::steady_timer backoff_timer;  // on the acceptor's strand
+  ms backoff{0};                     // the current back-off; 0: accepting normally
 };
 
 HttpServer::HttpServer(asio::io_context& io, ServerContext& context, const Router& router)
@@ -236,6 +283,7 @@ void HttpServer::stop() {
   asio::post(impl_->acceptor.get_executor(), [impl = impl_] {
     beast::error_code ignored;
     impl->acceptor.close(ignored);
+    impl->backoff_timer.cancel();
   });
 }
 

@@ -25,10 +25,10 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
-// Who is calling: the accepted API key ("" with auth off) and the connection's admission
-// ticket (keep it while the connection is open).
+// Who is calling: the client that per-client limits count (its API key, or with auth off its
+// IP address) and the connection's admission ticket (keep it while the connection is open).
 struct Caller {
-  std::string key;
+  std::string client;  // "key:KEY" or "address:IP"
   std::shared_ptr<void> connection;
 };
 

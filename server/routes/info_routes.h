@@ -2,16 +2,16 @@
 // /metrics (Prometheus text format).
 #pragma once
 
-#include "server/engine_wiring/speech_backend.h"
+#include "core/engine/engine.h"
 #include "server/http/router.h"
 #include "server/metrics/server_metrics.h"
 #include "server/voices/voice_catalog.h"
 
 namespace csm::server {
 
-// `backend` may be null (no model loaded: /readyz answers 503). All arguments must outlive
+// `engine` may be null (no model loaded: /readyz answers 503). All arguments must outlive
 // the router.
-void add_info_routes(Router& router, SpeechBackend* backend, const VoiceCatalog& voices,
+void add_info_routes(Router& router, engine::Engine* engine, const VoiceCatalog& voices,
                      ServerMetrics& metrics);
 
 }  // namespace csm::server

@@ -1,10 +1,11 @@
 #include "server/routes/speech_route.h"
 
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
 
 #include <chrono>
-#include <deque>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "common/log/log.h"
@@ -12,6 +13,7 @@
 #include "proto/protocol_error.h"
 #include "server/audio/encoders.h"
 #include "server/engine_wiring/engine_mapping.h"
+#include "server/http/bounded_writer.h"
 #include "server/http/stream_reply.h"
 #include "server/stream/strand_sink.h"
 
@@ -23,6 +25,9 @@ namespace asio = boost::asio;
 constexpr std::string_view kRoute = "/v1/audio/speech";
 
 // One request's streamed answer. Owned by shared_ptr; the sink holds a weak reference.
+// The body goes out through a BoundedWriter: the header first (Beast's serializer), then one
+// HTTP/1.1 chunk per encoded frame (Beast's chunk helpers) and the last chunk; to an
+// HTTP/1.0 client, plain bytes until the connection closes.
 class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
  public:
   SpeechStream(beast::tcp_stream&& stream, ServerContext& context, Request request,
@@ -35,15 +40,28 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
         ticket_(std::move(session_ticket)),
         speech_(std::move(speech)),
         encoder_(std::move(encoder)),
-        stall_timer_(stream_.get_executor()) {
+        chunked_(request_.version() >= 11),
+        writer_(
+            stream_.get_executor(), static_cast<size_t>(context.limits.write_queue_messages),
+            std::chrono::milliseconds(context.limits.write_stall_ms),
+            [this] { return shared_from_this(); },
+            [this](const BoundedWriter::Message& m, BoundedWriter::Done done) {
+              write(m, std::move(done));
+            },
+            [this](BoundedWriter::Failure failure, const std::string& why) {
+              if (failure == BoundedWriter::Failure::SlowConsumer) {
+                context_.metrics.error(proto::ErrorCode::SlowConsumer);
+              }
+              abandon(why);
+            }) {
     context_.metrics.session_opened();
   }
   ~SpeechStream() { context_.metrics.session_closed(); }
 
   // Throws engine::EngineError when the engine refuses the turn.
-  void start(SpeechBackend& backend, const ResolvedVoice& voice) {
+  void start(engine::Engine& engine, const ResolvedVoice& voice) {
     started_ = std::chrono::steady_clock::now();
-    session_ = backend.open_session({voice.voice, voice.speaker});
+    session_ = engine.open_session({voice.voice, voice.speaker});
     engine::TurnRequest turn;
     turn.text = speech_.input;
     turn.speaker = voice.speaker;
@@ -52,32 +70,50 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     turn.sampling.seed = speech_.sampling.seed;
     turn.max_audio_ms = speech_.max_audio_ms.value_or(0);
     std::weak_ptr<SpeechStream> weak = weak_from_this();
+    // Encoding (and SSE's base64) runs on the engine's output pool; the strand only writes.
+    // The tail is taken on the strand after on_end, when no frame is being encoded any more.
+    auto prepare = [encoder = encoder_, sse = speech_.stream_format == proto::StreamFormat::Sse](
+                       std::vector<float> pcm) {
+      std::string audio = encoder->encode(pcm);
+      return sse ? sse_audio_event(audio) : audio;
+    };
     auto sink = std::make_shared<StrandSink>(
-        context_.sinks, stream_.get_executor(),
-        [weak](uint32_t index, std::vector<float> pcm) {
-          if (auto self = weak.lock()) self->on_audio(index, std::move(pcm));
+        context_.sinks, stream_.get_executor(), std::move(prepare),
+        [weak](uint32_t index, std::string body) {
+          if (auto self = weak.lock()) self->on_audio(index, std::move(body));
         },
         [weak](const engine::TurnSummary& summary) {
           if (auto self = weak.lock()) self->on_end(summary);
         });
     turn_ = session_->start_turn(std::move(turn), std::move(sink));
-    // Notice a client that hangs up before the audio starts: a read completes then.
+    // Notice a client that drops the connection before the audio starts (a reset). A clean
+    // end of its sending side (EOF) may be a half-close of a client that still reads, so the
+    // answer goes on; if the client is really gone, the first write fails and ends it. The
+    // pending read is what keeps this object alive between frames; after EOF a reference to
+    // itself does, until finish().
     stream_.async_read_some(asio::buffer(probe_),
                             [self = shared_from_this()](beast::error_code ec, size_t) {
-                              if (ec && !self->done_) self->abandon("client closed");
+                              if (self->done_) return;
+                              if (ec == asio::error::eof) {
+                                self->half_closed_hold_ = self;
+                              } else if (ec) {
+                                self->abandon("client closed");
+                              }
                             });
   }
 
   // Answers an error instead of audio (before anything was sent).
   void refuse(proto::ErrorCode code, const std::string& message) {
     done_ = true;
+    half_closed_hold_.reset();
+    writer_.stop();
     context_.metrics.error(code);
     session_.reset();
     reply_and_close(std::move(stream_), error_response(request_, code, message), context_, kRoute);
   }
 
  private:
-  void on_audio(uint32_t index, std::vector<float> pcm) {
+  void on_audio(uint32_t index, std::string body) {
     if (done_) return;
     if (!header_sent_) {
       // Time to first audio as the WebSocket path counts it: turn started -> first frame.
@@ -86,7 +122,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
                                         .count());
       send_header();
     }
-    push(encoder_->encode(pcm), index + 1);
+    push(std::move(body), index + 1);
   }
 
   void on_end(const engine::TurnSummary& summary) {
@@ -99,88 +135,73 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
       return abandon("turn failed: " + summary.message);  // truncated body tells the client
     }
     if (!header_sent_) send_header();
-    push(encoder_->finish(), 0);
-    if (speech_.stream_format == proto::StreamFormat::Sse) {
+    const std::string tail = encoder_->finish();
+    const bool sse = speech_.stream_format == proto::StreamFormat::Sse;
+    push(sse ? sse_audio_event(tail) : tail, 0);
+    if (sse) {
       nlohmann::json done = {{"type", "speech.audio.done"},
                              {"usage", {{"input_tokens", 0}, {"output_tokens", 0},
                                         {"total_tokens", 0}}}};
-      queue_.push_back({chunk("data: " + done.dump() + "\n\n"), 0});
+      writer_.push({"data: " + done.dump() + "\n\n", false, nullptr});
     }
-    queue_.push_back({"0\r\n\r\n", 0});
-    ended_ = true;
-    write_next();
+    if (chunked_) writer_.push({"", false, nullptr});  // the last chunk
+    writer_.when_drained([this] { finish(); });
   }
 
   void send_header() {
     header_sent_ = true;
-    std::string h = "HTTP/1.1 200 OK\r\nServer: csm-server\r\nContent-Type: " +
-                    std::string(proto::content_type(speech_)) +
-                    "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n";
+    header_.version(chunked_ ? 11 : 10);
+    header_.result(http::status::ok);
+    header_.set(http::field::server, "csm-server");
+    header_.set(http::field::content_type, proto::content_type(speech_));
+    header_.keep_alive(false);
+    header_.chunked(chunked_);
     context_.metrics.request(kRoute, 200);
-    queue_.push_back({std::move(h), 0});
-    push(encoder_->begin(), 0);
+    writer_.push({"", false, nullptr});  // the header: see write()
   }
 
-  // Queues encoded audio as one chunk; `ack` > 0: frames consumed once it is written.
-  void push(const std::string& audio, uint32_t ack) {
-    if (audio.empty() && ack == 0) return;
-    if (queue_.size() >= static_cast<size_t>(context_.limits.write_queue_messages)) {
-      context_.metrics.error(proto::ErrorCode::SlowConsumer);
-      return abandon("slow consumer: write queue full");
-    }
-    std::string body = audio;
-    if (speech_.stream_format == proto::StreamFormat::Sse) {
-      nlohmann::json delta = {{"type", "speech.audio.delta"},
-                              {"audio", proto::base64_encode(audio)}};
-      body = "data: " + delta.dump() + "\n\n";
-    }
-    queue_.push_back({chunk(body), ack});
-    write_next();
-  }
-
-  static std::string chunk(const std::string& body) {
-    if (body.empty()) return {};
-    char size[20];
-    std::snprintf(size, sizeof size, "%zx\r\n", body.size());
-    return size + body + "\r\n";
-  }
-
-  void write_next() {
-    if (writing_ || done_) return;
-    while (!queue_.empty() && queue_.front().bytes.empty()) queue_.pop_front();
-    if (queue_.empty()) {
-      if (ended_) finish();
+  // Queues one body message (encoded audio, or its SSE event); `ack` > 0: frames consumed
+  // once it is written.
+  void push(std::string body, uint32_t ack) {
+    std::function<void()> consumed;
+    if (ack > 0) consumed = [this, ack] { if (session_) session_->ack(turn_, ack); };
+    if (body.empty()) {
+      if (consumed) consumed();  // nothing to write (the encoder holds it back)
       return;
     }
-    writing_ = true;
-    stall_timer_.expires_after(std::chrono::milliseconds(context_.limits.write_stall_ms));
-    stall_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-      if (!ec && self->writing_) {
-        self->context_.metrics.error(proto::ErrorCode::SlowConsumer);
-        self->abandon("slow consumer: write stalled");
-      }
-    });
-    asio::async_write(stream_.socket(), asio::buffer(queue_.front().bytes),
-                      [self = shared_from_this()](beast::error_code ec, size_t bytes) {
-                        self->on_write(ec, bytes);
-                      });
+    writer_.push({std::move(body), false, std::move(consumed)});
   }
 
-  void on_write(beast::error_code ec, size_t bytes) {
-    writing_ = false;
-    stall_timer_.cancel();
-    if (done_) return;  // abandoned meanwhile: the queue is gone
-    if (ec) return abandon("write failed: " + ec.message());
-    context_.metrics.bytes_out("http", bytes);
-    const uint32_t ack = queue_.front().ack;
-    queue_.pop_front();
-    if (ack > 0 && session_) session_->ack(turn_, ack);
-    write_next();
+  // SSE: the speech.audio.delta event carrying `audio`; "" for no audio.
+  static std::string sse_audio_event(const std::string& audio) {
+    if (audio.empty()) return {};
+    const nlohmann::json delta = {{"type", "speech.audio.delta"},
+                                  {"audio", proto::base64_encode(audio)}};
+    return "data: " + delta.dump() + "\n\n";
   }
 
+  // The writer's one write: the header first (its message is empty), then body chunks; an
+  // empty body message is the last chunk.
+  void write(const BoundedWriter::Message& m, BoundedWriter::Done done) {
+    auto counted = [this, done = std::move(done)](beast::error_code ec, size_t bytes) {
+      if (!ec) context_.metrics.bytes_out("http", bytes);
+      done(ec, bytes);
+    };
+    if (!header_serializer_) {
+      header_serializer_.emplace(header_);
+      return http::async_write_header(stream_, *header_serializer_, std::move(counted));
+    }
+    if (!chunked_) return asio::async_write(stream_, asio::buffer(m.bytes), std::move(counted));
+    if (m.bytes.empty()) return asio::async_write(stream_, http::make_chunk_last(), std::move(counted));
+    asio::async_write(stream_, http::make_chunk(asio::buffer(m.bytes)), std::move(counted));
+  }
+
+  // Callers hold a reference of their own (sink, writer, timer or read handler), so dropping
+  // half_closed_hold_ here never destroys the object under them.
   void finish() {
     done_ = true;
-    stall_timer_.cancel();
+    half_closed_hold_.reset();
+    writer_.stop();
     beast::error_code ignored;
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
@@ -191,41 +212,37 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     if (done_) return;
     log::info("speech stream ended early", {{"reason", why}});
     if (session_) session_->cancel(turn_, std::nullopt);
-    queue_.clear();
     finish();
   }
 
-  struct Chunk {
-    std::string bytes;
-    uint32_t ack;
-  };
   beast::tcp_stream stream_;
   ServerContext& context_;
   Request request_;
   Caller caller_;  // holds the connection's admission ticket while the answer streams
   Ticket ticket_;
   proto::SpeechRequest speech_;
-  std::unique_ptr<StreamEncoder> encoder_;
-  std::unique_ptr<SpeechSession> session_;
+  std::shared_ptr<StreamEncoder> encoder_;  // frames: output pool; tail: strand, after on_end
+  const bool chunked_;  // HTTP/1.1: chunked body; HTTP/1.0: bytes until close
+  http::response<http::empty_body> header_;
+  std::optional<http::response_serializer<http::empty_body>> header_serializer_;
+  BoundedWriter writer_;
+  std::shared_ptr<engine::Session> session_;
   uint64_t turn_ = 0;
-  std::deque<Chunk> queue_;
-  asio::steady_timer stall_timer_;
   char probe_[1];
+  std::shared_ptr<SpeechStream> half_closed_hold_;  // set when the client half-closed
   std::chrono::steady_clock::time_point started_;  // the turn's start, for TTFA
   bool header_sent_ = false;
-  bool writing_ = false;
-  bool ended_ = false;
   bool done_ = false;
 };
 
 // Everything checked before a turn starts; throws ProtocolError.
 proto::SpeechRequest check_request(const Request& request, ServerContext& context,
-                                   SpeechBackend* backend, const VoiceCatalog& voices,
+                                   engine::Engine* engine, const VoiceCatalog& voices,
                                    ResolvedVoice& voice) {
   proto::SpeechLimits limits;
   limits.max_input_bytes = static_cast<size_t>(context.limits.max_text_bytes);
   proto::SpeechRequest speech = proto::parse_speech_request(request.body(), limits);
-  if (backend == nullptr) {
+  if (engine == nullptr) {
     throw proto::ProtocolError(proto::ErrorCode::Overloaded,
                                "no model is loaded; retry when /readyz answers 200");
   }
@@ -249,9 +266,9 @@ proto::SpeechRequest check_request(const Request& request, ServerContext& contex
 
 }  // namespace
 
-Router::StreamHandler speech_route(ServerContext& context, SpeechBackend* backend,
+Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engine,
                                    const VoiceCatalog& voices) {
-  return [&context, backend, &voices](beast::tcp_stream&& stream, Request&& request,
+  return [&context, engine, &voices](beast::tcp_stream&& stream, Request&& request,
                                       beast::flat_buffer&&, Caller caller) {
     auto refuse = [&](proto::ErrorCode code, const std::string& message,
                       const std::string& param = "") {
@@ -261,9 +278,9 @@ Router::StreamHandler speech_route(ServerContext& context, SpeechBackend* backen
     };
     try {
       ResolvedVoice voice;
-      proto::SpeechRequest speech = check_request(request, context, backend, voices, voice);
+      proto::SpeechRequest speech = check_request(request, context, engine, voices, voice);
       auto encoder = make_stream_encoder(speech);
-      Ticket ticket = context.admission->try_session(caller.key);
+      Ticket ticket = context.admission->try_session(caller.client);
       if (!ticket) {
         return refuse(proto::ErrorCode::RateLimited, context.admission->session_limit_message());
       }
@@ -271,7 +288,7 @@ Router::StreamHandler speech_route(ServerContext& context, SpeechBackend* backen
                                               std::move(caller), std::move(ticket), std::move(speech),
                                               std::move(encoder));
       try {
-        s->start(*backend, voice);
+        s->start(*engine, voice);
       } catch (const engine::EngineError& e) {
         s->refuse(to_proto(e.kind()), e.what());
       }

@@ -7,15 +7,15 @@
 // Threads: runs on the connection's strand; the engine's output arrives via StrandSink.
 #pragma once
 
-#include "server/engine_wiring/speech_backend.h"
+#include "core/engine/engine.h"
 #include "server/http/router.h"
 #include "server/http/server_context.h"
 #include "server/voices/voice_catalog.h"
 
 namespace csm::server {
 
-// `backend` may be null (requests get 503). Arguments must outlive the router.
-Router::StreamHandler speech_route(ServerContext& context, SpeechBackend* backend,
+// `engine` may be null (requests get 503). Arguments must outlive the router.
+Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engine,
                                    const VoiceCatalog& voices);
 
 }  // namespace csm::server

@@ -160,13 +160,13 @@ void Conversation::finish_context(const proto::ContextAdd& m, std::string audio,
   outbox_.send_event(proto::ContextAdded{next_item_id_++, audio_ms});
 }
 
-SpeechSession& Conversation::engine_session() {
+engine::Session& Conversation::engine_session() {
   if (!session_) {
-    if (deps_.backend == nullptr) {
+    if (deps_.engine == nullptr) {
       throw ProtocolError(ErrorCode::Overloaded,
                           "no model is loaded; retry when /readyz answers 200");
     }
-    session_ = deps_.backend->open_session({engine_voice_, state_.speaker});
+    session_ = deps_.engine->open_session({engine_voice_, state_.speaker});
   }
   return *session_;
 }
@@ -209,7 +209,7 @@ void Conversation::on_response_create(const proto::ResponseCreate& m, const std:
   r.id = next_response_id_++;
   r.event_id = id;
   r.request = std::move(request);
-  r.encoder = std::move(encoder);
+  r.encoder = std::make_shared<ResponseEncoder>(r.id, std::move(encoder));
   r.splitter = SentenceSplitter(deps_.max_text_bytes);
   r.created = std::chrono::steady_clock::now();
   proto::ResponseCreated created{r.id, std::nullopt};
@@ -272,7 +272,6 @@ void Conversation::on_cancel(const proto::ResponseCancel& m, const std::string& 
   if (m.played_ms) played = *m.played_ms / engine::kFrameMs;
   int64_t base = 0;
   for (Turn& t : r.turns) {
-    t.held.clear();
     if (t.started && !t.ended) {
       std::optional<uint32_t> heard;
       if (played) heard = static_cast<uint32_t>(std::clamp<int64_t>(*played - base, 0, t.frames));
@@ -285,43 +284,34 @@ void Conversation::on_cancel(const proto::ResponseCancel& m, const std::string& 
 
 void Conversation::start_turn(std::string text) {
   Response& r = *response_;
-  const size_t slot = r.turns.size();
+  const size_t index = r.turns.size();
   r.turns.emplace_back();
   engine::TurnRequest request = r.request;
   request.text = std::move(text);
   try {
-    const uint64_t id = engine_session().start_turn(std::move(request), make_sink_({r.id, slot}));
-    r.turns[slot].engine_id = id;
-    r.turns[slot].started = true;
+    auto prepare = [encoder = r.encoder](std::vector<float> pcm) { return encoder->encode(pcm); };
+    const uint64_t id =
+        engine_session().start_turn(std::move(request), make_sink_({r.id, index}, prepare));
+    r.turns[index].engine_id = id;
+    r.turns[index].started = true;
   } catch (const engine::EngineError& e) {
-    r.turns[slot].ended = true;
+    r.turns[index].ended = true;
     fail_response(to_proto(e.kind()), e.what());
   } catch (const ProtocolError& e) {
-    r.turns[slot].ended = true;
+    r.turns[index].ended = true;
     fail_response(e.code(), e.what());
   }
 }
 
-void Conversation::on_turn_audio(TurnKey key, uint32_t /*frame_index*/, std::vector<float> pcm) {
+// Frames arrive encoded and in order across the response's turns (the engine session's lane),
+// so each is sent as it comes.
+void Conversation::on_turn_audio(TurnKey key, uint32_t /*frame_index*/, std::string message) {
   if (aborted_ || !response_ || response_->id != key.response_id) return;
   Response& r = *response_;
-  if (key.slot >= r.turns.size() || r.cancelled || r.error) return;
-  const bool earlier_running = std::any_of(r.turns.begin(), r.turns.begin() + key.slot,
-                                           [](const Turn& t) { return !t.ended; });
-  if (earlier_running) {
-    r.turns[key.slot].held.push_back(std::move(pcm));  // the previous sentence is still speaking
-    return;
-  }
-  deliver(r.turns[key.slot], key.slot, std::move(pcm));
-}
-
-void Conversation::deliver(Turn& turn, size_t /*slot*/, std::vector<float> pcm) {
-  Response& r = *response_;
+  if (key.turn_index >= r.turns.size() || r.cancelled || r.error) return;
+  Turn& turn = r.turns[key.turn_index];
   const uint32_t local = turn.frames++;
-  proto::AudioFrame frame;
-  frame.response_id = r.id;
-  frame.frame_index = r.frames_queued++;
-  r.encoder->encode(pcm, frame);
+  ++r.frames_queued;
   if (!r.first_sent) {
     r.first_sent = true;
     r.ttfa_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() -
@@ -330,29 +320,16 @@ void Conversation::deliver(Turn& turn, size_t /*slot*/, std::vector<float> pcm) 
     deps_.metrics->observe_ttfa(r.ttfa_ms);
   }
   const uint64_t engine_id = turn.engine_id;
-  outbox_.send_audio(proto::encode_audio_frame(frame), [this, engine_id, local] {
+  outbox_.send_audio(std::move(message), [this, engine_id, local] {
     if (session_) session_->ack(engine_id, local + 1);  // backpressure: frames consumed
   });
-}
-
-void Conversation::release_held() {
-  Response& r = *response_;
-  for (size_t i = 0; i < r.turns.size(); ++i) {
-    Turn& t = r.turns[i];
-    while (!t.held.empty() && !r.cancelled && !r.error) {
-      std::vector<float> pcm = std::move(t.held.front());
-      t.held.pop_front();
-      deliver(t, i, std::move(pcm));
-    }
-    if (!t.ended) return;  // later turns wait for this one
-  }
 }
 
 void Conversation::on_turn_end(TurnKey key, const engine::TurnSummary& summary) {
   if (aborted_ || !response_ || response_->id != key.response_id) return;
   Response& r = *response_;
-  if (key.slot >= r.turns.size()) return;
-  Turn& t = r.turns[key.slot];
+  if (key.turn_index >= r.turns.size()) return;
+  Turn& t = r.turns[key.turn_index];
   t.ended = true;
   r.last_reason = to_proto(summary.reason);
   if (summary.reason == engine::EndReason::Error && !r.error) {
@@ -360,7 +337,6 @@ void Conversation::on_turn_end(TurnKey key, const engine::TurnSummary& summary) 
                          summary.message.empty() ? "the turn failed" : summary.message);
   }
   if (summary.reason == engine::EndReason::Cancelled) r.cancelled = true;
-  release_held();
   maybe_finish();
 }
 
@@ -370,7 +346,6 @@ void Conversation::fail_response(ErrorCode code, const std::string& message) {
   r.error_message = message;
   r.text_done = true;
   for (Turn& t : r.turns) {
-    t.held.clear();
     if (t.started && !t.ended && session_) session_->cancel(t.engine_id, std::nullopt);
   }
   maybe_finish();
@@ -401,10 +376,9 @@ void Conversation::maybe_finish() {
 // a resampler's filter) would never reach the client. It goes out after the last frame with
 // the next index and is not counted in `frames` (proto/PROTOCOL.md, "The tail").
 void Conversation::send_tail(Response& r) {
-  proto::AudioFrame frame;
-  frame.response_id = r.id;
-  frame.frame_index = r.frames_queued;
-  if (r.encoder->finish(frame)) outbox_.send_audio(proto::encode_audio_frame(frame), nullptr);
+  if (std::string tail = r.encoder->tail(); !tail.empty()) {
+    outbox_.send_audio(std::move(tail), nullptr);
+  }
 }
 
 }  // namespace csm::server

@@ -3,12 +3,12 @@
 // and the engine's turn output to events and binary audio frames.
 //
 // Threads: every member runs on the session's strand; turn output arrives there through
-// StrandSink (the session builds the sinks, so output for a closed session is dropped).
+// StrandSink (the session builds the sinks, so output for a closed session is dropped), in
+// turn order: the engine delivers a session's turns one after another (engine.h).
 // Ownership: owned by its WsSession; holds the engine session (closed when destroyed).
 #pragma once
 
 #include <chrono>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -18,10 +18,12 @@
 #include "proto/client_messages.h"
 #include "proto/server_events.h"
 #include "server/audio/encoders.h"
-#include "server/engine_wiring/speech_backend.h"
+#include "core/engine/engine.h"
 #include "server/metrics/server_metrics.h"
 #include "server/stream/outbox.h"
+#include "server/stream/response_encoder.h"
 #include "server/stream/sentence_splitter.h"
+#include "server/stream/strand_sink.h"
 #include "server/voices/voice_catalog.h"
 
 namespace csm::server {
@@ -29,15 +31,17 @@ namespace csm::server {
 // Identifies one turn of one response for the sinks.
 struct TurnKey {
   uint32_t response_id = 0;
-  size_t slot = 0;  // index of the turn within its response
+  size_t turn_index = 0;  // index of the turn (sentence) within its response
 };
 
 class Conversation {
  public:
-  using SinkFactory = std::function<std::shared_ptr<engine::TurnSink>(TurnKey)>;
+  // Builds the sink of one turn; `prepare` encodes a frame on the engine's output pool.
+  using SinkFactory = std::function<std::shared_ptr<engine::TurnSink>(
+      TurnKey, StrandSink::PrepareFn prepare)>;
 
   struct Deps {
-    SpeechBackend* backend = nullptr;  // null: no model loaded (turn requests get an error)
+    engine::Engine* engine = nullptr;  // null: no model loaded (turn requests get an error)
     const VoiceCatalog* voices = nullptr;
     ServerMetrics* metrics = nullptr;
     proto::MessageLimits limits;
@@ -56,7 +60,8 @@ class Conversation {
   // The client went away: cancels everything, sends nothing more.
   void abort();
 
-  void on_turn_audio(TurnKey key, uint32_t frame_index, std::vector<float> pcm);
+  // A frame of the turn, already encoded as its binary message (on the output pool).
+  void on_turn_audio(TurnKey key, uint32_t frame_index, std::string message);
   void on_turn_end(TurnKey key, const engine::TurnSummary& summary);
 
  private:
@@ -65,7 +70,6 @@ class Conversation {
     bool started = false;                  // start_turn succeeded
     bool ended = false;
     uint32_t frames = 0;                   // frames received from the engine
-    std::deque<std::vector<float>> held;   // frames waiting for earlier turns to end
   };
   struct Response {
     uint32_t id = 0;
@@ -78,7 +82,7 @@ class Conversation {
     proto::EndReason last_reason = proto::EndReason::EndOfAudio;
     SentenceSplitter splitter{4096};
     std::vector<Turn> turns;
-    std::unique_ptr<FrameEncoder> encoder;
+    std::shared_ptr<ResponseEncoder> encoder;  // shared with the turns' sinks (output pool)
     engine::TurnRequest request;  // template for every turn (text set per sentence)
     uint32_t frames_queued = 0;   // response-level frames handed to the outbox
     std::chrono::steady_clock::time_point created;
@@ -95,10 +99,8 @@ class Conversation {
   void on_text_done(const std::string& event_id);
   void on_cancel(const proto::ResponseCancel& m, const std::string& event_id);
 
-  SpeechSession& engine_session();  // throws ProtocolError when no model is loaded
+  engine::Session& engine_session();  // throws ProtocolError when no model is loaded
   void start_turn(std::string text);
-  void deliver(Turn& turn, size_t slot, std::vector<float> pcm);
-  void release_held();
   void fail_response(proto::ErrorCode code, const std::string& message);
   void maybe_finish();
   void send_tail(Response& r);
@@ -108,7 +110,7 @@ class Conversation {
   Outbox& outbox_;
   SinkFactory make_sink_;
   proto::SessionState state_;
-  std::unique_ptr<SpeechSession> session_;
+  std::shared_ptr<engine::Session> session_;
   std::string engine_voice_;  // the configured voice the session uses ("": none)
   std::optional<proto::ContextAdd> pending_audio_;  // context.add waiting for its binary
   std::string pending_event_id_;

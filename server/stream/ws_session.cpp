@@ -27,8 +27,24 @@ WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context, Convers
       caller_(std::move(caller)),
       session_ticket_(std::move(session_ticket)),
       deps_(deps),
-      idle_timer_(ws_.get_executor()),
-      stall_timer_(ws_.get_executor()) {
+      writer_(
+          ws_.get_executor(), static_cast<size_t>(context.limits.write_queue_messages),
+          milliseconds(context.limits.write_stall_ms), [this] { return shared_from_this(); },
+          [this](const BoundedWriter::Message& m, BoundedWriter::Done done) {
+            ws_.text(!m.binary);
+            ws_.async_write(asio::buffer(m.bytes),
+                            [this, done = std::move(done)](beast::error_code ec, size_t bytes) {
+                              if (!ec) context_.metrics.bytes_out("ws", bytes);
+                              done(ec, bytes);
+                            });
+          },
+          [this](BoundedWriter::Failure failure, const std::string& why) {
+            if (failure == BoundedWriter::Failure::SlowConsumer) {
+              return drop(proto::ErrorCode::SlowConsumer, why);
+            }
+            finish();
+          }),
+      idle_timer_(ws_.get_executor()) {
   context_.metrics.session_opened();
 }
 
@@ -49,20 +65,19 @@ void WsSession::run(Request request, beast::flat_buffer /*buffer*/) {
   ws_.set_option(websocket::stream_base::decorator([](websocket::response_type& res) {
     res.set(http::field::server, "csm-server");
   }));
-  // Hard bound; messages between the configured limits and this get an error event.
-  const auto hard = std::max<size_t>(2 * static_cast<size_t>(limits.max_message_bytes),
-                                     2 * static_cast<size_t>(limits.max_audio_bytes));
-  ws_.read_message_max(hard);
+  // Beast's bound is the larger of the two; on_read applies each kind's own (close_limit).
+  ws_.read_message_max(std::max(close_limit(true), close_limit(false)));
 
   std::weak_ptr<WsSession> weak = weak_from_this();
   auto strand = ws_.get_executor();
-  auto make_sink = [weak, strand, gate = context_.sinks](TurnKey key)
+  auto make_sink = [weak, strand, gate = context_.sinks](TurnKey key,
+                                                         StrandSink::PrepareFn prepare)
       -> std::shared_ptr<engine::TurnSink> {
     return std::make_shared<StrandSink>(
-        gate, strand,
-        [weak, key](uint32_t index, std::vector<float> pcm) {
+        gate, strand, std::move(prepare),
+        [weak, key](uint32_t index, std::string message) {
           if (auto self = weak.lock(); self && self->conversation_) {
-            self->conversation_->on_turn_audio(key, index, std::move(pcm));
+            self->conversation_->on_turn_audio(key, index, std::move(message));
           }
         },
         [weak, key](const engine::TurnSummary& summary) {
@@ -94,29 +109,40 @@ void WsSession::on_accept(beast::error_code ec) {
   read();
 }
 
-void WsSession::read() {
-  ws_.async_read(read_buffer_, beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+size_t WsSession::close_limit(bool text) const {
+  const LimitOptions& limits = context_.limits;
+  return 2 * static_cast<size_t>(text ? limits.max_message_bytes : limits.max_audio_bytes);
 }
 
-void WsSession::on_read(beast::error_code ec, size_t bytes) {
+// A message is read part by part, so that one far over its kind's limit is refused (close
+// code 1009) once that much has arrived, not after all of it is buffered.
+void WsSession::read() {
+  ws_.async_read_some(read_buffer_, kReadPartBytes,
+                      beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
+}
+
+void WsSession::on_read(beast::error_code ec, size_t /*bytes*/) {
   if (ec) {
     if (ec == websocket::error::message_too_big) {
       context_.metrics.error(proto::ErrorCode::PayloadTooLarge);
     }
     return finish();
   }
-  if (finished_) return;
+  if (finished_ || closing_) return;
+  if (read_buffer_.size() > close_limit(ws_.got_text())) {
+    send_error(proto::ErrorCode::PayloadTooLarge,
+               std::string(ws_.got_text() ? "text" : "binary") + " message over " +
+                   std::to_string(close_limit(ws_.got_text())) + " bytes");
+    read_buffer_.clear();
+    return close_gracefully(websocket::close_code::too_big, "message too big");
+  }
+  if (!ws_.is_message_done()) return read();
   arm_idle_timer();
   std::string data = beast::buffers_to_string(read_buffer_.data());
-  read_buffer_.consume(bytes);
+  read_buffer_.clear();
+  // The conversation checks the size limits that keep the session going (payload_too_large).
   if (ws_.got_text()) {
-    if (data.size() > static_cast<size_t>(context_.limits.max_message_bytes)) {
-      send_error(proto::ErrorCode::PayloadTooLarge,
-                 "message of " + std::to_string(data.size()) + " bytes is over the limit of " +
-                     std::to_string(context_.limits.max_message_bytes));
-    } else {
-      conversation_->on_text(data);
-    }
+    conversation_->on_text(data);
   } else {
     conversation_->on_binary(std::move(data));
   }
@@ -131,6 +157,11 @@ void WsSession::send_audio(std::string message, std::function<void()> on_written
   enqueue({std::move(message), true, std::move(on_written)});
 }
 
+void WsSession::enqueue(BoundedWriter::Message message) {
+  if (closing_ || finished_) return;
+  writer_.push(std::move(message));
+}
+
 void WsSession::send_error(proto::ErrorCode code, const std::string& message,
                            const std::string& event_id, std::optional<uint32_t> response_id) {
   context_.metrics.error(code);
@@ -140,50 +171,6 @@ void WsSession::send_error(proto::ErrorCode code, const std::string& message,
   e.event_id = event_id;
   e.response_id = response_id;
   send_event(e);
-}
-
-void WsSession::enqueue(Outgoing message) {
-  if (closing_ || finished_) return;
-  if (queue_.size() >= static_cast<size_t>(context_.limits.write_queue_messages)) {
-    return drop(proto::ErrorCode::SlowConsumer,
-                std::to_string(queue_.size()) + " messages queued: the client does not read");
-  }
-  queue_.push_back(std::move(message));
-  if (!writing_) write_next();
-}
-
-void WsSession::write_next() {
-  if (finished_) return;
-  if (queue_.empty()) {
-    if (closing_) {
-      ws_.async_close(close_reason_, [self = shared_from_this()](beast::error_code) {
-        self->finish();
-      });
-    }
-    return;
-  }
-  writing_ = true;
-  stall_timer_.expires_after(milliseconds(context_.limits.write_stall_ms));
-  stall_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
-    if (ec || !self->writing_) return;
-    self->drop(proto::ErrorCode::SlowConsumer, "a write was pending for " +
-                                                   std::to_string(self->context_.limits.write_stall_ms) +
-                                                   " ms: the client does not read");
-  });
-  ws_.text(!queue_.front().binary);
-  ws_.async_write(asio::buffer(queue_.front().data),
-                  beast::bind_front_handler(&WsSession::on_write, shared_from_this()));
-}
-
-void WsSession::on_write(beast::error_code ec, size_t bytes) {
-  writing_ = false;
-  stall_timer_.cancel();
-  if (ec || finished_) return finish();
-  context_.metrics.bytes_out("ws", bytes);
-  auto on_written = std::move(queue_.front().on_written);
-  queue_.pop_front();
-  if (on_written) on_written();
-  write_next();
 }
 
 void WsSession::arm_idle_timer() {
@@ -203,7 +190,10 @@ void WsSession::close_gracefully(websocket::close_code code, const std::string& 
   closing_ = true;
   close_reason_ = websocket::close_reason(code, reason);
   conversation_->abort();
-  if (!writing_) write_next();
+  writer_.when_drained([this] {
+    ws_.async_close(close_reason_,
+                    [self = shared_from_this()](beast::error_code) { self->finish(); });
+  });
 }
 
 void WsSession::drop(proto::ErrorCode code, const std::string& why) {
@@ -211,7 +201,7 @@ void WsSession::drop(proto::ErrorCode code, const std::string& why) {
   log::warn("dropping websocket client", {{"code", proto::error_name(code)}, {"reason", why}});
   context_.metrics.error(code);
   closing_ = true;
-  queue_.clear();
+  writer_.stop();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
   finish();
@@ -221,11 +211,10 @@ void WsSession::finish() {
   if (finished_) return;
   finished_ = true;
   idle_timer_.cancel();
-  stall_timer_.cancel();
+  writer_.stop();
   if (conversation_) conversation_->abort();
   if (shutdown_id_ != 0) context_.shutdown.remove(shutdown_id_);
   session_ticket_.reset();
-  queue_.clear();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
 }
@@ -244,7 +233,7 @@ Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps
     if (context.shutdown.stopping()) {
       return refuse(proto::ErrorCode::ShuttingDown, "the server is shutting down");
     }
-    Ticket ticket = context.admission->try_session(caller.key);
+    Ticket ticket = context.admission->try_session(caller.client);
     if (!ticket) {
       return refuse(proto::ErrorCode::RateLimited, context.admission->session_limit_message());
     }

@@ -4,9 +4,10 @@
 // Threads: everything runs on the connection's strand; the engine reaches it through
 // StrandSink. Ownership: shared_ptr; pending handlers and the shutdown hub's closer keep it
 // alive; sinks hold weak references only.
-// Limits (ServerConfig "limits"): text messages over max_message_bytes get payload_too_large
-// (the connection stays; twice that closes it with 1009), binary audio over max_audio_bytes
-// likewise; with write_queue_messages queued or one write pending for write_stall_ms the
+// Limits (ServerConfig "limits"): text messages (and JSON sent as binary) over
+// max_message_bytes get payload_too_large (the connection stays; a text message over twice
+// that closes it with 1009 as soon as that much has arrived), binary audio over
+// max_audio_bytes likewise (twice: 1009); with write_queue_messages queued or one write pending for write_stall_ms the
 // client is dropped (slow_consumer); idle_timeout_ms without messages and without a
 // response in progress closes it (timeout).
 #pragma once
@@ -18,6 +19,7 @@
 #include <deque>
 #include <memory>
 
+#include "server/http/bounded_writer.h"
 #include "server/http/router.h"
 #include "server/http/server_context.h"
 #include "server/stream/conversation.h"
@@ -41,18 +43,13 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
                   std::optional<uint32_t> response_id = std::nullopt) override;
 
  private:
-  struct Outgoing {
-    std::string data;
-    bool binary = false;
-    std::function<void()> on_written;
-  };
-
   void on_accept(boost::beast::error_code ec);
   void read();
   void on_read(boost::beast::error_code ec, size_t bytes);
-  void enqueue(Outgoing message);
-  void write_next();
-  void on_write(boost::beast::error_code ec, size_t bytes);
+  // Messages of this kind larger than this close the connection (1009).
+  size_t close_limit(bool text) const;
+  static constexpr size_t kReadPartBytes = 64 << 10;
+  void enqueue(BoundedWriter::Message message);
   void arm_idle_timer();
   // Closes with a WebSocket close frame once the queue has drained.
   void close_gracefully(boost::beast::websocket::close_code code, const std::string& reason);
@@ -67,12 +64,10 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
   std::shared_ptr<void> session_ticket_;
   std::unique_ptr<Conversation> conversation_;
   Conversation::Deps deps_;
-  std::deque<Outgoing> queue_;
-  bool writing_ = false;
+  BoundedWriter writer_;
   bool closing_ = false;   // a close was requested: no new messages are queued
   bool finished_ = false;
   boost::asio::steady_timer idle_timer_;
-  boost::asio::steady_timer stall_timer_;
   uint64_t shutdown_id_ = 0;
   boost::beast::websocket::close_reason close_reason_;
 };

@@ -45,11 +45,19 @@ TEST_CASE("untrusted JSON: nesting deeper than the limit is refused before parsi
   // Brackets inside strings, escaped quotes included, are text, not nesting.
   const std::string in_string = R"({"a":"\")" + std::string(1000, '[') + R"("})";
   CHECK(parse_untrusted_json(in_string, "message")["a"].get<std::string>().size() == 1001);
-  // The shapes that once overflowed the stack, in both parsers.
+  // The shapes that once overflowed the stack, in both parsers (the message size limit raised
+  // so that the depth check is what refuses it).
+  MessageLimits large;
+  large.max_message_bytes = 1 << 20;
+  CHECK(error_code_of([&] {
+          parse_client_message(R"({"type":"response.cancel","response_id":)" + nested(100'000) + "}",
+                               large);
+        }) == ErrorCode::InvalidJson);
+  // Within the default limits the message size refuses it first.
   CHECK(error_code_of([&] {
           parse_client_message(R"({"type":"response.cancel","response_id":)" + nested(100'000) + "}",
                                {});
-        }) == ErrorCode::InvalidJson);
+        }) == ErrorCode::PayloadTooLarge);
   CHECK(error_code_of([&] {
           parse_speech_request(R"({"model":"tts-1","input":"Hi.","voice":"alloy","seed":)" +
                                    nested(200'000) + "}",

@@ -20,6 +20,9 @@ TEST_CASE("api keys: constant-time compare and query parameters", "[server][auth
   CHECK_FALSE(query_parameter("/v1/stream?a=1", "api_key"));
   ApiKeys keys({"k1", "k2"});
   CHECK(keys.check("Bearer k2", "/x") == "k2");
+  CHECK(keys.check("bearer k2", "/x") == "k2");  // the scheme is case-insensitive
+  CHECK(keys.check("BEARER k1", "/x") == "k1");
+  CHECK_FALSE(keys.check("Basic k1", "/x"));
   CHECK(keys.check("", "/x?api_key=k1") == "k1");
   CHECK_FALSE(keys.check("Bearer k3", "/x"));
   CHECK_FALSE(keys.check("", "/x"));
@@ -140,6 +143,23 @@ TEST_CASE("limits: sessions per key get 429 rate_limited", "[server][limits]") {
   CHECK(other_key.open());
 }
 
+TEST_CASE("limits: without auth, sessions are limited per client address, not server-wide",
+          "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.limits.max_sessions_per_key = 2;
+  TestServer s(config);
+  WsClient first(s.port());
+  WsClient second(s.port());
+  REQUIRE(first.open());
+  REQUIRE(second.open());
+  auto third = http_request(s.port(), http::verb::get, "/v1/stream", "", "", true);
+  CHECK(third.result_int() == 429);
+  CHECK(json::parse(third.body())["error"]["code"] == "rate_limited");
+  // Another machine (another loopback address) is not locked out by the first one.
+  WsClient elsewhere(s.port(), "/v1/stream", "", 0, "127.0.0.2");
+  CHECK(elsewhere.open());
+}
+
 TEST_CASE("limits: connections over the limit get 503 too_many_connections",
           "[server][limits]") {
   csm::server::ServerConfig config = test_config();
@@ -152,6 +172,21 @@ TEST_CASE("limits: connections over the limit get 503 too_many_connections",
   auto res = http_request(s.port(), http::verb::get, "/healthz");
   CHECK(res.result_int() == 503);
   CHECK(json::parse(res.body())["error"]["code"] == "too_many_connections");
+
+  // A connection over the limit is answered at once, before it sends anything: it does not
+  // hold a descriptor until the handshake timeout (5 s).
+  asio::io_context io;
+  tcp::socket silent(io);
+  silent.connect({asio::ip::make_address("127.0.0.1"), s.port()});
+  const auto t0 = std::chrono::steady_clock::now();
+  beast::flat_buffer buffer;
+  http::response<http::string_body> refused;
+  beast::error_code ec;
+  http::read(silent, buffer, refused, ec);
+  const auto waited = std::chrono::steady_clock::now() - t0;
+  CHECK_FALSE(ec);
+  CHECK(refused.result_int() == 503);
+  CHECK(waited < std::chrono::milliseconds(1000));
 }
 
 TEST_CASE("limits: headers trickling in slower than the handshake timeout are cut off",
@@ -210,3 +245,30 @@ TEST_CASE("limits: oversized context audio gets payload_too_large", "[server][li
   CHECK(added["type"] == "context.added");
   CHECK(added["audio_ms"] == 83);
 }
+
+TEST_CASE("limits: each kind of message has its own close limit, as PROTOCOL.md says",
+          "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.limits.max_message_bytes = 1024;
+  config.limits.max_audio_bytes = 1 << 20;
+  TestServer s(config);
+  // JSON sent as a binary frame follows the text limit (it once went up to the audio limit).
+  WsClient binary_json(s.port());
+  REQUIRE(binary_json.open());
+  REQUIRE(binary_json.event()["type"] == "session.created");
+  binary_json.send_binary(R"({"type":"ping","event_id":")" + std::string(1500, 'x') + R"("})");
+  CHECK(binary_json.event()["error"]["code"] == "payload_too_large");
+  binary_json.send_text(R"({"type":"ping"})");
+  CHECK(binary_json.event()["type"] == "pong");
+
+  // A text message over twice max_message_bytes closes with 1009, far below the audio limit.
+  WsClient text(s.port());
+  REQUIRE(text.open());
+  REQUIRE(text.event()["type"] == "session.created");
+  text.send_text(std::string(3000, ' '));
+  CHECK(text.event()["error"]["code"] == "payload_too_large");
+  WsMessage closed = text.read();
+  CHECK(closed.error == websocket::error::closed);
+  CHECK(text.close_reason().code == websocket::close_code::too_big);
+}
+

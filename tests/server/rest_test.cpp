@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <boost/asio/write.hpp>
 #include <fstream>
 
 #include "proto/base64.h"
@@ -83,6 +84,56 @@ TEST_CASE("rest: speech streams a WAV with chunked transfer", "[server][rest]") 
   // The server's TTFA histogram counts REST turns too.
   const std::string metrics = http_request(s.port(), http::verb::get, "/metrics").body();
   CHECK(metrics.find("csm_ttfa_seconds_count 1\n") != std::string::npos);
+}
+
+TEST_CASE("rest: an HTTP/1.0 client gets the body without chunk framing, ended by close",
+          "[server][rest]") {
+  TestServer s(test_config(), true);
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), s.port()});
+  const std::string body = speech_body("wav");
+  const std::string request = "POST /v1/audio/speech HTTP/1.0\r\nHost: localhost\r\n"
+                              "Content-Type: application/json\r\nContent-Length: " +
+                              std::to_string(body.size()) + "\r\n\r\n" + body;
+  asio::write(socket, asio::buffer(request));
+  std::string reply;
+  beast::error_code ec;
+  char buf[4096];
+  for (size_t n; (n = socket.read_some(asio::buffer(buf), ec)) > 0 || !ec;) reply.append(buf, n);
+  CHECK(ec == asio::error::eof);
+  const size_t end_of_header = reply.find("\r\n\r\n");
+  REQUIRE(end_of_header != std::string::npos);
+  const std::string header = reply.substr(0, end_of_header);
+  INFO(header);
+  CHECK(header.rfind("HTTP/1.0 200", 0) == 0);
+  CHECK(header.find("chunked") == std::string::npos);
+  const std::string wav = reply.substr(end_of_header + 4);
+  CHECK(wav.size() == 44 + kFrames * 1920 * 2);
+  CHECK(wav.substr(0, 4) == "RIFF");
+}
+
+TEST_CASE("rest: a client that half-closes after its request still gets the answer",
+          "[server][rest]") {
+  TestServer s(test_config(), true);
+  asio::io_context io;
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), s.port()});
+  set_receive_timeout(socket);
+  http::request<http::string_body> req{http::verb::post, "/v1/audio/speech", 11};
+  req.set(http::field::host, "localhost");
+  req.set(http::field::content_type, "application/json");
+  req.body() = speech_body("wav");
+  req.prepare_payload();
+  http::write(socket, req);
+  socket.shutdown(tcp::socket::shutdown_send);  // "that is all I send"
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  beast::error_code ec;
+  http::read(socket, buffer, res, ec);
+  CHECK_FALSE(ec);
+  CHECK(res.result_int() == 200);
+  CHECK(res.body().size() == 44 + kFrames * 1920 * 2);
 }
 
 TEST_CASE("rest: pcm, mulaw and alaw are raw samples ffprobe reads at their rates",

@@ -19,7 +19,7 @@
 
 #include "common/log/log.h"
 #include "server/app/server_app.h"
-#include "server/engine_wiring/engine_backend.h"
+#include "core/engine/engine.h"
 #include "support/paths.h"
 
 namespace csm::test {
@@ -54,9 +54,9 @@ struct TestServer {
       : quiet((log::set_level(log::Level::Warn), true)),
         app(with_model ? with_demo_model(config) : config,
             [with_model, config = with_demo_model(config)](engine::EngineObserver observer)
-                -> std::unique_ptr<server::SpeechBackend> {
+                -> std::unique_ptr<engine::Engine> {
               if (!with_model) return nullptr;
-              return server::make_engine_backend(config, std::move(observer));
+              return engine::Engine::create(config.model, config.engine, std::move(observer));
             }) {
     app.start();
   }
@@ -96,13 +96,16 @@ struct WsMessage {
 class WsClient {
  public:
   // receive_buffer: SO_RCVBUF in bytes before connecting (0: the system's default), to make
-  // a reader that stops reading back up quickly.
+  // a reader that stops reading back up quickly. source: the local address to connect from
+  // (another loopback address such as 127.0.0.2 looks like another client machine).
   explicit WsClient(uint16_t port, const std::string& target = "/v1/stream",
-                    const std::string& bearer = "", int receive_buffer = 0)
+                    const std::string& bearer = "", int receive_buffer = 0,
+                    const std::string& source = "")
       : io_(std::make_unique<asio::io_context>()), ws_(*io_) {
     tcp::socket& socket = beast::get_lowest_layer(ws_).socket();
     socket.open(tcp::v4());
     if (receive_buffer > 0) socket.set_option(asio::socket_base::receive_buffer_size(receive_buffer));
+    if (!source.empty()) socket.bind(tcp::endpoint(asio::ip::make_address(source), 0));
     socket.connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), port));
     if (!bearer.empty()) {
       ws_.set_option(websocket::stream_base::decorator([bearer](websocket::request_type& req) {
