@@ -64,12 +64,15 @@ std::vector<std::string> SentenceSplitter::push(std::string_view text) {
   std::vector<std::string> out;
   for (;;) {
     size_t end = sentence_end(scanned_);
-    if (end == std::string::npos && buffer_.size() > max_bytes_) {
-      // No end in sight: cut at the last space within the limit, else on a UTF-8 boundary.
+    const bool too_long = end == std::string::npos ? buffer_.size() > max_bytes_ : end > max_bytes_;
+    if (too_long) {
+      // No end within the limit: cut at the last space within it, else on a UTF-8 boundary,
+      // else (no boundary: not UTF-8) at the limit itself, so that every cut makes progress.
       end = buffer_.rfind(' ', max_bytes_);
       if (end == std::string::npos || end == 0) {
         end = max_bytes_;
         while (end > 0 && (static_cast<unsigned char>(buffer_[end]) & 0xC0) == 0x80) --end;
+        if (end == 0) end = max_bytes_;
       }
     }
     if (end == std::string::npos) {

@@ -35,3 +35,23 @@ TEST_CASE("sentences: text without an end is cut at the byte limit", "[server][t
   REQUIRE(!cut.empty());
   CHECK(cut[0] == "\u00e9\u00e9");
 }
+
+TEST_CASE("sentences: every cut makes progress and stays within the limit (found by fuzzing)",
+          "[server][text]") {
+  // A long run of bytes without a space or a UTF-8 lead byte once looped forever: the
+  // boundary search stepped back to 0 and cut nothing.
+  SentenceSplitter s(64);
+  const std::string no_boundary(200, '\xb7');
+  size_t total = 0;
+  for (const std::string& sentence : s.push(no_boundary)) {
+    CHECK(sentence.size() <= 64);
+    total += sentence.size();
+  }
+  total += s.finish().size();
+  CHECK(total == 200);
+  // A sentence whose end mark lies beyond the limit is cut within it too.
+  SentenceSplitter t(64);
+  const V cut = t.push(std::string(100, 'a') + ". Next. ");
+  REQUIRE(!cut.empty());
+  for (const std::string& sentence : cut) CHECK(sentence.size() <= 64);
+}
