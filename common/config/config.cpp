@@ -12,7 +12,7 @@ nlohmann::json read_json_file(const std::string& path) {
   text << in.rdbuf();
   try {
     return nlohmann::json::parse(text.str());
-  } catch (const nlohmann::json::parse_error& e) {
+  } catch (const nlohmann::json::exception& e) {  // parse errors, numbers beyond a double
     throw ConfigError("(file)", path, std::string("invalid JSON: ") + e.what());
   }
 }

@@ -79,6 +79,13 @@ inline std::string number_text(double v) {
   return nlohmann::json(v).dump();
 }
 
+// A value for an error message: JSON, invalid UTF-8 replaced (never thrown), cut to 80 bytes.
+inline std::string value_text(const nlohmann::json& j) {
+  std::string text = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (text.size() > 80) text = text.substr(0, 80) + "...";
+  return text;
+}
+
 inline std::string join_key(const std::string& prefix, const std::string& key) {
   return prefix.empty() ? key : prefix + "." + key;
 }
@@ -129,7 +136,7 @@ class Reader {
     auto wrong = [&](const std::string& expected) {
       throw ConfigError(path, sources_.source_of(path),
                         "expected " + expected + ", got " + std::string(j.type_name()) + " " +
-                            j.dump());
+                            detail::value_text(j));
     };
     if constexpr (std::is_same_v<T, bool>) {
       if (!j.is_boolean()) wrong("a boolean");

@@ -83,6 +83,12 @@ TEST_CASE("config: errors name the key and the source", "[common][config]") {
   CHECK_THAT(error_of({}, {"novalue"}), Catch::Contains("expected key.path=value"));
   CHECK_THAT(error_of({{"ratio", 1}}, {"ratio.x=1"}), Catch::Contains("non-object"));
   CHECK(error_of({{"ratio", 1}}).empty());
+  // Found by fuzzing: an override with invalid UTF-8 threw from the error message's
+  // formatting instead of giving a ConfigError.
+  CHECK_THAT(error_of({}, {"inner.port=\xff\xfe"}),
+             Catch::Contains("'inner.port'") && Catch::Contains("expected an integer"));
+  const std::string long_text(10000, 'x');
+  CHECK(error_of({}, {"inner.port=" + long_text}).size() < 300);
 }
 
 TEST_CASE("config: files and documentation", "[common][config]") {
@@ -94,6 +100,9 @@ TEST_CASE("config: files and documentation", "[common][config]") {
                     Catch::Contains("bad.json") && Catch::Contains("invalid JSON"));
   CHECK_THROWS_WITH(csm::config::load<Root>(dir.file("missing.json"), {}),
                     Catch::Contains("cannot open"));
+  std::ofstream(dir.file("overflow.json")) << R"({"ratio": 1e999})";
+  CHECK_THROWS_WITH(csm::config::load<Root>(dir.file("overflow.json"), {}),
+                    Catch::Contains("overflow.json") && Catch::Contains("invalid JSON"));
 
   csm::config::Documenter doc;
   Root defaults;
