@@ -1,5 +1,6 @@
 // Reading a Hugging Face tokenizer.json into BpeTokenizer::Parts, with every unsupported
 // feature rejected by name.
+#include <cstdint>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -53,6 +54,17 @@ std::string read_split_pattern(const json& pre, const std::string& source) {
   return pattern.at("Regex").get<std::string>();
 }
 
+// A token id: an integer in [0, INT32_MAX]; anything else (a float, a huge number) fails.
+TokenId read_id(const json& id, const std::string& source, const std::string& what) {
+  if (!id.is_number_integer() || (id.is_number_unsigned() ? id.get<uint64_t>() > INT32_MAX
+                                                          : id.get<int64_t>() < 0 ||
+                                                                id.get<int64_t>() > INT32_MAX)) {
+    fail(source, what + " has an id that is not an integer in [0, 2^31): " +
+                     id.dump(-1, ' ', false, json::error_handler_t::replace).substr(0, 40));
+  }
+  return static_cast<TokenId>(id.get<int64_t>());
+}
+
 BpeVocabulary read_model(const json& model, const std::string& source) {
   if (model.value("type", "") != "BPE") {
     fail(source, "model type \"" + model.value("type", "") + "\" is not supported (expected BPE)");
@@ -70,7 +82,7 @@ BpeVocabulary read_model(const json& model, const std::string& source) {
   const json& vocab = field(model, "vocab", source, "model");
   vocabulary.ids.reserve(vocab.size());
   for (const auto& [text, id] : vocab.items()) {
-    vocabulary.ids.emplace(text, id.get<TokenId>());
+    vocabulary.ids.emplace(text, read_id(id, source, "vocabulary entry"));
   }
   const json& merges = field(model, "merges", source, "model");
   vocabulary.merges.reserve(merges.size());
@@ -85,7 +97,8 @@ BpeVocabulary read_model(const json& model, const std::string& source) {
     } else if (merge.is_array() && merge.size() == 2) {  // ["left", "right"]
       vocabulary.merges.emplace_back(merge[0].get<std::string>(), merge[1].get<std::string>());
     } else {
-      fail(source, "merge entry " + merge.dump() + " is neither \"a b\" nor [\"a\", \"b\"]");
+      fail(source, std::string("merge entry (") + merge.type_name() +
+                       ") is neither \"a b\" nor [\"a\", \"b\"]");
     }
   }
   return vocabulary;
@@ -112,7 +125,8 @@ std::unique_ptr<BpeTokenizer> BpeTokenizer::from_json_text(std::string_view json
       if (added.value("lstrip", false) || added.value("rstrip", false) || added.value("single_word", false)) {
         fail(source, "added token \"" + content + "\" uses lstrip/rstrip/single_word (not supported)");
       }
-      parts.special_tokens.emplace_back(content, field(added, "id", source, "added token").get<TokenId>());
+      parts.special_tokens.emplace_back(
+          content, read_id(field(added, "id", source, "added token"), source, "added token"));
     }
     return std::make_unique<BpeTokenizer>(std::move(parts), source);
   } catch (const json::exception& e) {

@@ -112,6 +112,19 @@ TEST_CASE("loading rejects unsupported or broken tokenizer.json", "[tokenizer]")
     doc["model"]["merges"].push_back("q zz");
     CHECK_THROWS_WITH(BpeTokenizer::from_json_text(doc.dump(), "x.json"), Catch::Contains("merge 12"));
   }
+  SECTION("an id that is not an integer (found by fuzzing: a float id was undefined behaviour)") {
+    doc["model"]["vocab"]["xyz"] = 1.1e116;
+    CHECK_THROWS_WITH(BpeTokenizer::from_json_text(doc.dump(), "x.json"),
+                      Catch::Contains("not an integer"));
+    doc["model"]["vocab"]["xyz"] = -1;
+    CHECK_THROWS_WITH(BpeTokenizer::from_json_text(doc.dump(), "x.json"),
+                      Catch::Contains("not an integer"));
+  }
+  SECTION("an added token's id out of range") {
+    doc["added_tokens"][0]["id"] = 4294967296.0;
+    CHECK_THROWS_WITH(BpeTokenizer::from_json_text(doc.dump(), "x.json"),
+                      Catch::Contains("not an integer"));
+  }
   SECTION("model type") {
     doc["model"]["type"] = "WordPiece";
     CHECK_THROWS_WITH(BpeTokenizer::from_json_text(doc.dump(), "x.json"), Catch::Contains("WordPiece"));
