@@ -1,12 +1,13 @@
 # The two set-up commands of the README, plus developer conveniences.
 #   make run    install deps, build, start csm-server on 127.0.0.1:8080 (demo model)
 #   make test   install deps, build, run every test (ctest)
+#   make fuzz   long libFuzzer runs of every parser of untrusted input (FUZZ_SECONDS each)
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CONFIG ?= configs/demo.json
 
-.PHONY: all deps configure build run test bench format lint clean
+.PHONY: all deps configure build run test bench fuzz format lint clean
 
 all: build
 
@@ -31,6 +32,18 @@ bench: build
 	$(BUILD_DIR)/bin/bench-safetensors 1024 5
 	OMP_WAIT_POLICY=PASSIVE $(BUILD_DIR)/bin/csm-bench-engine --model demo --threads 1
 	bench/client/demo-bench.sh $(BUILD_DIR) --sessions 4 --turns 3 --max-audio-ms 2400
+
+# Long fuzz runs of every parser of untrusted input (tests/fuzz; ctest runs 15 s of each).
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= client_message speech_request request_target sentence_splitter config tokenizer_json
+fuzz: deps
+	@mkdir -p $(BUILD_DIR)/fuzz; for t in $(FUZZ_TARGETS); do \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s, log in $(BUILD_DIR)/fuzz/$$t.log)"; \
+	  tests/fuzz/run-fuzz.sh $(BUILD_DIR) $$t $(FUZZ_SECONDS) >$(BUILD_DIR)/fuzz/$$t.log 2>&1; \
+	  rc=$$?; grep -E 'stat::number_of_executed_units|SUMMARY|Test unit written' \
+	    $(BUILD_DIR)/fuzz/$$t.log; [ $$rc -eq 0 ] || exit $$rc; \
+	done
+	tests/codec/audio/fuzz/run-fuzz.sh $(BUILD_DIR) $(FUZZ_SECONDS)
 
 format:
 	git ls-files '*.cpp' '*.h' | xargs clang-format -i
