@@ -9,7 +9,7 @@
 #include "server/config/server_config.h"
 #include "server/http/shutdown_hub.h"
 #include "server/metrics/server_metrics.h"
-#include "server/stream/strand_sink.h"
+#include "server/http/sink_gate.h"
 
 namespace csm::server {
 
