@@ -147,10 +147,10 @@ std::vector<int32_t> EngineCore::tokenize(int speaker, const std::string& text,
 
 uint64_t EngineCore::open_session(const SessionOptions& options) {
   if (!accepting_) throw EngineError(ErrorKind::ShuttingDown, "the server is shutting down");
-  if (!options.voice.empty()) set_voice(0, options.voice);  // validates the name only
+  check_voice(options.voice);
   const uint64_t id = next_id_++;
   post([this, id, options] {
-    auto s = std::make_unique<SessionState>(models_->codebooks, models_->context_rows,
+    auto s = std::make_unique<SessionRecord>(models_->codebooks, models_->context_rows,
                                             output_.new_lane());
     s->id = id;
     s->voice = options.voice;
@@ -159,12 +159,15 @@ uint64_t EngineCore::open_session(const SessionOptions& options) {
   return id;
 }
 
-void EngineCore::set_voice(uint64_t session, const std::string& voice) {
+void EngineCore::check_voice(const std::string& voice) const {
   const auto& voices = models_->info.voices;
   if (!voice.empty() && std::find(voices.begin(), voices.end(), voice) == voices.end()) {
     throw EngineError(ErrorKind::UnknownVoice, "unknown voice \"" + voice + "\"");
   }
-  if (session == 0) return;
+}
+
+void EngineCore::set_voice(uint64_t session, const std::string& voice) {
+  check_voice(voice);
   post([this, session, voice] {
     auto it = sessions_.find(session);
     if (it == sessions_.end()) return;
@@ -211,7 +214,7 @@ void EngineCore::add_context(uint64_t session, ContextItem item) {
 void EngineCore::flush_context(uint64_t session) {
   auto it = sessions_.find(session);
   if (it == sessions_.end()) return;
-  SessionState& s = *it->second;
+  SessionRecord& s = *it->second;
   auto& pending = s.pending_context;
   while (!pending.empty() && pending.front()->ready) {
     // Older rows dropped to stay within the context: the cached rows no longer match.
@@ -259,7 +262,7 @@ void EngineCore::enqueue(const std::shared_ptr<TurnState>& turn) {
     turn->lane = output_.new_lane();
     return finish(*turn, EndReason::Cancelled);
   }
-  SessionState& session = *it->second;
+  SessionRecord& session = *it->second;
   turn->lane = session.lane;
   session.turns.push_back(turn);
   if (session.turns.size() > 1) {
@@ -315,7 +318,7 @@ void EngineCore::close_session(uint64_t session) {
   post([this, session] {
     auto it = sessions_.find(session);
     if (it == sessions_.end()) return;
-    SessionState& s = *it->second;
+    SessionRecord& s = *it->second;
     s.closed = true;
     for (auto& t : std::deque<std::shared_ptr<TurnState>>(s.turns)) {
       finish(*t, EndReason::Cancelled);
@@ -421,12 +424,14 @@ bool EngineCore::tick() {
   admit();
   publish_stats();  // admissions are visible before this tick's frames reach anyone
   const auto t1 = Clock::now();
-  int budget_rows = 0;
-  const int prefill_rows = prefill_stage(budget_rows);
+  const PrefillOutcome prefill = prefill_stage();
   const auto t2 = Clock::now();
-  double step_ms = 0, mimi_ms = 0;
-  const int batch = step_stage(step_ms, mimi_ms);
+  const StepOutcome step = collect_codes();
+  const DecodeOutcome audio = decode_audio(step);
+  if (audio.pcm.defined()) deliver_frames(step.decoding, audio.pcm);
   const auto t3 = Clock::now();
+  const int prefill_rows = prefill.rows;
+  const int batch = step.stepped;
   ++ticks_;
   const EngineStats counts = publish_stats();
   // What this tick cost teaches the next ones how many prompt rows fit beside the decode.
@@ -442,11 +447,11 @@ bool EngineCore::tick() {
     r.started = t0;
     r.total_ms = total_ms;
     r.prefill_ms = prefill_ms;
-    r.backbone_decoder_ms = step_ms;
-    r.mimi_ms = mimi_ms;
+    r.backbone_decoder_ms = step.ms;
+    r.mimi_ms = audio.ms;
     r.batch_size = batch;
     r.prefill_rows = prefill_rows;
-    r.prefill_budget_rows = budget_rows;
+    r.prefill_budget_rows = prefill.budget_rows;
     r.queued = counts.queued;
     r.slots_in_use = counts.slots_in_use;
     observer_.on_tick(r);

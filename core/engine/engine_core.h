@@ -71,9 +71,9 @@ struct PendingContext {
   bool ready = false;  // set on the engine thread once the codes are in
 };
 
-struct SessionState {
+struct SessionRecord {
   uint64_t id = 0;
-  SessionState(int codebooks, int context_rows, std::shared_ptr<OutputStage::Lane> lane)
+  SessionRecord(int codebooks, int context_rows, std::shared_ptr<OutputStage::Lane> lane)
       : history(codebooks, context_rows), lane(std::move(lane)) {}
   History history;
   // Every turn of the session delivers through this one lane, so the sink sees turn n's end
@@ -108,7 +108,7 @@ struct SessionState {
   bool closed = false;
 };
 
-class EngineCore : public std::enable_shared_from_this<EngineCore> {
+class EngineCore {
  public:
   EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options, EngineObserver observer,
              std::shared_ptr<FaultInjector> faults);
@@ -144,19 +144,40 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   // A new turn joins the end of its session's line (or is refused: Overloaded).
   void enqueue(const std::shared_ptr<TurnState>& turn);
   void admit();
-  bool grant_slot(SessionState& session, TurnState& turn);
-  void prepare_prompt(SessionState& session, TurnState& turn);
-  // Returns the rows prefilled; `budget_rows` gets the chunking limit applied (0: none).
-  int prefill_stage(int& budget_rows);
-  int step_stage(double& step_ms, double& mimi_ms);
+  bool grant_slot(SessionRecord& session, TurnState& turn);
+  void prepare_prompt(SessionRecord& session, TurnState& turn);
+  // The tick's stages after admission, each returning what the tick folds into its report.
+  struct PrefillOutcome {
+    int rows = 0;         // prompt rows prefilled
+    int budget_rows = 0;  // the chunking limit applied (0: none)
+  };
+  // Prefills the next chunk of every prefilling turn in one model call.
+  PrefillOutcome prefill_stage();
+  struct StepOutcome {
+    int stepped = 0;                    // turns the model stepped
+    double ms = 0;                      // backbone + decoder loop + sampling
+    std::vector<TurnState*> decoding;   // turns with a frame to decode
+    at::Tensor frame_codes;             // [slots, K, 1] int64, in Mimi's range
+    std::vector<bool> active;           // slots with a frame
+  };
+  // Steps the generating turns one frame; ends those whose frame is the end of audio.
+  StepOutcome collect_codes();
+  struct DecodeOutcome {
+    at::Tensor pcm;  // [slots, 1, 1920] float on the CPU; undefined: none, or Mimi failed
+    double ms = 0;
+  };
+  // One batched Mimi step over the slots with a frame (a failure fails those turns).
+  DecodeOutcome decode_audio(const StepOutcome& step);
+  // Posts each frame to its session's lane; ends the turns that reached max length.
+  void deliver_frames(const std::vector<TurnState*>& turns, const at::Tensor& pcm);
   std::vector<TurnState*> turns_to_step();
   // One frame of codes [N, K] for the N turns left in `stepping` (failed turns are removed).
   at::Tensor step_model(std::vector<TurnState*>& stepping);
   void deliver(TurnState& turn, std::vector<float> pcm);
   void finish(TurnState& turn, EndReason reason, std::optional<ErrorKind> error = {},
               const std::string& message = "");
-  void keep_heard_audio(SessionState& session, TurnState& turn, EndReason reason);
-  void evict(SessionState& session);
+  void keep_heard_audio(SessionRecord& session, TurnState& turn, EndReason reason);
+  void evict(SessionRecord& session);
   void flush_context(uint64_t session);
   int free_slot();
   // Ends a turn hit by a failure inside the tick (Error / Internal) with one log line.
@@ -169,6 +190,8 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   // FaultInjector::fail_step, called by the generator inside step() when faults_ is set.
   void inject_step_fault(const std::vector<int>& slots) const;
   void post(std::function<void()> command);
+  // Throws EngineError(UnknownVoice) unless `voice` is "" or a configured voice.
+  void check_voice(const std::string& voice) const;
   // The live turn with this id (request threads), or null.
   std::shared_ptr<TurnState> find_turn(uint64_t turn_id) const;
   std::vector<int32_t> tokenize(int speaker, const std::string& text,
@@ -199,7 +222,7 @@ class EngineCore : public std::enable_shared_from_this<EngineCore> {
   EngineStats published_;
 
   // Engine-thread state.
-  std::map<uint64_t, std::unique_ptr<SessionState>> sessions_;
+  std::map<uint64_t, std::unique_ptr<SessionRecord>> sessions_;
   std::vector<std::shared_ptr<TurnState>> running_;  // admitted: prefilling or generating
   std::vector<uint64_t> slot_owner_;  // session id per slot, 0 = free
   uint64_t ticks_ = 0, frames_ = 0, turns_completed_ = 0, turns_failed_ = 0;

@@ -35,20 +35,20 @@ int EngineCore::free_slot() {
   return -1;
 }
 
-void EngineCore::evict(SessionState& session) {
+void EngineCore::evict(SessionRecord& session) {
   if (session.slot < 0) return;
   slot_owner_[session.slot] = 0;
   session.slot = -1;
   session.resident_rows = 0;
 }
 
-bool EngineCore::grant_slot(SessionState& session, TurnState& turn) {
+bool EngineCore::grant_slot(SessionRecord& session, TurnState& turn) {
   if (session.slot < 0) {
     int slot = free_slot();
     if (slot < 0) {
       // Evict the least recently used resident session that is not speaking: it keeps its
       // conversation and prefills it again on its next turn.
-      SessionState* victim = nullptr;
+      SessionRecord* victim = nullptr;
       for (auto& [id, s] : sessions_) {
         if (s->slot >= 0 && !s->active() && (!victim || s->last_used < victim->last_used)) {
           victim = s.get();
@@ -66,7 +66,7 @@ bool EngineCore::grant_slot(SessionState& session, TurnState& turn) {
   return true;
 }
 
-void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
+void EngineCore::prepare_prompt(SessionRecord& session, TurnState& turn) {
   History& history = session.history;
   if (session.voice != session.applied_voice) {
     // A new voice prompt changes the history's first rows: prefill from scratch.
@@ -126,7 +126,7 @@ void EngineCore::prepare_prompt(SessionState& session, TurnState& turn) {
 
 void EngineCore::admit() {
   // Sessions whose first turn waits for admission, the longest-waiting first.
-  std::vector<SessionState*> waiting;
+  std::vector<SessionRecord*> waiting;
   for (auto& [id, s] : sessions_) {
     // Cancelled turns leave the line here (they have no place in the tick).
     while (s->waiting() && s->turns.front()->cancel_requested) {
@@ -134,11 +134,11 @@ void EngineCore::admit() {
     }
     if (s->waiting()) waiting.push_back(s.get());
   }
-  std::sort(waiting.begin(), waiting.end(), [](const SessionState* a, const SessionState* b) {
+  std::sort(waiting.begin(), waiting.end(), [](const SessionRecord* a, const SessionRecord* b) {
     return a->turns.front()->eligible_since < b->turns.front()->eligible_since;
   });
-  for (SessionState* s : waiting) {
-    SessionState& session = *s;
+  for (SessionRecord* s : waiting) {
+    SessionRecord& session = *s;
     const std::shared_ptr<TurnState> owned = session.turns.front();
     TurnState& turn = *owned;
     if (!session.pending_context.empty()) {
@@ -171,13 +171,13 @@ void EngineCore::admit() {
 
 // --- prefill ---------------------------------------------------------------------------
 
-int EngineCore::prefill_stage(int& budget_rows) {
+EngineCore::PrefillOutcome EngineCore::prefill_stage() {
   // Chunk prompts only while other turns are generating (their cadence is what chunking
   // protects); with nobody waiting for a frame, prefill whole prompts at once.
   const int generating = generating_count();
   const int limit = generating > 0 ? prefill_budget_.rows(generating) : 0;
   int budget = limit > 0 ? limit : 1 << 30;
-  budget_rows = 0;
+  PrefillOutcome outcome;
   std::vector<model::PromptChunk> chunks;
   std::vector<TurnState*> turns;  // turns[i] owns chunks[i]
   const int width = models_->codebooks + 1;
@@ -193,8 +193,8 @@ int EngineCore::prefill_stage(int& budget_rows) {
     turns.push_back(t.get());
     budget -= n;
   }
-  if (chunks.empty()) return 0;
-  budget_rows = limit;
+  if (chunks.empty()) return outcome;
+  outcome.budget_rows = limit;
   std::vector<size_t> prefilled(chunks.size());
   std::iota(prefilled.begin(), prefilled.end(), size_t{0});
   try {
@@ -203,15 +203,14 @@ int EngineCore::prefill_stage(int& budget_rows) {
     prefilled = isolate_fault("prefill", turns, e,
                               [&](size_t i) { models_->generator->prefill({chunks[i]}); });
   }
-  int rows = 0;
   for (size_t i : prefilled) {
     TurnState* t = turns[i];
     const int n = static_cast<int>(chunks[i].tokens.size(0));
     t->prompt_done += n;
-    rows += n;
+    outcome.rows += n;
     if (t->prompt_done == t->prompt.count) t->phase = TurnState::Phase::Generating;
   }
-  return rows;
+  return outcome;
 }
 
 // --- step + decode ---------------------------------------------------------------------
@@ -272,21 +271,22 @@ at::Tensor EngineCore::step_model(std::vector<TurnState*>& stepping) {
   }
 }
 
-int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
+EngineCore::StepOutcome EngineCore::collect_codes() {
+  StepOutcome outcome;
   std::vector<TurnState*> stepping = turns_to_step();
-  if (stepping.empty()) return 0;
+  if (stepping.empty()) return outcome;
 
   const int K = models_->codebooks;
-  auto t0 = Clock::now();
+  const auto t0 = Clock::now();
   const at::Tensor codes = step_model(stepping);
-  step_ms = ms_since(t0);
-  if (stepping.empty()) return 0;
+  outcome.ms = ms_since(t0);
+  outcome.stepped = static_cast<int>(stepping.size());
+  if (stepping.empty()) return outcome;
 
   // End of audio (all K codes zero) or a new frame to decode.
   const int64_t* c = codes.data_ptr<int64_t>();
-  auto frame_codes = torch::zeros({options_.max_sessions, K, 1}, torch::kLong);
-  std::vector<bool> active(options_.max_sessions, false);
-  std::vector<TurnState*> decoding;
+  outcome.frame_codes = torch::zeros({options_.max_sessions, K, 1}, torch::kLong);
+  outcome.active.assign(options_.max_sessions, false);
   for (size_t n = 0; n < stepping.size(); ++n) {
     TurnState* t = stepping[n];
     const int64_t* row = c + n * K;
@@ -295,45 +295,51 @@ int EngineCore::step_stage(double& step_ms, double& mimi_ms) {
       continue;
     }
     t->codes.insert(t->codes.end(), row, row + K);
-    frame_codes[t->slot].copy_(codes[static_cast<int64_t>(n)].unsqueeze(1));
-    active[t->slot] = true;
-    decoding.push_back(t);
+    outcome.frame_codes[t->slot].copy_(codes[static_cast<int64_t>(n)].unsqueeze(1));
+    outcome.active[t->slot] = true;
+    outcome.decoding.push_back(t);
   }
-  if (decoding.empty()) return static_cast<int>(stepping.size());
-
   // The CSM audio vocabulary (2051) has spare ids above Mimi's codebook size (2048) that a
   // trained model does not emit; a random-weight or misbehaving model can. Mimi cannot decode
   // them: they become code 0 for decoding only (the history keeps what was generated).
   const int64_t bins = models_->mimi->config().quantizer.bins;
-  frame_codes.masked_fill_(frame_codes >= bins, 0);
+  outcome.frame_codes.masked_fill_(outcome.frame_codes >= bins, 0);
+  return outcome;
+}
 
-  t0 = Clock::now();
-  at::Tensor pcm;
+EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
+  DecodeOutcome outcome;
+  if (step.decoding.empty()) return outcome;
+  const auto t0 = Clock::now();
   try {
-    pcm = models_->mimi
-              ->decode_step(models_->decode_state,
-                            frame_codes.to(models_->mimi->options().tensor_options().dtype(torch::kLong)),
-                            active)
-              .to(torch::kCPU, torch::kFloat)
-              .contiguous();  // [slots, 1, 1920]
+    outcome.pcm =
+        models_->mimi
+            ->decode_step(models_->decode_state,
+                          step.frame_codes.to(
+                              models_->mimi->options().tensor_options().dtype(torch::kLong)),
+                          step.active)
+            .to(torch::kCPU, torch::kFloat)
+            .contiguous();  // [slots, 1, 1920]
   } catch (const std::exception& e) {
-    // Not retried slot by slot: the codes were mapped into Mimi's range above and every
-    // slot's state rows have fixed shapes, so nothing one turn holds can make this call throw
-    // (a failure here is nobody's in particular). Nor could it be retried safely: with every
+    // Not retried slot by slot: the codes were mapped into Mimi's range and every slot's
+    // state rows have fixed shapes, so nothing one turn holds can make this call throw (a
+    // failure here is nobody's in particular). Nor could it be retried safely: with every
     // slot active Mimi updates its state in place, so a retry would advance written slots twice.
-    for (TurnState* t : decoding) fail_turn(*t, "mimi decode", e);
-    return static_cast<int>(stepping.size());
+    for (TurnState* t : step.decoding) fail_turn(*t, "mimi decode", e);
   }
-  mimi_ms = ms_since(t0);
-  frames_ += decoding.size();
-  for (TurnState* t : decoding) {
+  outcome.ms = ms_since(t0);
+  return outcome;
+}
+
+void EngineCore::deliver_frames(const std::vector<TurnState*>& turns, const at::Tensor& pcm) {
+  frames_ += turns.size();
+  for (TurnState* t : turns) {
     const float* p = pcm[t->slot].data_ptr<float>();
     deliver(*t, std::vector<float>(p, p + kFrameSamples));
     if (t->summary.frames >= static_cast<uint32_t>(t->max_frames)) {
       finish(*t, EndReason::MaxLength);
     }
   }
-  return static_cast<int>(stepping.size());
 }
 
 void EngineCore::deliver(TurnState& turn, std::vector<float> pcm) {
@@ -356,7 +362,7 @@ void EngineCore::deliver(TurnState& turn, std::vector<float> pcm) {
 
 // --- ending turns ----------------------------------------------------------------------
 
-void EngineCore::keep_heard_audio(SessionState& session, TurnState& turn, EndReason reason) {
+void EngineCore::keep_heard_audio(SessionRecord& session, TurnState& turn, EndReason reason) {
   const int K = models_->codebooks;
   const int generated = static_cast<int>(turn.summary.frames);
   // The generator has fed every emitted frame but the last, except after end-of-audio, when
@@ -402,7 +408,7 @@ void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKi
     if (was_first && !line.empty()) line.front()->eligible_since = Clock::now();
   }
   if (sit != sessions_.end() && admitted) {
-    SessionState& session = *sit->second;
+    SessionRecord& session = *sit->second;
     try {
       if (reason == EndReason::Error) {
         // The slot's state is not trusted after a failure: prefill from scratch next time.

@@ -75,9 +75,9 @@ class CodecFrameEncoder final : public FrameEncoder {
 };
 
 // REST: one byte stream; containers (Ogg, WAV) put their header in the first chunk.
-class CodecStreamEncoder final : public StreamEncoder {
+class CodecBodyEncoder final : public BodyEncoder {
  public:
-  explicit CodecStreamEncoder(std::unique_ptr<audio::StreamEncoder> encoder)
+  explicit CodecBodyEncoder(std::unique_ptr<audio::StreamEncoder> encoder)
       : encoder_(std::move(encoder)) {}
   std::string encode(std::span<const float> pcm) override { return concat(encoder_->encode(pcm)); }
   std::string finish() override { return concat(encoder_->finish()); }
@@ -102,10 +102,10 @@ std::unique_ptr<FrameEncoder> make_frame_encoder(const proto::OutputFormat& form
   return std::make_unique<CodecFrameEncoder>(format.codec, make_encoder(spec_of(format)));
 }
 
-std::unique_ptr<StreamEncoder> make_stream_encoder(const proto::SpeechRequest& request) {
+std::unique_ptr<BodyEncoder> make_body_encoder(const proto::SpeechRequest& request) {
   audio::OutputSpec spec = spec_of(request.output);
   if (request.output.codec == proto::Codec::Opus) spec.format = audio::OutputFormat::OggOpus;
-  return std::make_unique<CodecStreamEncoder>(make_encoder(spec));
+  return std::make_unique<CodecBodyEncoder>(make_encoder(spec));
 }
 
 std::vector<float> decode_upload(const std::string& format, std::optional<int> sample_rate,

@@ -32,18 +32,18 @@ class FrameEncoder {
   virtual int opus_pre_skip_48k() const = 0;
 };
 
-// One REST response's body, streamed. Containers (Ogg, WAV) put their header in the first
-// encode()'s bytes.
-class StreamEncoder {
+// One REST response's body, streamed (over a codec/audio StreamEncoder, its chunks joined).
+// Containers (Ogg, WAV) put their header in the first encode()'s bytes.
+class BodyEncoder {
  public:
-  virtual ~StreamEncoder() = default;
+  virtual ~BodyEncoder() = default;
   virtual std::string encode(std::span<const float> pcm) = 0;
   virtual std::string finish() = 0;                          // trailing bytes, if any
 };
 
 // Throw proto::ProtocolError(UnsupportedFormat) for formats this build cannot produce.
 std::unique_ptr<FrameEncoder> make_frame_encoder(const proto::OutputFormat& format);
-std::unique_ptr<StreamEncoder> make_stream_encoder(const proto::SpeechRequest& request);
+std::unique_ptr<BodyEncoder> make_body_encoder(const proto::SpeechRequest& request);
 
 // Context audio uploaded by a client (context.add) -> 24 kHz mono float. `format`: wav |
 // ogg_opus | pcm_s16le | pcm_f32le. Throws ProtocolError(AudioInvalid) for bytes that do not

@@ -32,7 +32,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
  public:
   SpeechStream(beast::tcp_stream&& stream, ServerContext& context, Request request,
                Caller caller, Ticket session_ticket, proto::SpeechRequest speech,
-               std::unique_ptr<StreamEncoder> encoder)
+               std::unique_ptr<BodyEncoder> encoder)
       : stream_(std::move(stream)),
         context_(context),
         request_(std::move(request)),
@@ -221,7 +221,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
   Caller caller_;  // holds the connection's admission ticket while the answer streams
   Ticket ticket_;
   proto::SpeechRequest speech_;
-  std::shared_ptr<StreamEncoder> encoder_;  // frames: output pool; tail: strand, after on_end
+  std::shared_ptr<BodyEncoder> encoder_;  // frames: output pool; tail: strand, after on_end
   const bool chunked_;  // HTTP/1.1: chunked body; HTTP/1.0: bytes until close
   http::response<http::empty_body> header_;
   std::optional<http::response_serializer<http::empty_body>> header_serializer_;
@@ -279,7 +279,7 @@ Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engin
     try {
       ResolvedVoice voice;
       proto::SpeechRequest speech = check_request(request, context, engine, voices, voice);
-      auto encoder = make_stream_encoder(speech);
+      auto encoder = make_body_encoder(speech);
       Ticket ticket = context.admission->try_session(caller.client);
       if (!ticket) {
         return refuse(proto::ErrorCode::RateLimited, context.admission->session_limit_message());
