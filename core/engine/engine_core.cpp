@@ -65,7 +65,6 @@ EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions option
       observer_(std::move(observer)),
       faults_(std::move(faults)),
       output_(options_.output_threads),
-      slot_owner_(options_.max_sessions, 0),
       prefill_budget_(options_) {
   if (faults_) {
     models_->generator->set_step_fault(
@@ -109,9 +108,7 @@ int EngineCore::waiting_count() const {
 
 EngineStats EngineCore::publish_stats() {
   EngineStats s;
-  s.slots_in_use =
-      static_cast<int>(std::count_if(slot_owner_.begin(), slot_owner_.end(),
-                                     [](uint64_t owner) { return owner != 0; }));
+  for (const auto& [id, session] : sessions_) s.slots_in_use += session->slot >= 0 ? 1 : 0;
   s.generating = generating_count();
   for (const auto& [id, session] : sessions_) {
     s.queued += static_cast<int>(session->turns.size()) - (session->active() ? 1 : 0);
@@ -264,6 +261,7 @@ void EngineCore::enqueue(const std::shared_ptr<TurnState>& turn) {
   }
   SessionRecord& session = *it->second;
   turn->lane = session.lane;
+  turn->session = &session;
   session.turns.push_back(turn);
   if (session.turns.size() > 1) {
     // Behind the session's current turn: waits there without a place in the admission order.

@@ -36,6 +36,8 @@ using Clock = std::chrono::steady_clock;
 // that belongs neither in a log line nor in a client's error message.
 std::string first_line(const std::exception& e);
 
+struct SessionRecord;
+
 // One turn. The atomics are written by request threads; everything else by the engine thread.
 struct TurnState : std::enable_shared_from_this<TurnState> {
   uint64_t id = 0;
@@ -53,7 +55,10 @@ struct TurnState : std::enable_shared_from_this<TurnState> {
   std::atomic<int64_t> played_frames{-1};  // -1: everything generated was heard
 
   enum class Phase { Queued, Prefilling, Generating, Done } phase = Phase::Queued;
-  int slot = -1;
+  // The turn's session, from when the turn joins its line (enqueue) until it leaves it
+  // (finish); the session outlives that. The KV-cache slot is the session's: slot().
+  SessionRecord* session = nullptr;
+  int slot() const;
   Rows prompt;            // rows still to prefill start at prompt_done
   int prompt_done = 0;
   int text_start_row = 0; // rows of the history before this turn's text
@@ -108,6 +113,8 @@ struct SessionRecord {
   bool closed = false;
 };
 
+inline int TurnState::slot() const { return session->slot; }
+
 class EngineCore {
  public:
   EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions options, EngineObserver observer,
@@ -144,7 +151,8 @@ class EngineCore {
   // A new turn joins the end of its session's line (or is refused: Overloaded).
   void enqueue(const std::shared_ptr<TurnState>& turn);
   void admit();
-  bool grant_slot(SessionRecord& session, TurnState& turn);
+  // Gives the session a KV-cache slot (a free one, else an idle session's); false: none.
+  bool grant_slot(SessionRecord& session);
   void prepare_prompt(SessionRecord& session, TurnState& turn);
   // The tick's stages after admission, each returning what the tick folds into its report.
   struct PrefillOutcome {
@@ -179,7 +187,7 @@ class EngineCore {
   void keep_heard_audio(SessionRecord& session, TurnState& turn, EndReason reason);
   void evict(SessionRecord& session);
   void flush_context(uint64_t session);
-  int free_slot();
+  int free_slot() const;
   // Ends a turn hit by a failure inside the tick (Error / Internal) with one log line.
   void fail_turn(TurnState& turn, const char* stage, const std::exception& e);
   // After the batched model call of `stage` threw: calls each turn of the batch alone, so
@@ -224,7 +232,6 @@ class EngineCore {
   // Engine-thread state.
   std::map<uint64_t, std::unique_ptr<SessionRecord>> sessions_;
   std::vector<std::shared_ptr<TurnState>> running_;  // admitted: prefilling or generating
-  std::vector<uint64_t> slot_owner_;  // session id per slot, 0 = free
   uint64_t ticks_ = 0, frames_ = 0, turns_completed_ = 0, turns_failed_ = 0;
   PrefillBudget prefill_budget_;      // learns the tick costs; sizes the prefill chunks
   std::thread thread_;

@@ -28,21 +28,22 @@ model::SamplingParams sampling_of(const TurnRequest& r) {
 
 // --- admission -------------------------------------------------------------------------
 
-int EngineCore::free_slot() {
-  for (size_t i = 0; i < slot_owner_.size(); ++i) {
-    if (slot_owner_[i] == 0) return static_cast<int>(i);
+int EngineCore::free_slot() const {
+  std::vector<bool> used(options_.max_sessions, false);
+  for (const auto& [id, s] : sessions_) {
+    if (s->slot >= 0) used[s->slot] = true;
   }
-  return -1;
+  const auto free = std::find(used.begin(), used.end(), false);
+  return free == used.end() ? -1 : static_cast<int>(free - used.begin());
 }
 
 void EngineCore::evict(SessionRecord& session) {
   if (session.slot < 0) return;
-  slot_owner_[session.slot] = 0;
   session.slot = -1;
   session.resident_rows = 0;
 }
 
-bool EngineCore::grant_slot(SessionRecord& session, TurnState& turn) {
+bool EngineCore::grant_slot(SessionRecord& session) {
   if (session.slot < 0) {
     int slot = free_slot();
     if (slot < 0) {
@@ -60,9 +61,7 @@ bool EngineCore::grant_slot(SessionRecord& session, TurnState& turn) {
     }
     session.slot = slot;
     session.resident_rows = 0;
-    slot_owner_[slot] = session.id;
   }
-  turn.slot = session.slot;
   return true;
 }
 
@@ -110,12 +109,12 @@ void EngineCore::prepare_prompt(SessionRecord& session, TurnState& turn) {
 
   auto& gen = *models_->generator;
   if (session.resident_rows == 0) {
-    gen.reset_slot(turn.slot, sampling_of(turn.request));
+    gen.reset_slot(turn.slot(), sampling_of(turn.request));
   } else {
-    gen.truncate(turn.slot, session.resident_rows);
-    gen.set_sampling(turn.slot, sampling_of(turn.request));
+    gen.truncate(turn.slot(), session.resident_rows);
+    gen.set_sampling(turn.slot(), sampling_of(turn.request));
   }
-  models_->decode_state.reset_slot(turn.slot);
+  models_->decode_state.reset_slot(turn.slot());
   turn.summary.reused_rows = session.resident_rows;
   turn.summary.prompt_rows = turn.prompt.count;
   if (faults_ && faults_->corrupt_prompt(turn.request)) {
@@ -151,7 +150,7 @@ void EngineCore::admit() {
              "waited " + std::to_string(options_.queue_timeout_ms) + " ms for a free slot");
       continue;
     }
-    if (!grant_slot(session, turn)) continue;  // no slot free yet
+    if (!grant_slot(session)) continue;  // no slot free yet
     session.last_used = Clock::now();
     turn.phase = TurnState::Phase::Prefilling;
     turn.text_start_row = session.resident_rows;  // what a failed preparation keeps
@@ -189,7 +188,7 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
     auto tokens = torch::from_blob(t->prompt.tokens.data() + at, {n, width}, torch::kLong).clone();
     auto mask = torch::from_blob(t->prompt.mask.data() + at, {n, width}, torch::kUInt8)
                     .to(torch::kBool);
-    chunks.push_back({t->slot, tokens, mask});
+    chunks.push_back({t->slot(), tokens, mask});
     turns.push_back(t.get());
     budget -= n;
   }
@@ -241,7 +240,7 @@ std::vector<TurnState*> EngineCore::turns_to_step() {
       }
       continue;
     }
-    if (models_->generator->steps_left(t->slot) < 1) {
+    if (models_->generator->steps_left(t->slot()) < 1) {
       finish(*t, EndReason::ContextFull);
       continue;
     }
@@ -252,7 +251,7 @@ std::vector<TurnState*> EngineCore::turns_to_step() {
 
 at::Tensor EngineCore::step_model(std::vector<TurnState*>& stepping) {
   std::vector<int> slots;
-  for (auto* t : stepping) slots.push_back(t->slot);
+  for (auto* t : stepping) slots.push_back(t->slot());
   try {
     return models_->generator->step(slots);  // [N, K] int64, CPU
   } catch (const std::exception& e) {
@@ -295,8 +294,8 @@ EngineCore::StepOutcome EngineCore::collect_codes() {
       continue;
     }
     t->codes.insert(t->codes.end(), row, row + K);
-    outcome.frame_codes[t->slot].copy_(codes[static_cast<int64_t>(n)].unsqueeze(1));
-    outcome.active[t->slot] = true;
+    outcome.frame_codes[t->slot()].copy_(codes[static_cast<int64_t>(n)].unsqueeze(1));
+    outcome.active[t->slot()] = true;
     outcome.decoding.push_back(t);
   }
   // The CSM audio vocabulary (2051) has spare ids above Mimi's codebook size (2048) that a
@@ -334,7 +333,7 @@ EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
 void EngineCore::deliver_frames(const std::vector<TurnState*>& turns, const at::Tensor& pcm) {
   frames_ += turns.size();
   for (TurnState* t : turns) {
-    const float* p = pcm[t->slot].data_ptr<float>();
+    const float* p = pcm[t->slot()].data_ptr<float>();
     deliver(*t, std::vector<float>(p, p + kFrameSamples));
     if (t->summary.frames >= static_cast<uint32_t>(t->max_frames)) {
       finish(*t, EndReason::MaxLength);
@@ -483,11 +482,11 @@ std::vector<size_t> EngineCore::isolate_fault(const char* stage,
 
 void EngineCore::inject_step_fault(const std::vector<int>& slots) const {
   for (const auto& t : running_) {
-    const bool stepped = std::find(slots.begin(), slots.end(), t->slot) != slots.end();
+    const bool stepped = std::find(slots.begin(), slots.end(), t->slot()) != slots.end();
     if (t->phase == TurnState::Phase::Generating && stepped &&
         faults_->fail_step(t->request, t->summary.frames)) {
       // Two lines, like a torch error with its backtrace: only the first may reach the client.
-      throw std::runtime_error("test fault in the step of slot " + std::to_string(t->slot) +
+      throw std::runtime_error("test fault in the step of slot " + std::to_string(t->slot()) +
                                "\nException raised from inject_step_fault");
     }
   }
