@@ -305,12 +305,12 @@ void Conversation::start_turn(std::string text) {
 
 // Frames arrive encoded and in order across the response's turns (the engine session's lane),
 // so each is sent as it comes.
-void Conversation::on_turn_audio(TurnKey key, uint32_t /*frame_index*/, std::string message) {
+void Conversation::on_turn_audio(TurnKey key, uint32_t frame_index, std::string message) {
   if (aborted_ || !response_ || response_->id != key.response_id) return;
   Response& r = *response_;
   if (key.turn_index >= r.turns.size() || r.cancelled || r.error) return;
   Turn& turn = r.turns[key.turn_index];
-  const uint32_t local = turn.frames++;
+  turn.frames = frame_index + 1;  // the engine's count: frames arrive in order
   ++r.frames_queued;
   if (!r.first_sent) {
     r.first_sent = true;
@@ -320,8 +320,8 @@ void Conversation::on_turn_audio(TurnKey key, uint32_t /*frame_index*/, std::str
     deps_.metrics->observe_ttfa(r.ttfa_ms);
   }
   const uint64_t engine_id = turn.engine_id;
-  outbox_.send_audio(std::move(message), [this, engine_id, local] {
-    if (session_) session_->ack(engine_id, local + 1);  // backpressure: frames consumed
+  outbox_.send_audio(std::move(message), [this, engine_id, frame_index] {
+    if (session_) session_->ack(engine_id, frame_index + 1);  // backpressure: frames consumed
   });
 }
 

@@ -69,7 +69,7 @@ class Conversation {
     uint64_t engine_id = 0;
     bool started = false;                  // start_turn succeeded
     bool ended = false;
-    uint32_t frames = 0;                   // frames received from the engine
+    uint32_t frames = 0;                   // the engine's frame count of the turn so far
   };
   struct Response {
     uint32_t id = 0;
