@@ -1,5 +1,7 @@
 #include "server/http/bounded_writer.h"
 
+#include <utility>
+
 namespace csm::server {
 
 BoundedWriter::BoundedWriter(boost::asio::any_io_executor strand, size_t max_messages,

@@ -16,7 +16,6 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include <deque>
 #include <memory>
 
 #include "server/http/bounded_writer.h"
