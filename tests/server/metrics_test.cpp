@@ -39,7 +39,7 @@ uint16_t free_port() {
 // Feeds every engine hook once, as the engine would.
 void feed_engine_hooks(csm::server::ServerMetrics& m) {
   auto observer = m.engine_observer();
-  observer.on_tick({.total_ms = 42, .prefill_ms = 10, .backbone_decoder_ms = 25, .mimi_ms = 7,
+  observer.on_tick({.started = {}, .total_ms = 42, .prefill_ms = 10, .backbone_decoder_ms = 25, .mimi_ms = 7,
                     .batch_size = 3, .prefill_rows = 64, .prefill_budget_rows = 80, .queued = 2,
                     .slots_in_use = 3});
   observer.on_frame(-5);
