@@ -35,7 +35,8 @@ bench: build
 
 # Long fuzz runs of every parser of untrusted input (tests/fuzz; ctest runs 15 s of each).
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= client_message speech_request request_target sentence_splitter config tokenizer_json
+FUZZ_TARGETS ?= client_message speech_request request_target sentence_splitter config tokenizer_json \
+                safetensors_header utf8
 fuzz: deps
 	@mkdir -p $(BUILD_DIR)/fuzz; for t in $(FUZZ_TARGETS); do \
 	  echo "== fuzz $$t ($(FUZZ_SECONDS) s, log in $(BUILD_DIR)/fuzz/$$t.log)"; \

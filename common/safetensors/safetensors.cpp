@@ -15,27 +15,23 @@
 namespace csm::safetensors {
 namespace {
 
-struct DTypeEntry {
-  DType dtype;
-  std::string_view name;
-  size_t size;
-  at::ScalarType scalar;
-};
-
-constexpr DTypeEntry kDTypes[] = {
-    {DType::F32, "F32", 4, at::kFloat},   {DType::F16, "F16", 2, at::kHalf},
-    {DType::BF16, "BF16", 2, at::kBFloat16}, {DType::I64, "I64", 8, at::kLong},
-    {DType::I32, "I32", 4, at::kInt},     {DType::I16, "I16", 2, at::kShort},
-    {DType::I8, "I8", 1, at::kChar},      {DType::U8, "U8", 1, at::kByte},
-    {DType::BOOL, "BOOL", 1, at::kBool},
-};
-
-const DTypeEntry& entry_of(DType dtype) {
-  for (const auto& e : kDTypes) {
-    if (e.dtype == dtype) return e;
+at::ScalarType scalar_of(DType dtype) {
+  switch (dtype) {
+    case DType::F32: return at::kFloat;
+    case DType::F16: return at::kHalf;
+    case DType::BF16: return at::kBFloat16;
+    case DType::I64: return at::kLong;
+    case DType::I32: return at::kInt;
+    case DType::I16: return at::kShort;
+    case DType::I8: return at::kChar;
+    case DType::U8: return at::kByte;
+    case DType::BOOL: return at::kBool;
   }
   throw std::invalid_argument("safetensors: invalid dtype enum value");
 }
+
+constexpr DType kAllDTypes[] = {DType::F32, DType::F16, DType::BF16, DType::I64, DType::I32,
+                                DType::I16, DType::I8,  DType::U8,   DType::BOOL};
 
 uint64_t read_le64(const unsigned char* p) {
   uint64_t v = 0;
@@ -45,28 +41,13 @@ uint64_t read_le64(const unsigned char* p) {
 
 std::string errno_text() { return std::strerror(errno); }
 
-// Multiplies with an overflow check; returns false on overflow.
-bool mul_checked(uint64_t a, uint64_t b, uint64_t& out) {
-  return !__builtin_mul_overflow(a, b, &out);
-}
-
 }  // namespace
 
-std::string_view dtype_name(DType dtype) { return entry_of(dtype).name; }
-size_t dtype_size(DType dtype) { return entry_of(dtype).size; }
-
-DType dtype_from_name(std::string_view name) {
-  for (const auto& e : kDTypes) {
-    if (e.name == name) return e.dtype;
-  }
-  throw std::invalid_argument("unknown dtype '" + std::string(name) + "'");
-}
-
-at::ScalarType to_scalar_type(DType dtype) { return entry_of(dtype).scalar; }
+at::ScalarType to_scalar_type(DType dtype) { return scalar_of(dtype); }
 
 DType from_scalar_type(at::ScalarType type) {
-  for (const auto& e : kDTypes) {
-    if (e.scalar == type) return e.dtype;
+  for (DType d : kAllDTypes) {
+    if (scalar_of(d) == type) return d;
   }
   throw std::invalid_argument(std::string("safetensors cannot store torch dtype ") +
                               c10::toString(type));
@@ -76,12 +57,6 @@ SafetensorsError::SafetensorsError(const std::string& path, const std::string& r
     : std::runtime_error("safetensors file '" + path + "': " + reason),
       path_(path),
       reason_(reason) {}
-
-int64_t TensorInfo::numel() const {
-  int64_t n = 1;
-  for (int64_t d : shape) n *= d;
-  return n;
-}
 
 // The mapped file. Lives as long as the SafetensorsFile or any tensor viewing it.
 struct SafetensorsFile::Mapping {
@@ -93,57 +68,6 @@ struct SafetensorsFile::Mapping {
 };
 
 SafetensorsFile::~SafetensorsFile() = default;
-
-namespace {
-
-// Parses one header entry; `fail` throws with the file name attached.
-template <class Fail>
-TensorInfo parse_entry(const std::string& name, const nlohmann::json& j, Fail fail) {
-  if (!j.is_object()) fail("tensor '" + name + "': header entry is not a JSON object");
-  for (const char* key : {"dtype", "shape", "data_offsets"}) {
-    if (!j.contains(key)) fail("tensor '" + name + "': missing '" + key + "'");
-  }
-  TensorInfo info;
-  info.name = name;
-  if (!j["dtype"].is_string()) fail("tensor '" + name + "': 'dtype' is not a string");
-  try {
-    info.dtype = dtype_from_name(j["dtype"].get<std::string>());
-  } catch (const std::invalid_argument& e) {
-    fail("tensor '" + name + "': " + e.what());
-  }
-  const auto& shape = j["shape"];
-  if (!shape.is_array()) fail("tensor '" + name + "': 'shape' is not an array");
-  for (const auto& d : shape) {
-    if (!d.is_number_unsigned()) {
-      fail("tensor '" + name + "': shape entries must be non-negative integers");
-    }
-    info.shape.push_back(d.get<int64_t>());
-  }
-  const auto& offsets = j["data_offsets"];
-  if (!offsets.is_array() || offsets.size() != 2 || !offsets[0].is_number_unsigned() ||
-      !offsets[1].is_number_unsigned()) {
-    fail("tensor '" + name + "': 'data_offsets' must be two non-negative integers");
-  }
-  info.begin = offsets[0].get<uint64_t>();
-  info.end = offsets[1].get<uint64_t>();
-  if (info.begin > info.end) {
-    fail("tensor '" + name + "': unordered data_offsets [" + std::to_string(info.begin) +
-         ", " + std::to_string(info.end) + "] (begin after end)");
-  }
-  uint64_t bytes = dtype_size(info.dtype);
-  for (int64_t d : info.shape) {
-    if (!mul_checked(bytes, static_cast<uint64_t>(d), bytes)) {
-      fail("tensor '" + name + "': shape size overflows");
-    }
-  }
-  if (bytes != info.end - info.begin) {
-    fail("tensor '" + name + "': shape x dtype size = " + std::to_string(bytes) +
-         " bytes but data_offsets span " + std::to_string(info.end - info.begin) + " bytes");
-  }
-  return info;
-}
-
-}  // namespace
 
 std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) {
   auto fail = [&](const std::string& reason) -> void { throw SafetensorsError(path, reason); };
@@ -188,54 +112,14 @@ std::shared_ptr<SafetensorsFile> SafetensorsFile::open(const std::string& path) 
   }
   file->data_start_ = 8 + header_len;
 
-  nlohmann::json header;
   try {
-    header = nlohmann::json::parse(bytes + 8, bytes + 8 + header_len);
-  } catch (const nlohmann::json::parse_error& e) {
-    fail(std::string("invalid JSON header: ") + e.what());
-  }
-  if (!header.is_object()) fail("header is not a JSON object");
-
-  for (const auto& [name, value] : header.items()) {
-    if (name == "__metadata__") {
-      if (!value.is_object()) fail("'__metadata__' is not a JSON object");
-      for (const auto& [k, v] : value.items()) {
-        if (!v.is_string()) fail("'__metadata__' value of '" + k + "' is not a string");
-        file->metadata_[k] = v.get<std::string>();
-      }
-      continue;
-    }
-    file->tensors_.push_back(parse_entry(name, value, fail));
-  }
-
-  // Byte ranges must tile the data section: ascending, no overlap, no hole, nothing past it.
-  std::sort(file->tensors_.begin(), file->tensors_.end(),
-            [](const TensorInfo& a, const TensorInfo& b) {
-              return a.begin != b.begin ? a.begin < b.begin : a.end < b.end;
-            });
-  const uint64_t data_size = file->file_size_ - file->data_start_;
-  uint64_t expected = 0;
-  const TensorInfo* previous = nullptr;
-  for (const auto& t : file->tensors_) {
-    if (t.end > data_size) {
-      fail("tensor '" + t.name + "': data_offsets [" + std::to_string(t.begin) + ", " +
-           std::to_string(t.end) + "] out of range (data section is " +
-           std::to_string(data_size) + " bytes; file truncated?)");
-    }
-    if (t.begin < expected) {
-      fail("tensor '" + t.name + "' overlaps tensor '" + previous->name + "' (bytes " +
-           std::to_string(t.begin) + " < " + std::to_string(expected) + ")");
-    }
-    if (t.begin > expected) {
-      fail("hole in the data section before tensor '" + t.name + "' (bytes " +
-           std::to_string(expected) + ".." + std::to_string(t.begin) + " unused)");
-    }
-    expected = t.end;
-    previous = &t;
-  }
-  if (expected != data_size) {
-    fail("data section has " + std::to_string(data_size - expected) +
-         " trailing bytes not covered by any tensor");
+    Header header = parse_header(
+        std::string_view(reinterpret_cast<const char*>(bytes) + 8, header_len),
+        file->file_size_ - file->data_start_);
+    file->tensors_ = std::move(header.tensors);
+    file->metadata_ = std::move(header.metadata);
+  } catch (const HeaderError& e) {
+    fail(e.what());
   }
   for (size_t i = 0; i < file->tensors_.size(); ++i) file->index_[file->tensors_[i].name] = i;
   return file;

@@ -1,8 +1,7 @@
 // safetensors reader (memory-mapped, zero-copy) and writer.
 //
-// Format: 8-byte little-endian header length N, N bytes of JSON
-// ({name: {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {str: str}}),
-// then the raw little-endian C-order data; offsets are relative to the end of the header.
+// Format: 8-byte little-endian header length N, N bytes of JSON (header.h parses it), then
+// the raw little-endian C-order data; offsets are relative to the end of the header.
 //
 // Ownership: a SafetensorsFile owns one read-only-backed private mapping of the file. Every
 // tensor returned by tensor() keeps that mapping alive (the tensor's deleter holds a
@@ -14,6 +13,8 @@
 
 #include <ATen/Tensor.h>
 
+#include "common/safetensors/header.h"
+
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -24,14 +25,6 @@
 
 namespace csm::safetensors {
 
-enum class DType { F32, F16, BF16, I64, I32, I16, I8, U8, BOOL };
-
-// "F32", "BF16", ... as written in the header.
-std::string_view dtype_name(DType dtype);
-// Bytes per element.
-size_t dtype_size(DType dtype);
-// Throws std::invalid_argument for names outside the supported set.
-DType dtype_from_name(std::string_view name);
 // Conversions between our dtype and torch's; throws std::invalid_argument when unsupported.
 at::ScalarType to_scalar_type(DType dtype);
 DType from_scalar_type(at::ScalarType type);
@@ -47,18 +40,6 @@ class SafetensorsError : public std::runtime_error {
   std::string path_;
   std::string reason_;
 };
-
-struct TensorInfo {
-  std::string name;
-  DType dtype = DType::F32;
-  std::vector<int64_t> shape;
-  uint64_t begin = 0;  // byte offset into the data section
-  uint64_t end = 0;    // one past the last byte
-  int64_t numel() const;
-};
-
-// Largest header we accept; real checkpoints have headers well under 1 MB.
-inline constexpr uint64_t kMaxHeaderBytes = 100ull * 1000 * 1000;
 
 class SafetensorsFile {
  public:

@@ -166,6 +166,19 @@ TEST_CASE("safetensors rejects malformed files with a reason", "[common][safeten
     write_raw(p, R"({"t":{"dtype":"F32","shape":[-2],"data_offsets":[0,8]}})", eight);
     CHECK_THAT(open_error(p), Catch::Contains("non-negative"));
   }
+  SECTION("a dimension of 2^63 or more (with a zero dimension, so the byte count is 0)") {
+    write_raw(p, R"({"t":{"dtype":"U8","shape":[0,18446744073709551615],"data_offsets":[0,0]}})",
+              "");
+    CHECK_THAT(open_error(p), Catch::Contains("below 2^63"));
+  }
+  SECTION("a number that overflows a double is an invalid header, not a crash") {
+    write_raw(p, R"({"t":{"dtype":"F32","shape":[1e999],"data_offsets":[0,4]}})", "four");
+    CHECK_THAT(open_error(p), Catch::Contains("invalid JSON header"));
+  }
+  SECTION("nesting deeper than any header is refused without deep recursion") {
+    write_raw(p, R"({"t":)" + std::string(200'000, '[') + std::string(200'000, ']') + "}", "");
+    CHECK_THAT(open_error(p), Catch::Contains("nested deeper than"));
+  }
   SECTION("shape x dtype size differs from the byte length") {
     write_raw(p, R"({"t":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}})", eight);
     CHECK_THAT(open_error(p), Catch::Contains("12 bytes but data_offsets span 8"));

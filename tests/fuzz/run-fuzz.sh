@@ -3,7 +3,7 @@
 # for a bounded time on the seeds in tests/fuzz/seeds/TARGET plus the corpus it grew before.
 #   tests/fuzz/run-fuzz.sh BUILD_DIR TARGET [SECONDS]     (default 60 s)
 # TARGET: client_message speech_request request_target sentence_splitter config
-#         tokenizer_json
+#         tokenizer_json safetensors_header utf8
 # Exit status 0: no finding; otherwise libFuzzer's status, the input kept in
 # BUILD_DIR/fuzz/TARGET/findings/. The last lines are libFuzzer's final stats
 # (stat::number_of_executed_units = executions).
@@ -30,6 +30,8 @@ case "$target" in
     sources=(core/tokenizer/bpe_tokenizer_json core/tokenizer/bpe_tokenizer
              core/tokenizer/bpe_model core/tokenizer/byte_level core/tokenizer/regex_splitter
              core/tokenizer/special_tokens core/tokenizer/utf8) ;;
+  safetensors_header) sources=(common/safetensors/header) ;;
+  utf8) sources=(proto/utf8 core/tokenizer/utf8) ;;
   *) echo "run-fuzz.sh: unknown target $target" >&2; exit 2 ;;
 esac
 flags=(-std=c++20 -O1 -g -fsanitize=fuzzer-no-link,address,undefined

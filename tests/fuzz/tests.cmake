@@ -4,7 +4,7 @@ find_program(CSM_CLANGXX clang++)
 set(CSM_FUZZ_SECONDS 15 CACHE STRING "Seconds each parser fuzz test runs under ctest")
 if(CSM_CLANGXX)
   foreach(_target client_message speech_request request_target sentence_splitter config
-                  tokenizer_json)
+                  tokenizer_json safetensors_header utf8)
     add_test(NAME "fuzz: ${_target}"
              COMMAND ${PROJECT_SOURCE_DIR}/tests/fuzz/run-fuzz.sh ${PROJECT_BINARY_DIR}
                      ${_target} ${CSM_FUZZ_SECONDS})
