@@ -171,25 +171,32 @@ void EngineCore::admit() {
 // --- prefill ---------------------------------------------------------------------------
 
 EngineCore::PrefillOutcome EngineCore::prefill_stage() {
-  // Chunk prompts only while other turns are generating (their cadence is what chunking
-  // protects); with nobody waiting for a frame, prefill whole prompts at once.
-  const int generating = generating_count();
-  const int limit = generating > 0 ? prefill_budget_.rows(generating) : 0;
-  int budget = limit > 0 ? limit : 1 << 30;
+  // Chunked prefill: what fits beside the generating turns' cadence; with none generating,
+  // the cap, so a turn that arrives meanwhile waits for one chunk at most.
+  const int limit = prefill_budget_.rows(generating_count());
+  int budget = limit;
   PrefillOutcome outcome;
   std::vector<model::PromptChunk> chunks;
   std::vector<TurnState*> turns;  // turns[i] owns chunks[i]
   const int width = models_->codebooks + 1;
+  // Shortest remaining prompt first: a new short turn starts speaking after one tick even
+  // while a long prompt (a conversation re-prefilled after a trim) is going in.
+  std::vector<TurnState*> waiting;
   for (auto& t : running_) {
+    if (t->phase == TurnState::Phase::Prefilling && !t->cancel_requested) waiting.push_back(t.get());
+  }
+  std::stable_sort(waiting.begin(), waiting.end(), [](const TurnState* a, const TurnState* b) {
+    return a->prompt.count - a->prompt_done < b->prompt.count - b->prompt_done;
+  });
+  for (TurnState* t : waiting) {
     if (budget <= 0) break;
-    if (t->phase != TurnState::Phase::Prefilling || t->cancel_requested) continue;
     const int n = std::min(budget, t->prompt.count - t->prompt_done);
     const int64_t at = static_cast<int64_t>(t->prompt_done) * width;
     auto tokens = torch::from_blob(t->prompt.tokens.data() + at, {n, width}, torch::kLong).clone();
     auto mask = torch::from_blob(t->prompt.mask.data() + at, {n, width}, torch::kUInt8)
                     .to(torch::kBool);
     chunks.push_back({t->slot(), tokens, mask});
-    turns.push_back(t.get());
+    turns.push_back(t);
     budget -= n;
   }
   if (chunks.empty()) return outcome;

@@ -65,7 +65,9 @@ double PrefillBudget::decode_ms(int batch) const {
 }
 
 int PrefillBudget::rows(int batch) const {
-  if (!adaptive_) return max_rows_;
+  // Nobody waits for a frame: the cap alone, so that a turn arriving meanwhile waits for at
+  // most one chunk, not for a whole long prompt (a conversation re-prefilled after a trim).
+  if (!adaptive_ || batch < 1) return max_rows_;
   const double decode = decode_ms(batch);
   // Until both costs are measured, take the safe end: the floor.
   if (decode < 0 || !row_ms_.known()) return min_rows_;

@@ -45,7 +45,8 @@ class PrefillBudget {
  public:
   explicit PrefillBudget(const EngineOptions& options);
 
-  // Rows to prefill in a tick that will step `batch` generating turns (batch >= 1).
+  // Rows to prefill in a tick that will step `batch` generating turns; with none (batch 0)
+  // the cap (prefill_tokens_per_tick).
   int rows(int batch) const;
 
   // What a tick cost (ms). A tick without prefill that stepped `batch` turns:
