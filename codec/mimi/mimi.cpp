@@ -4,6 +4,7 @@
 #include "codec/mimi/quantizer.h"
 #include "codec/mimi/seanet.h"
 #include "codec/mimi/transformer.h"
+#include "common/cpu/blas_threads.h"
 
 #include <torch/torch.h>
 
@@ -71,7 +72,10 @@ std::shared_ptr<const MimiModel> MimiModel::create(const MimiConfig& config, con
                                                    const MimiOptions& options) {
   config.validate();
   options.validate();
-  if (options.num_threads > 0) torch::set_num_threads(options.num_threads);
+  if (options.num_threads > 0) {
+    torch::set_num_threads(options.num_threads);
+    cpu::set_blas_threads(options.num_threads);  // OpenBLAS's own pool too (blas_threads.h)
+  }
   torch::NoGradGuard no_grad;
   return std::shared_ptr<const MimiModel>(new MimiModel(config, weights, options));
 }

@@ -4,6 +4,7 @@
 
 #include <thread>
 
+#include "common/cpu/blas_threads.h"
 #include "common/cpu/features.h"
 #include "common/log/log.h"
 #include "core/model/ops.h"
@@ -44,10 +45,13 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
   at::set_num_threads(options.num_threads > 0
                           ? options.num_threads
                           : static_cast<int>(std::thread::hardware_concurrency()));
+  // OpenBLAS's own pool would otherwise add as many threads as CPUs (blas_threads.h).
+  const bool openblas = cpu::set_blas_threads(at::get_num_threads());
   log::info("csm model loading", {{"weights", weights_path},
                                   {"device", options.device},
                                   {"dtype", options.dtype},
                                   {"threads", at::get_num_threads()},
+                                  {"openblas_threads", openblas ? at::get_num_threads() : 0},
                                   {"cpu_fast_bf16", cpu::has_fast_bf16()}});
   if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu::has_fast_bf16()) {
     log::warn(
