@@ -1,5 +1,7 @@
 #include "server/config/server_config.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <filesystem>
 
@@ -17,6 +19,17 @@ void VoiceOptions::validate() const {
                                   "\"" + target + "\" is not speaker:N with N in 0..1023");
       }
     }
+  }
+}
+
+void LimitOptions::validate() const {
+  const int64_t largest = 2 * static_cast<int64_t>(std::max(max_audio_bytes, max_message_bytes));
+  if (max_receiving_bytes < largest) {
+    throw config::ConfigError("limits.max_receiving_bytes", "config",
+                              std::to_string(max_receiving_bytes) +
+                                  " is less than one largest message may buffer (twice "
+                                  "max_audio_bytes: " +
+                                  std::to_string(largest) + ")");
   }
 }
 

@@ -42,6 +42,7 @@ struct LimitOptions {
   int max_message_bytes = 64 << 10;  // one WebSocket text message
   int max_text_bytes = 4096;         // one text / delta / input field
   int max_audio_bytes = 8 << 20;     // one context audio upload (binary message or base64)
+  int max_receiving_bytes = 256 << 20;  // WebSocket messages being received, all sessions
   int handshake_timeout_ms = 5000;   // request headers / WebSocket upgrade must arrive within
   int idle_timeout_ms = 120000;      // WebSocket with no client message and no response
   int write_queue_messages = 256;    // queued outgoing messages before a client is dropped
@@ -61,6 +62,10 @@ struct LimitOptions {
             config::Range{1, 1 << 24});
     v.field("max_audio_bytes", max_audio_bytes, "largest context audio upload (bytes)",
             config::Range{1024, 1 << 30});
+    v.field("max_receiving_bytes", max_receiving_bytes,
+            "bytes of WebSocket messages being received at once, all sessions together; at "
+            "least twice max_audio_bytes",
+            config::Range{1 << 20, 2147483647.0});
     v.field("handshake_timeout_ms", handshake_timeout_ms,
             "time for request headers / WebSocket upgrade (ms)", config::Range{50, 3600000});
     v.field("idle_timeout_ms", idle_timeout_ms,
@@ -74,6 +79,8 @@ struct LimitOptions {
     v.field("shutdown_drain_ms", shutdown_drain_ms,
             "on SIGTERM, time running turns get to finish (ms)", config::Range{0, 3600000});
   }
+  // max_receiving_bytes must hold one largest upload (its close limit), or none could arrive.
+  void validate() const;
 };
 
 // API keys. Without keys (config and environment both empty) every route is open.

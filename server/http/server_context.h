@@ -1,11 +1,12 @@
-// What every connection shares: limits, API keys, admission counters, metrics and the
-// shutdown hub. Built once in main (or a test) and outlives the HttpServer.
+// What every connection shares: limits, API keys, admission counters, the budget of bytes
+// being received, metrics and the shutdown hub. Built once in main (or a test) and outlives the HttpServer.
 #pragma once
 
 #include <memory>
 
 #include "server/access/admission.h"
 #include "server/access/api_keys.h"
+#include "server/access/message_budget.h"
 #include "server/config/server_config.h"
 #include "server/http/shutdown_hub.h"
 #include "server/metrics/server_metrics.h"
@@ -21,6 +22,7 @@ struct ServerContext {
         keys(effective_api_keys(config.auth)),
         admission(Admission::create(config.limits.max_connections,
                                     config.limits.max_sessions_per_key)),
+        receiving(static_cast<size_t>(config.limits.max_receiving_bytes)),
         metrics(metrics) {}
 
   // True for routes that answer without an API key (health and metrics, per config).
@@ -35,6 +37,7 @@ struct ServerContext {
   const AuthOptions auth;
   const ApiKeys keys;
   const std::shared_ptr<Admission> admission;
+  MessageBudget receiving;  // bytes of WebSocket messages being received, all sessions
   ServerMetrics& metrics;
   ShutdownHub shutdown;
   // Every StrandSink posts through this; closed before the io_context goes away.

@@ -49,6 +49,7 @@ WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context, Convers
 }
 
 WsSession::~WsSession() {
+  context_.receiving.give_back(receiving_bytes_);
   conversation_.reset();
   context_.metrics.session_closed();
 }
@@ -121,6 +122,22 @@ void WsSession::read() {
                       beast::bind_front_handler(&WsSession::on_read, shared_from_this()));
 }
 
+bool WsSession::take_receiving_bytes() {
+  const size_t held = read_buffer_.size();
+  if (held <= receiving_bytes_) return true;
+  if (!context_.receiving.try_take(held - receiving_bytes_)) return false;
+  receiving_bytes_ = held;
+  return true;
+}
+
+void WsSession::release_receiving_bytes() {
+  read_buffer_.clear();
+  // flat_buffer keeps its capacity: after a large upload an idle session would hold it.
+  if (read_buffer_.capacity() > 2 * kReadPartBytes) read_buffer_.shrink_to_fit();
+  context_.receiving.give_back(receiving_bytes_);
+  receiving_bytes_ = 0;
+}
+
 void WsSession::on_read(beast::error_code ec, size_t /*bytes*/) {
   if (ec) {
     if (ec == websocket::error::message_too_big) {
@@ -133,13 +150,20 @@ void WsSession::on_read(beast::error_code ec, size_t /*bytes*/) {
     send_error(proto::ErrorCode::PayloadTooLarge,
                std::string(ws_.got_text() ? "text" : "binary") + " message over " +
                    std::to_string(close_limit(ws_.got_text())) + " bytes");
-    read_buffer_.clear();
+    release_receiving_bytes();
     return close_gracefully(websocket::close_code::too_big, "message too big");
+  }
+  if (!take_receiving_bytes()) {
+    send_error(proto::ErrorCode::Overloaded,
+               "the server is receiving too many large messages (limits.max_receiving_bytes); "
+               "retry later");
+    release_receiving_bytes();
+    return close_gracefully(websocket::close_code::try_again_later, "overloaded");
   }
   if (!ws_.is_message_done()) return read();
   arm_idle_timer();
   std::string data = beast::buffers_to_string(read_buffer_.data());
-  read_buffer_.clear();
+  release_receiving_bytes();
   // The conversation checks the size limits that keep the session going (payload_too_large).
   if (ws_.got_text()) {
     conversation_->on_text(data);

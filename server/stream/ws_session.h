@@ -47,6 +47,11 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
   void on_read(boost::beast::error_code ec, size_t bytes);
   // Messages of this kind larger than this close the connection (1009).
   size_t close_limit(bool text) const;
+  // Takes from the server-wide budget what read_buffer_ holds beyond what this session holds
+  // already; false when the budget is spent.
+  bool take_receiving_bytes();
+  // Gives back what this session holds, and memory a large message left in read_buffer_.
+  void release_receiving_bytes();
   static constexpr size_t kReadPartBytes = 64 << 10;
   void enqueue(BoundedWriter::Message message);
   void arm_idle_timer();
@@ -59,6 +64,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
   boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
   boost::beast::flat_buffer read_buffer_;
   ServerContext& context_;
+  size_t receiving_bytes_ = 0;  // taken from context_.receiving for read_buffer_
   Caller caller_;
   std::shared_ptr<void> session_ticket_;
   std::unique_ptr<Conversation> conversation_;

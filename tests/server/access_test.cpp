@@ -273,3 +273,54 @@ TEST_CASE("limits: each kind of message has its own close limit, as PROTOCOL.md 
   CHECK(text.close_reason().code == websocket::close_code::too_big);
 }
 
+
+TEST_CASE("limits: messages being received are bounded server-wide (max_receiving_bytes)",
+          "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.limits.max_audio_bytes = 400 << 10;
+  config.limits.max_receiving_bytes = 1 << 20;
+  TestServer s(config, true);
+  auto open_client = [&] {
+    auto c = std::make_unique<WsClient>(s.port());
+    REQUIRE(c->open());
+    REQUIRE(c->event()["type"] == "session.created");
+    c->send({{"type", "context.add"},
+             {"item", {{"audio_follows", true}, {"audio_format", "pcm_s16le"},
+                       {"sample_rate", 24000}}}});
+    return c;
+  };
+  // Two uploads of 384 KiB each (within max_audio_bytes), all but their end sent: 768 KiB
+  // of the 1 MiB are taken...
+  const std::string half(192 << 10, '\0');
+  auto a = open_client();
+  auto b = open_client();
+  a->send_binary_part(half, false);
+  a->send_binary_part(half, false);
+  b->send_binary_part(half, false);
+  b->send_binary_part(half, false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // ... so a third one is refused once it would pass the bound: overloaded, close 1013.
+  auto c = open_client();
+  c->send_binary_part(half, false);
+  c->send_binary_part(half, false);
+  CHECK(c->event()["error"]["code"] == "overloaded");
+  CHECK(c->read().error == websocket::error::closed);
+  CHECK(c->close_reason().code == websocket::close_code::try_again_later);
+  // The first two complete their uploads (the bytes were theirs all along).
+  a->send_binary_part("", true);
+  CHECK(a->event()["type"] == "context.added");
+  b->send_binary_part("", true);
+  CHECK(b->event()["type"] == "context.added");
+  // What they held is given back: a new upload of the same size goes through.
+  auto d = open_client();
+  d->send_binary_part(half, false);
+  d->send_binary_part(half, true);
+  CHECK(d->event()["type"] == "context.added");
+}
+
+TEST_CASE("limits: max_receiving_bytes must hold one largest message", "[server][limits]") {
+  CHECK_THROWS_AS(csm::server::load_config("", {"limits.max_audio_bytes=8388608",
+                                                "limits.max_receiving_bytes=10000000"}),
+                  csm::config::ConfigError);
+  CHECK_NOTHROW(csm::server::load_config("", {"limits.max_receiving_bytes=16777216"}));
+}

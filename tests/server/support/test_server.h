@@ -125,6 +125,11 @@ class WsClient {
     ws_.write(asio::buffer(bytes));
   }
   void send(const nlohmann::json& j) { send_text(j.dump()); }
+  // One frame of a binary message; `last` ends the message.
+  void send_binary_part(const std::string& bytes, bool last) {
+    ws_.binary(true);
+    ws_.write_some(last, asio::buffer(bytes));
+  }
 
   // The next message; error set on close or timeout (asio::error::timed_out).
   WsMessage read(std::chrono::milliseconds limit = std::chrono::milliseconds(5000)) {
