@@ -2,12 +2,14 @@
 #   make run    install deps, build, start csm-server on 127.0.0.1:8080 (demo model)
 #   make test   install deps, build, run every test (ctest)
 #   make fuzz   long libFuzzer runs of every parser of untrusted input (FUZZ_SECONDS each)
+#   make test-asan / test-tsan   the suite built with ASan+UBSan / TSan (tests/sanitizers)
+#   make soak   the demo server at capacity for SOAK_MINUTES (30) with barge-in (bench/soak)
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CONFIG ?= configs/demo.json
 
-.PHONY: all deps configure build run test bench fuzz format lint clean
+.PHONY: all deps configure build run test test-asan test-tsan bench soak fuzz format lint clean
 
 all: build
 
@@ -28,10 +30,23 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+# The whole suite under sanitizers, in its own build folder (fuzz tests are sanitized already).
+# tests/sanitizers/run-suite sets the runtime options and suppressions.
+test-asan: deps
+	tests/sanitizers/run-suite build-asan address,undefined $(JOBS) $(CTEST_ARGS)
+
+test-tsan: deps
+	tests/sanitizers/run-suite build-tsan thread $(JOBS) $(CTEST_ARGS)
+
 bench: build
 	$(BUILD_DIR)/bin/bench-safetensors 1024 5
 	OMP_WAIT_POLICY=PASSIVE $(BUILD_DIR)/bin/csm-bench-engine --model demo --threads 1
 	bench/client/demo-bench.sh $(BUILD_DIR) --sessions 4 --turns 3 --max-audio-ms 2400
+
+# Long run at capacity: RSS per minute, failed turns, underruns, TTFA by turn index.
+SOAK_MINUTES ?= 30
+soak: build
+	bench/soak $(BUILD_DIR) --minutes $(SOAK_MINUTES) $(SOAK_ARGS)
 
 # Long fuzz runs of every parser of untrusted input (tests/fuzz; ctest runs 15 s of each).
 FUZZ_SECONDS ?= 600
