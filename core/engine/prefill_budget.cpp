@@ -65,9 +65,16 @@ double PrefillBudget::decode_ms(int batch) const {
 }
 
 int PrefillBudget::rows(int batch) const {
-  // Nobody waits for a frame: the cap alone, so that a turn arriving meanwhile waits for at
-  // most one chunk, not for a whole long prompt (a conversation re-prefilled after a trim).
-  if (!adaptive_ || batch < 1) return max_rows_;
+  if (!adaptive_) return max_rows_;
+  if (batch < 1) {
+    // Nobody waits for a frame, but a turn may arrive any moment: its wait is one chunk that
+    // fills the target alone, not a whole long prompt (a conversation re-prefilled after a
+    // trim). Until the row cost is known, the cap.
+    if (!row_ms_.known()) return max_rows_;
+    const double fit = target_ms_ / std::max(row_ms_.value(), 1e-6);
+    return static_cast<int>(std::clamp(fit, static_cast<double>(min_rows_),
+                                       static_cast<double>(max_rows_)));
+  }
   const double decode = decode_ms(batch);
   // Until both costs are measured, take the safe end: the floor.
   if (decode < 0 || !row_ms_.known()) return min_rows_;

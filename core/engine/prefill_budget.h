@@ -6,6 +6,8 @@
 //
 //   rows = (frame_fraction x 80 ms - decode cost at this batch size) / cost per row,
 //
+// with a decode cost of 0 when nobody generates (a turn arriving then waits one such tick),
+//
 // clamped to [min, max] so a newcomer always progresses and never takes more than the cap.
 // The decode cost comes from ticks without prefill, per batch size. The cost per row is what
 // a prefilling tick took beyond the decode alone, over its rows: fixed overheads and the
@@ -45,8 +47,8 @@ class PrefillBudget {
  public:
   explicit PrefillBudget(const EngineOptions& options);
 
-  // Rows to prefill in a tick that will step `batch` generating turns; with none (batch 0)
-  // the cap (prefill_tokens_per_tick).
+  // Rows to prefill in a tick that will step `batch` generating turns. With none (batch 0),
+  // what fills the target alone (the cap while the row cost is unknown).
   int rows(int batch) const;
 
   // What a tick cost (ms). A tick without prefill that stepped `batch` turns:

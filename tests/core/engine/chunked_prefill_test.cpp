@@ -1,5 +1,5 @@
 // Chunked prefill on the demo model: a newcomer's long prompt goes in over several ticks
-// while the sessions already speaking get a frame every tick; alone, in chunks of the cap.
+// while the sessions already speaking get a frame every tick; alone, in chunks as well.
 #include <catch2/catch.hpp>
 #include <mutex>
 #include <numeric>
@@ -106,11 +106,15 @@ TEST_CASE(
   const int prompt = j.newcomer.prompt_rows;
   REQUIRE(prompt > 3 * 32);
 
-  // Alone: chunks of the cap (nobody's cadence to protect, but a turn arriving meanwhile
-  // waits for one chunk at most, not for the whole prompt).
-  CHECK(j.alone_ticks.size() == static_cast<size_t>((prompt + 31) / 32));
+  // Alone: chunks too, within [floor, cap] (nobody's cadence to protect, but a turn arriving
+  // meanwhile waits for one chunk at most, not for the whole prompt).
+  CHECK(j.alone_ticks.size() >= static_cast<size_t>((prompt + 31) / 32));
   CHECK(rows_of(j.alone_ticks) == prompt);
-  for (const TickReport& t : j.alone_ticks) CHECK(t.prefill_budget_rows == 32);
+  CHECK(j.alone_ticks[0].prefill_budget_rows == 32);  // the row cost not known yet: the cap
+  for (const TickReport& t : j.alone_ticks) {
+    CHECK(t.prefill_budget_rows >= 8);
+    CHECK(t.prefill_budget_rows <= 32);
+  }
 
   // Joining: several chunks within [floor, cap], each in a tick that also stepped both
   // speaking sessions; together exactly the prompt.

@@ -159,3 +159,14 @@ TEST_CASE("engine options: the prefill floor may not exceed the cap", "[core][en
   o.prefill_budget = "fixed";
   CHECK_NOTHROW(o.validate());
 }
+
+TEST_CASE("prefill budget: with nobody generating, a chunk fills the target alone",
+          "[core][engine]") {
+  PrefillBudget b(adaptive_options());
+  const int cap = adaptive_options().prefill_tokens_per_tick;
+  CHECK(b.rows(0) == cap);  // the row cost is unknown: the cap
+  b.observe_prefill(100, 100, 0, 100);  // 1 ms per row
+  CHECK(b.rows(0) == std::min(cap, 64));  // 64 ms target / 1 ms per row
+  for (int i = 0; i < 7; ++i) b.observe_prefill(10, 100, 0, 100);  // 10 ms per row
+  CHECK(b.rows(0) == adaptive_options().prefill_min_tokens_per_tick);  // 6.4 rows: the floor
+}
