@@ -2,14 +2,14 @@
 #   make run    install deps, build, start csm-server on 127.0.0.1:8080 (demo model)
 #   make test   install deps, build, run every test (ctest)
 #   make fuzz   long libFuzzer runs of every parser of untrusted input (FUZZ_SECONDS each)
-#   make test-asan / test-tsan   the suite built with ASan+UBSan / TSan (tests/sanitizers)
+#   make test-asan  the whole suite built with ASan+UBSan (tests/sanitizers)
 #   make soak   the demo server at capacity for SOAK_MINUTES (30) with barge-in (bench/soak)
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CONFIG ?= configs/demo.json
 
-.PHONY: all deps configure build run test test-asan test-tsan bench soak fuzz format lint clean
+.PHONY: all deps configure build run test test-asan bench soak fuzz format lint clean
 
 all: build
 
@@ -34,9 +34,6 @@ test: build
 # tests/sanitizers/run-suite sets the runtime options and suppressions.
 test-asan: deps
 	tests/sanitizers/run-suite build-asan address,undefined $(JOBS) $(CTEST_ARGS)
-
-test-tsan: deps
-	tests/sanitizers/run-suite build-tsan thread $(JOBS) $(CTEST_ARGS)
 
 bench: build
 	$(BUILD_DIR)/bin/bench-safetensors 1024 5

@@ -40,7 +40,14 @@ const LoadedModule& module() {
   static const LoadedModule loaded = [] {
     LoadedModule m;
     for (const std::string& candidate : module_candidates()) {
+#ifdef CSM_SPM_OWN_NAMESPACE
+      // Sanitized builds: the sanitizer runtimes refuse RTLD_DEEPBIND. A link-map namespace
+      // of its own isolates the module and its protobuf as well (only C types and caller
+      // buffers cross the ABI, so no memory changes allocator); the module is not instrumented.
+      void* handle = dlmopen(LM_ID_NEWLM, candidate.c_str(), RTLD_NOW | RTLD_LOCAL);
+#else
       void* handle = dlopen(candidate.c_str(), RTLD_NOW | RTLD_LOCAL | RTLD_DEEPBIND);
+#endif
       if (handle == nullptr) {
         m.failures += "\n  " + candidate + ": " + dlerror();
         continue;

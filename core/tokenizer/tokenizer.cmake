@@ -12,6 +12,13 @@ set_target_properties(csm_sentencepiece PROPERTIES
   CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON)
 csm_warnings(csm_sentencepiece)
 add_dependencies(csm_core csm_sentencepiece)
+if(CSM_SANITIZE)
+  # The sanitizer runtimes refuse RTLD_DEEPBIND: the module goes into a namespace of its own
+  # (dlmopen) and carries no instrumentation (a second sanitizer runtime could not load there).
+  target_compile_options(csm_sentencepiece PRIVATE -fno-sanitize=all)
+  target_link_options(csm_sentencepiece PRIVATE -fno-sanitize=all)
+  target_compile_definitions(csm_core PRIVATE CSM_SPM_OWN_NAMESPACE)
+endif()
 install(TARGETS csm_sentencepiece LIBRARY DESTINATION lib)
 
 # Demo tokenizer: a small SentencePiece model trained at build time from a text in the repo
