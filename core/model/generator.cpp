@@ -176,7 +176,7 @@ void BatchedGenerator::prepare_sampling(const std::vector<int>& slots) {
     top_k.push_back(s.params.top_k);
     sampling_.max_top_k = std::max<int64_t>(sampling_.max_top_k, s.params.top_k);
     // A copy: a step that throws after drawing must leave the slot's stream where it was.
-    sampling_.generators.push_back(s.generator->clone());
+    sampling_.generators.push_back(copy_generator(*s.generator));
   }
   sampling_.temperature = torch::tensor(temperature).to(model_->device());
   sampling_.top_k = torch::tensor(top_k).to(model_->device());

@@ -30,10 +30,18 @@ at::Tensor exponential_noise(int64_t vocab, std::vector<at::Generator>& generato
 }
 
 at::Generator make_generator(c10::Device device, uint64_t seed) {
-  at::Generator gen = device.is_cpu() ? at::make_generator<at::CPUGeneratorImpl>(seed)
-                                      : at::globalContext().defaultGenerator(device).clone();
+  at::Generator gen = device.is_cpu()
+                          ? at::make_generator<at::CPUGeneratorImpl>(seed)
+                          : copy_generator(at::globalContext().defaultGenerator(device));
   gen.set_current_seed(seed);
   return gen;
+}
+
+at::Generator copy_generator(const at::Generator& source) {
+  if (!source.device().is_cpu()) return source.clone();
+  at::Generator copy = at::make_generator<at::CPUGeneratorImpl>();
+  copy.set_state(source.get_state());
+  return copy;
 }
 
 }  // namespace csm::model
