@@ -15,6 +15,7 @@
 #include "engine_fixture.h"
 #include "support/skip.h"
 #include "support/paths.h"
+#include "support/rss.h"
 
 using namespace csm::engine;
 using namespace csm::test;
@@ -285,16 +286,6 @@ TEST_CASE("named voices prefix every turn with their prompt; context audio is en
   std::ofstream(dir.file("broken.json")) << R"({"speaker": "x"})";
   CHECK_THROWS_WITH(Engine::create(m, small_engine()), Catch::Contains("broken.json"));
 }
-
-namespace {
-// Resident set size of this process in MiB.
-double rss_mib() {
-  std::ifstream statm("/proc/self/statm");
-  long pages_total = 0, pages_resident = 0;
-  statm >> pages_total >> pages_resident;
-  return pages_resident * (sysconf(_SC_PAGESIZE) / 1048576.0);
-}
-}  // namespace
 
 TEST_CASE("hundreds of turns leave no memory growth behind", "[core][engine]") {
 #ifdef CSM_SANITIZED

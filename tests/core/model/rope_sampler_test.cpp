@@ -1,13 +1,12 @@
 // RoPE and sampler properties beyond the golden cases.
 #include <torch/torch.h>
 
-#include <fstream>
-
 #include <catch2/catch.hpp>
 
 #include "core/model/csm_model.h"
 #include "core/model/rope.h"
 #include "core/model/sampler.h"
+#include "support/rss.h"
 
 using namespace csm::model;
 
@@ -48,22 +47,6 @@ TEST_CASE("per-session generators are reproducible and independent", "[core][mod
   CHECK_FALSE(torch::equal(nb[0], nb[1]));
 }
 
-namespace {
-double rss_mib_now() {
-  std::ifstream status("/proc/self/status");
-  std::string key;
-  while (status >> key) {
-    if (key == "VmRSS:") {
-      double kib = 0;
-      status >> kib;
-      return kib / 1024.0;
-    }
-    status.ignore(1 << 16, '\n');
-  }
-  return 0;
-}
-}  // namespace
-
 TEST_CASE("a generator copy continues the same stream and is freed", "[core][model][sampler]") {
   at::Generator source = csm::model::make_generator(c10::Device("cpu"), 42);
   (void)torch::empty({8}).exponential_(1.0, source);  // not at the seed's start any more
@@ -74,9 +57,9 @@ TEST_CASE("a generator copy continues the same stream and is freed", "[core][mod
 #ifndef CSM_SANITIZED
   // at::Generator::clone() leaked every copy (2.6 KB) in LibTorch 1.13: 100,000 copies held
   // 260 MB. Ours are freed.
-  const double before = rss_mib_now();
+  const double before = csm::test::rss_mib();
   for (int i = 0; i < 100000; ++i) (void)csm::model::copy_generator(source);
-  INFO("RSS growth over 100,000 copies: " << rss_mib_now() - before << " MiB");
-  CHECK(rss_mib_now() - before < 32.0);
+  INFO("RSS growth over 100,000 copies: " << csm::test::rss_mib() - before << " MiB");
+  CHECK(csm::test::rss_mib() - before < 32.0);
 #endif
 }
