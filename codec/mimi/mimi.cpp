@@ -5,6 +5,7 @@
 #include "codec/mimi/seanet.h"
 #include "codec/mimi/transformer.h"
 #include "common/cpu/blas_threads.h"
+#include "common/cpu/freed_memory.h"
 
 #include <torch/torch.h>
 
@@ -76,6 +77,7 @@ std::shared_ptr<const MimiModel> MimiModel::create(const MimiConfig& config, con
     torch::set_num_threads(options.num_threads);
     cpu::set_blas_threads(options.num_threads);  // OpenBLAS's own pool too (blas_threads.h)
   }
+  cpu::keep_freed_memory_for_reuse();  // temporaries reused, not faulted in (freed_memory.h)
   torch::NoGradGuard no_grad;
   return std::shared_ptr<const MimiModel>(new MimiModel(config, weights, options));
 }

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "common/cpu/blas_threads.h"
+#include "common/cpu/freed_memory.h"
 #include "common/cpu/features.h"
 #include "common/log/log.h"
 #include "core/model/ops.h"
@@ -47,12 +48,15 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
                           : static_cast<int>(std::thread::hardware_concurrency()));
   // OpenBLAS's own pool would otherwise add as many threads as CPUs (blas_threads.h).
   const bool openblas = cpu::set_blas_threads(at::get_num_threads());
+  // Each forward pass's temporaries are reused rather than faulted in again (freed_memory.h).
+  const bool reuse = cpu::keep_freed_memory_for_reuse();
   log::info("csm model loading", {{"weights", weights_path},
                                   {"device", options.device},
                                   {"dtype", options.dtype},
                                   {"threads", at::get_num_threads()},
                                   {"openblas_threads", openblas ? at::get_num_threads() : 0},
-                                  {"cpu_fast_bf16", cpu::has_fast_bf16()}});
+                                  {"cpu_fast_bf16", cpu::has_fast_bf16()},
+                                  {"reuse_freed_memory", reuse}});
   if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu::has_fast_bf16()) {
     log::warn(
         "csm model: this CPU has no AVX512-BF16; bfloat16 matmuls will be slow, "
