@@ -188,9 +188,16 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
   std::stable_sort(waiting.begin(), waiting.end(), [](const TurnState* a, const TurnState* b) {
     return a->prompt.count - a->prompt_done < b->prompt.count - b->prompt_done;
   });
+  bool starts_speaking = false;  // a prompt completes in this tick: a turn's first frame
   for (TurnState* t : waiting) {
     if (budget <= 0) break;
-    const int n = std::min(budget, t->prompt.count - t->prompt_done);
+    const int remaining = t->prompt.count - t->prompt_done;
+    // A tick that starts a turn speaking takes no partial chunk of a longer prompt beside it:
+    // the newcomer's first frame waits for its own rows only, and the long prompt (whose
+    // owner waits anyway) loses one tick.
+    if (starts_speaking && remaining > budget) break;
+    const int n = std::min(budget, remaining);
+    if (n == remaining) starts_speaking = true;
     const int64_t at = static_cast<int64_t>(t->prompt_done) * width;
     auto tokens = torch::from_blob(t->prompt.tokens.data() + at, {n, width}, torch::kLong).clone();
     auto mask = torch::from_blob(t->prompt.mask.data() + at, {n, width}, torch::kUInt8)

@@ -1,6 +1,7 @@
 // Chunked prefill on the demo model: a newcomer's long prompt goes in over several ticks
 // while the sessions already speaking get a frame every tick; alone, in chunks as well.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <mutex>
 #include <numeric>
 #include <thread>
@@ -148,4 +149,39 @@ TEST_CASE("engine: fixed prefill: every chunk is prefill_tokens_per_tick rows", 
   }
   const int before_last = 24 * (static_cast<int>(j.join_ticks.size()) - 1);
   CHECK(j.join_ticks.back().prefill_rows == prompt - before_last);
+}
+
+TEST_CASE("engine: a short turn's first tick carries no chunk of a long prompt going in beside it",
+          "[core][engine]") {
+  EngineOptions o = small_engine(4);
+  o.prefill_budget = "fixed";
+  o.prefill_tokens_per_tick = 16;
+  TickLog log;
+  auto engine = Engine::create(demo_model(), o, log.observer());
+  auto long_session = engine->open_session();
+  auto short_session = engine->open_session();
+  log.phase = 1;
+  auto long_turn = speak(*long_session, kLongText + " " + kLongText + " " + kLongText, 160, 5);
+  // Once the long prompt is going in, a short turn arrives.
+  for (int waited = 0; log.prefills(1).empty() && waited < 10000; ++waited) {
+    std::this_thread::sleep_for(1ms);
+  }
+  REQUIRE(!log.prefills(1).empty());
+  log.phase = 2;
+  auto short_turn = speak(*short_session, "Hi.", 160, 6);
+  REQUIRE(short_turn->wait());
+  REQUIRE(long_turn->wait());
+  REQUIRE(short_turn->summary.prompt_rows < 16);
+  INFO("the long prompt: " << long_turn->summary.prompt_rows << " rows");
+
+  // The tick in which the short turn started speaking (the first that stepped a turn) had its
+  // rows only; the long prompt went on after it.
+  const std::vector<TickReport> ticks = log.prefills(2);
+  const auto first_step = std::find_if(ticks.begin(), ticks.end(),
+                                       [](const TickReport& t) { return t.batch_size > 0; });
+  REQUIRE(first_step != ticks.end());
+  CHECK(first_step->prefill_rows == short_turn->summary.prompt_rows);
+  CHECK(std::next(first_step) != ticks.end());  // the long prompt was not finished yet
+  CHECK(rows_of(log.prefills(1)) + rows_of(ticks) ==
+        long_turn->summary.prompt_rows + short_turn->summary.prompt_rows);
 }
