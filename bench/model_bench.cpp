@@ -2,6 +2,7 @@
 //
 //   csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]
 //                   [--batch 1,4,8] [--frames 8] [--prompt 24] [--threads 0 (= every core)]
+//                   [--prefill-profile ROWS]
 //
 // For each model, dtype and batch: prefills a --prompt-row text prompt in every slot, then
 // times --frames steps. Prints the first frame (prefill + first step), the median step, the
@@ -10,6 +11,10 @@
 // bandwidth measured in the same run (a large read and a large copy) as a fraction.
 // CSM_PROFILE=FILE writes LibTorch's chrome trace of one step (its ops; gaps are our kernels).
 // --model gemm times dense() alone on decoder- and backbone-shaped weights.
+// --prefill-profile N: instead of steps, times prompt chunks of N rows written one after the
+// other from position 0 to the end of the context (median of 3 passes after a warm-up pass)
+// and prints each chunk's ms per row next to what the engine's prefill budget predicts from
+// the model's shape (1 + position x attention_cost_per_key, relative to the first chunk).
 // On a shared CPU run it with OMP_WAIT_POLICY=PASSIVE: OpenMP threads that spin while their
 // core is taken by other processes make multi-threaded prefill several times slower.
 #include <torch/torch.h>
@@ -25,6 +30,7 @@
 #include <vector>
 
 #include "common/cpu/features.h"
+#include "common/cpu/freed_memory.h"
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
 #include "core/model/ops.h"
@@ -157,6 +163,42 @@ void run(const std::string& model_name, const std::string& dtype, const std::vec
   }
 }
 
+// The prompt cost by position: chunks of `chunk` rows from 0 to the end of the context.
+void run_prefill_profile(const std::string& model_name, const std::string& dtype, int chunk) {
+  const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
+  const at::ScalarType st = parse_dtype(dtype);
+  auto model = std::make_shared<const CsmModel>(
+      config, assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random"),
+      torch::kCPU, st);
+  BatchedGenerator gen(model, 1);
+  const int64_t K1 = config.audio_num_codebooks + 1;
+  const int chunks = (config.backbone.kv_cache_len - 1) / chunk;
+  const double key_cost = attention_cost_per_key(config.backbone);
+  std::vector<std::vector<double>> ms(chunks);
+  for (int pass = 0; pass < 4; ++pass) {  // pass 0 warms the allocator and caches up
+    gen.reset_slot(0);
+    for (int c = 0; c < chunks; ++c) {
+      at::Tensor tokens = torch::zeros({chunk, K1}, torch::kLong);
+      tokens.select(1, K1 - 1).copy_(torch::randint(config.text_vocab_size, {chunk}));
+      at::Tensor mask = torch::zeros({chunk, K1}, torch::kBool);
+      mask.select(1, K1 - 1).fill_(true);
+      const auto t0 = Clock::now();
+      gen.prefill({{0, tokens, mask}});
+      if (pass > 0) ms[c].push_back(seconds_since(t0) * 1e3);
+    }
+  }
+  std::printf("%s %s: prompt chunks of %d rows, attention_cost_per_key %.3g\n", model_name.c_str(),
+              dtype.c_str(), chunk, key_cost);
+  const auto predicted = [&](int c) { return 1 + key_cost * (c * chunk + (chunk - 1) / 2.0); };
+  const double first = median(ms[0]);
+  for (int c = 0; c < chunks; ++c) {
+    const double m = median(ms[c]);
+    std::printf("  rows %5d-%-5d %8.2f ms = %.3f ms/row | x%.2f of the first chunk, predicted x%.2f\n",
+                c * chunk, (c + 1) * chunk - 1, m, m / chunk, m / first, predicted(c) / predicted(0));
+  }
+  std::fflush(stdout);
+}
+
 // Kernel micro-benchmark: dense() (bf16 kernel or at::linear) on decoder- and backbone-shaped
 // weights; 8 copies of each weight are cycled so the working set exceeds the last-level cache.
 void run_gemm(const std::string& dtype) {
@@ -186,7 +228,7 @@ void run_gemm(const std::string& dtype) {
 
 int main(int argc, char** argv) {
   std::string models = "both", dtypes = "both", batch_list = "1,4,8";
-  int frames = 8, prompt = 24, threads = 0;
+  int frames = 8, prompt = 24, threads = 0, prefill_profile = 0;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string k = argv[i], v = argv[i + 1];
     if (k == "--model") models = v;
@@ -195,12 +237,14 @@ int main(int argc, char** argv) {
     else if (k == "--frames") frames = std::stoi(v);
     else if (k == "--prompt") prompt = std::stoi(v);
     else if (k == "--threads") threads = std::stoi(v);
+    else if (k == "--prefill-profile") prefill_profile = std::stoi(v);
     else {
       std::fprintf(stderr, "unknown option %s\n", k.c_str());
       return 2;
     }
   }
   at::set_num_threads(threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
+  csm::cpu::keep_freed_memory_for_reuse();  // as the server does (freed_memory.h)
   torch::NoGradGuard no_grad;
   std::vector<int> batches;
   for (const auto& b : split(batch_list)) batches.push_back(std::stoi(b));
@@ -214,7 +258,11 @@ int main(int argc, char** argv) {
   }
   for (const auto& m : models == "both" ? std::vector<std::string>{"demo", "csm-1b"} : split(models)) {
     for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
-      run(m, d, batches, frames, prompt);
+      if (prefill_profile > 0) {
+        run_prefill_profile(m, d, prefill_profile);
+      } else {
+        run(m, d, batches, frames, prompt);
+      }
     }
   }
   return 0;

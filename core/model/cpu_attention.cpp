@@ -14,6 +14,7 @@ namespace csm::model {
 namespace {
 
 constexpr int64_t kMaxChunks = 16;  // head_dim / 16 fp32 lanes, up to 256
+constexpr int64_t kRowBlock = 16;   // new rows per unit of work
 
 struct Dims {
   int64_t B, n, H, KV, hd, L, start;
@@ -41,18 +42,18 @@ CSM_AVX512 float exp_shifted(float* p, int64_t count, float max) {
   return _mm512_reduce_add_ps(sum);
 }
 
-// Every query head of kv head g of sequence b, every new row.
+// Every query head of kv head g of sequence b, new rows r0..r1-1.
 template <class E>
 CSM_AVX512 void attend_group(const Dims& d, const at::Tensor& q, const at::Tensor& keys,
                              const at::Tensor& values, at::Tensor& out, int64_t b, int64_t g,
-                             std::vector<float>& scores) {
+                             int64_t r0, int64_t r1, std::vector<float>& scores) {
   using T = typename E::T;
   const int64_t chunks = d.hd / 16, G = d.H / d.KV;
   const T* kp = static_cast<const T*>(keys.data_ptr()) + b * keys.stride(0) + g * keys.stride(1);
   const T* vp =
       static_cast<const T*>(values.data_ptr()) + b * values.stride(0) + g * values.stride(1);
   const int64_t k_row = keys.stride(2), v_row = values.stride(2);
-  for (int64_t r = 0; r < d.n; ++r) {
+  for (int64_t r = r0; r < r1; ++r) {
     const int64_t visible = d.start + r + 1;
     for (int64_t h = g * G; h < (g + 1) * G; ++h) {
       const T* qp = static_cast<const T*>(q.data_ptr()) + ((b * d.n + r) * d.H + h) * d.hd;
@@ -83,13 +84,18 @@ template <class E>
 at::Tensor run(const Dims& d, const at::Tensor& q, const at::Tensor& keys,
                const at::Tensor& values) {
   at::Tensor out = torch::empty({d.B * d.n, d.H * d.hd}, q.options());
-  // Units of (sequence, kv head); spread over threads when each is big enough to pay.
-  const int64_t work = (d.H / d.KV) * d.n * d.L * d.hd;
+  // Units of (sequence, kv head, block of new rows): a prompt chunk of a single sequence
+  // still spreads over every thread. Spread when each unit is big enough to pay.
+  const int64_t blocks = (d.n + kRowBlock - 1) / kRowBlock;
+  const int64_t work = (d.H / d.KV) * std::min(d.n, kRowBlock) * d.L * d.hd;
   const int64_t grain = std::max<int64_t>(1, (int64_t{1} << 17) / std::max<int64_t>(1, work));
-  at::parallel_for(0, d.B * d.KV, grain, [&](int64_t u0, int64_t u1) {
+  at::parallel_for(0, d.B * d.KV * blocks, grain, [&](int64_t u0, int64_t u1) {
     std::vector<float> scores(static_cast<size_t>(d.L) + 16);
-    for (int64_t u = u0; u < u1; ++u)
-      attend_group<E>(d, q, keys, values, out, u / d.KV, u % d.KV, scores);
+    for (int64_t u = u0; u < u1; ++u) {
+      const int64_t block = u % blocks, group = u / blocks;
+      const int64_t r0 = block * kRowBlock, r1 = std::min(d.n, r0 + kRowBlock);
+      attend_group<E>(d, q, keys, values, out, group / d.KV, group % d.KV, r0, r1, scores);
+    }
   });
   return out;
 }
@@ -106,7 +112,7 @@ bool cpu_attention_applicable(const at::Tensor& q, const at::Tensor& keys,
     return false;
   }
   const int64_t hd = q.size(3);
-  return q.size(1) <= kCpuAttentionMaxRows && hd % 16 == 0 && hd <= 16 * kMaxChunks &&
+  return hd % 16 == 0 && hd <= 16 * kMaxChunks &&
          keys.size(0) == q.size(0) && keys.size(3) == hd && keys.size(1) > 0 &&
          q.size(2) % keys.size(1) == 0 && keys.stride(3) == 1 && values.stride(3) == 1;
 }

@@ -65,6 +65,14 @@ CsmConfig CsmConfig::demo() {
   return c;
 }
 
+double attention_cost_per_key(const StackConfig& stack) {
+  const double q = static_cast<double>(stack.num_heads) * stack.head_dim;
+  const double kv = static_cast<double>(stack.num_kv_heads) * stack.head_dim;
+  const double d = stack.embed_dim;
+  const double own = d * (q + 2 * kv) + q * d + 3 * d * stack.intermediate_dim;
+  return 2 * q / own;
+}
+
 CsmConfig load_csm_config(const std::string& path) {
   return config::load<CsmConfig>(path, {});
 }

@@ -60,6 +60,14 @@ struct StackConfig {
   void validate() const;
 };
 
+// What attending to one earlier row adds to the cost of a prompt row passing through `stack`,
+// as a share of the row's own cost (its projections and MLP), counted in multiply-adds: the
+// scores and the weighted values take 2 x heads x head_dim per key, the row's own
+// matmuls embed_dim x (q + k + v + o widths + 3 x intermediate_dim). A row at position p
+// then costs 1 + p x this (the demo backbone: 6.8e-4, so its row 1500 costs twice its row 0;
+// csm-1b's: 6.7e-5).
+double attention_cost_per_key(const StackConfig& stack);
+
 struct CsmConfig {
   std::string format = "csm-golden-config/v1";
   std::string name = "csm";

@@ -1,4 +1,4 @@
-// The fused decode attention against the matmul/softmax formula (spec 2.3), on KV-cache
+// The fused attention (decode steps and prompt chunks) against the matmul/softmax formula (spec 2.3), on KV-cache
 // slices as the transformer passes them.
 #include <torch/torch.h>
 
@@ -31,12 +31,13 @@ at::Tensor reference_attention(const at::Tensor& q, const at::Tensor& keys,
 
 }  // namespace
 
-TEST_CASE("fused decode attention matches softmax(q k^T / sqrt(d)) v on cache slices",
+TEST_CASE("fused attention matches softmax(q k^T / sqrt(d)) v on cache slices",
           "[core][model][attention]") {
   const int64_t B = 3, H = 8, KV = 2, hd = 64, slots = 5, cache_len = 96;
   const at::Tensor k_cache = torch::randn({slots, KV, cache_len, hd});
   const at::Tensor v_cache = torch::randn({slots, KV, cache_len, hd});
-  for (int64_t n : {1, 3}) {
+  // 1 and 3: decode steps; 40: a prompt chunk over three uneven blocks of rows.
+  for (int64_t n : {1, 3, 40}) {
     for (int64_t start : {0, 37}) {
       INFO("rows " << n << " at " << start);
       const at::Tensor q = torch::randn({B, n, H, hd}) * 2.0;
@@ -59,8 +60,6 @@ TEST_CASE("fused decode attention matches softmax(q k^T / sqrt(d)) v on cache sl
       }
     }
   }
-  CHECK_FALSE(cpu_attention_applicable(torch::randn({1, 9, H, hd}), torch::randn({1, KV, 9, hd}),
-                                       torch::randn({1, KV, 9, hd})));
   CHECK_FALSE(cpu_attention_applicable(torch::randn({1, 1, 6, hd}), torch::randn({1, 4, 1, hd}),
                                        torch::randn({1, 4, 1, hd})));
 }

@@ -34,3 +34,11 @@ TEST_CASE("inconsistent configs are rejected", "[core][model][config]") {
   c.decoder.kv_cache_len = 16;
   CHECK_THROWS_AS(c.validate(), csm::config::ConfigError);
 }
+
+TEST_CASE("attention_cost_per_key: attention's multiply-adds per key over a row's own",
+          "[core][model][config]") {
+  // demo backbone: 2 x 256 / (256 x (256 + 2 x 64) + 256 x 256 + 3 x 256 x 768)
+  CHECK(attention_cost_per_key(CsmConfig::demo().backbone) == Approx(512.0 / 753664));
+  // csm-1b backbone: 2 x 2048 / (2048 x (2048 + 2 x 512) + 2048 x 2048 + 3 x 2048 x 8192)
+  CHECK(attention_cost_per_key(CsmConfig::csm_1b().backbone) == Approx(4096.0 / 60817408));
+}
