@@ -8,6 +8,7 @@
 
 #include "common/log/log.h"
 #include "common/threads/thread_name.h"
+#include "core/model/csm_config.h"
 #include "core/tokenizer/csm_prompt.h"
 #include "core/tokenizer/text_checks.h"
 
@@ -65,7 +66,8 @@ EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions option
       observer_(std::move(observer)),
       faults_(std::move(faults)),
       output_(options_.output_threads),
-      prefill_budget_(options_) {
+      prefill_budget_(options_, kAttentionSlowdown * model::attention_cost_per_key(
+                                              models_->csm->config().backbone)) {
   if (faults_) {
     models_->generator->set_step_fault(
         [this](const std::vector<int>& slots) { inject_step_fault(slots); });
@@ -436,7 +438,7 @@ bool EngineCore::tick() {
   const double prefill_ms = ms_between(t1, t2);
   const double total_ms = ms_between(t0, t3);
   if (prefill_rows > 0) {
-    prefill_budget_.observe_prefill(prefill_rows, prefill_ms, batch, total_ms);
+    prefill_budget_.observe_prefill(prefill.cost, prefill_ms, batch, total_ms);
   } else if (batch > 0) {
     prefill_budget_.observe_decode(batch, total_ms);
   }

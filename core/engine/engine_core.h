@@ -157,7 +157,8 @@ class EngineCore {
   // The tick's stages after admission, each returning what the tick folds into its report.
   struct PrefillOutcome {
     int rows = 0;         // prompt rows prefilled
-    int budget_rows = 0;  // the chunking limit applied (0: none)
+    double cost = 0;      // their cost in row-equivalents (prefill_budget.h)
+    int budget_rows = 0;  // the rows the first chunk was allowed (0: no chunk)
   };
   // Prefills the next chunk of every prefilling turn in one model call.
   PrefillOutcome prefill_stage();

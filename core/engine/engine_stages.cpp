@@ -172,9 +172,11 @@ void EngineCore::admit() {
 
 EngineCore::PrefillOutcome EngineCore::prefill_stage() {
   // Chunked prefill: what fits beside the generating turns' cadence; with none generating,
-  // the cap, so a turn that arrives meanwhile waits for one chunk at most.
-  const int limit = prefill_budget_.rows(generating_count());
-  int budget = limit;
+  // what fills the target alone, so a turn that arrives meanwhile waits for one chunk at most.
+  // Rows deep in a context cost more (prefill_budget.h): the allowance is a prompt cost.
+  const int generating = generating_count();
+  double allowance = prefill_budget_.allowance(generating);
+  int rows_left = prefill_budget_.max_rows();
   PrefillOutcome outcome;
   std::vector<model::PromptChunk> chunks;
   std::vector<TurnState*> turns;  // turns[i] owns chunks[i]
@@ -190,13 +192,20 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
   });
   bool starts_speaking = false;  // a prompt completes in this tick: a turn's first frame
   for (TurnState* t : waiting) {
-    if (budget <= 0) break;
+    const int position = models_->generator->position(t->slot());
+    // The first chunk gets at least the floor (a newcomer always progresses); the others
+    // what is left.
+    const int allowed =
+        chunks.empty() ? prefill_budget_.rows(generating, position)
+                       : std::min(rows_left, prefill_budget_.rows_within(allowance, position));
+    if (chunks.empty()) outcome.budget_rows = allowed;
+    if (allowed <= 0) break;
     const int remaining = t->prompt.count - t->prompt_done;
     // A tick that starts a turn speaking takes no partial chunk of a longer prompt beside it:
     // the newcomer's first frame waits for its own rows only, and the long prompt (whose
     // owner waits anyway) loses one tick.
-    if (starts_speaking && remaining > budget) break;
-    const int n = std::min(budget, remaining);
+    if (starts_speaking && remaining > allowed) break;
+    const int n = std::min(allowed, remaining);
     if (n == remaining) starts_speaking = true;
     const int64_t at = static_cast<int64_t>(t->prompt_done) * width;
     auto tokens = torch::from_blob(t->prompt.tokens.data() + at, {n, width}, torch::kLong).clone();
@@ -204,10 +213,10 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
                     .to(torch::kBool);
     chunks.push_back({t->slot(), tokens, mask});
     turns.push_back(t);
-    budget -= n;
+    allowance -= prefill_budget_.cost(n, position);
+    rows_left -= n;
   }
   if (chunks.empty()) return outcome;
-  outcome.budget_rows = limit;
   std::vector<size_t> prefilled(chunks.size());
   std::iota(prefilled.begin(), prefilled.end(), size_t{0});
   try {
@@ -221,6 +230,7 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
     const int n = static_cast<int>(chunks[i].tokens.size(0));
     t->prompt_done += n;
     outcome.rows += n;
+    outcome.cost += prefill_budget_.cost(n, models_->generator->position(t->slot()) - n);
     if (t->prompt_done == t->prompt.count) t->phase = TurnState::Phase::Generating;
   }
   return outcome;

@@ -170,3 +170,64 @@ TEST_CASE("prefill budget: with nobody generating, a chunk fills the target alon
   for (int i = 0; i < 7; ++i) b.observe_prefill(10, 100, 0, 100);  // 10 ms per row
   CHECK(b.rows(0) == adaptive_options().prefill_min_tokens_per_tick);  // 6.4 rows: the floor
 }
+
+TEST_CASE("prefill budget: a row's cost grows with the rows before it", "[core][engine]") {
+  const PrefillBudget flat(adaptive_options());
+  CHECK(flat.cost(10, 0) == 10);
+  CHECK(flat.cost(10, 1500) == 10);
+  const double k = 1e-3;
+  const PrefillBudget b(adaptive_options(), k);
+  // Rows at 10, 11, 12: 3 + k x 33.
+  CHECK(b.cost(3, 10) == Approx(3 + 33 * k));
+  CHECK(b.cost(0, 10) == 0);
+  for (int position : {0, 1, 700, 2000}) {
+    for (int rows : {1, 2, 31, 256}) {
+      INFO(rows << " rows at " << position);
+      const double c = b.cost(rows, position);
+      CHECK(b.rows_within(c, position) == rows);
+      CHECK(b.rows_within(c * (1 - 1e-9), position) == rows - 1);
+    }
+  }
+  CHECK(b.rows_within(0, 5) == 0);
+  CHECK(b.rows_within(-3, 5) == 0);
+}
+
+TEST_CASE("prefill budget: deep in the context, fewer rows fill the same frame",
+          "[core][engine]") {
+  const double k = 1e-3;
+  PrefillBudget b(adaptive_options(), k);
+  b.observe_decode(4, 24);
+  const double c = b.cost(40, 0);
+  b.observe_prefill(c, 0.5 * c, 4, 24 + 0.5 * c);  // 0.5 ms per row at position 0
+  CHECK(b.allowance(4) == Approx(80));           // (64 - 24) / 0.5 row-equivalents
+  const int shallow = b.rows(4, 0), deep = b.rows(4, 1000);
+  CHECK(shallow == b.rows_within(80, 0));
+  CHECK(deep == b.rows_within(80, 1000));
+  CHECK(shallow >= 75);  // 77: 80 less the attention of 77 rows to each other
+  CHECK(deep <= 41);     // about half: each row costs about 2
+  CHECK(deep >= 16);
+}
+
+TEST_CASE("prefill budget: a long prompt's later chunks fill the frame as its first did",
+          "[core][engine]") {
+  // A machine on which a row at position p takes 0.3 x (1 + 1e-3 x p) ms beside a 20 ms
+  // decode of 2 turns: a 1,800-row prompt goes in chunk by chunk from position 0.
+  const double k = 1e-3, row0_ms = 0.3, decode = 20;
+  auto run = [&](double budget_key_cost) {
+    PrefillBudget b(adaptive_options(), budget_key_cost);
+    b.observe_decode(2, decode);
+    double longest = 0;
+    for (int position = 0; position < 1800;) {
+      const int rows = b.rows(2, position);
+      const double ms = row0_ms * (rows * (1 + k * position) + k * rows * (rows - 1) / 2.0);
+      b.observe_prefill(b.cost(rows, position), ms, 2, decode + ms);
+      if (position > 0) longest = std::max(longest, decode + ms);  // the first learns the cost
+      position += rows;
+    }
+    return longest;
+  };
+  // Counting every row alike, the median of earlier chunks lags: later ticks overrun.
+  CHECK(run(0) > 64 * 1.1);
+  // Counting the attention, every tick stays within the 64 ms target.
+  CHECK(run(k) <= 64 * 1.01);
+}
