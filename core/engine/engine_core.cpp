@@ -216,8 +216,9 @@ void EngineCore::flush_context(uint64_t session) {
   SessionRecord& s = *it->second;
   auto& pending = s.pending_context;
   while (!pending.empty() && pending.front()->ready) {
-    // Older rows dropped to stay within the context: the cached rows no longer match.
-    if (s.history.append(std::move(pending.front()->segment)) > 0) s.resident_rows = 0;
+    // Older rows this drops to stay within the context are taken out of the cache when
+    // the session's next turn is prepared (forget_dropped_rows), once for all of them.
+    s.history.append(std::move(pending.front()->segment));
     pending.pop_front();
   }
 }

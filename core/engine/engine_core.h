@@ -154,6 +154,8 @@ class EngineCore {
   // Gives the session a KV-cache slot (a free one, else an idle session's); false: none.
   bool grant_slot(SessionRecord& session);
   void prepare_prompt(SessionRecord& session, TurnState& turn);
+  // Brings the slot's cache in step with rows the history dropped (context_trim).
+  void forget_dropped_rows(SessionRecord& session, int slot);
   // The tick's stages after admission, each returning what the tick folds into its report.
   struct PrefillOutcome {
     int rows = 0;         // prompt rows prefilled

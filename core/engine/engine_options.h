@@ -66,6 +66,7 @@ struct EngineOptions {
   int max_stall_ms = 10000;          // a turn paused this long for its consumer fails
   int output_threads = 2;            // threads delivering frames to sinks
   bool keep_kv_between_turns = true; // a session's cache rows stay resident between its turns
+  std::string context_trim = "shift";  // old turns dropped: "shift" the cache | "prefill" again
 
   template <class V>
   void describe(V& v) {
@@ -111,6 +112,12 @@ struct EngineOptions {
     v.field("keep_kv_between_turns", keep_kv_between_turns,
             "keep a session's KV cache between turns (false: prefill the whole conversation "
             "every turn)");
+    v.field("context_trim", context_trim,
+            "when a conversation outgrows the context and its oldest turns are dropped: "
+            "\"shift\" moves the cached rows after them down, keys re-rotated (no prefill; "
+            "the kept rows still carry what they saw of the dropped turns) or \"prefill\" "
+            "prefills the kept rows again (exact, but the next turn waits for it)",
+            config::OneOf{{"shift", "prefill"}});
   }
   void validate() const;
 };

@@ -84,13 +84,11 @@ void EngineCore::prepare_prompt(SessionRecord& session, TurnState& turn) {
   const int min_frames = std::min(turn.max_frames, 25);  // at least 2 s of room, if asked
   const int needed = text_rows + turn.max_frames;
   if (history.total_rows() + needed > limit) {
-    // Dropping old turns moves every row after them: the cache must be prefilled again. Drop
-    // a quarter of the context more than needed, so that the next turns reuse the cache
-    // instead of each paying that prefill.
-    if (history.trim_to(std::max(0, limit - needed - models_->context_rows / 4)) > 0) {
-      session.resident_rows = 0;
-    }
+    // Drop a quarter of the context more than needed, so that the next turns find room
+    // without moving the cache again.
+    history.trim_to(std::max(0, limit - needed - models_->context_rows / 4));
   }
+  forget_dropped_rows(session, turn.slot());
   const int room = limit - history.total_rows() - text_rows;
   if (room < min_frames) {
     throw EngineError(ErrorKind::TextTooLong,
@@ -120,6 +118,23 @@ void EngineCore::prepare_prompt(SessionRecord& session, TurnState& turn) {
   if (faults_ && faults_->corrupt_prompt(turn.request)) {
     // Injected (fault_injector.h): the last row is a text row; its token leaves the vocabulary.
     turn.prompt.tokens.back() = std::numeric_limits<int32_t>::max();
+  }
+}
+
+void EngineCore::forget_dropped_rows(SessionRecord& session, int slot) {
+  const History::Dropped dropped = session.history.take_dropped();
+  if (dropped.rows == 0) return;
+  // The dropped rows are [from, from + rows) of the history as the cache last saw it.
+  if (options_.context_trim == "shift" && session.resident_rows >= dropped.from + dropped.rows) {
+    // The rows after them move down in the cache, as in the history: nothing to prefill.
+    auto& gen = *models_->generator;
+    gen.truncate(slot, session.resident_rows);
+    gen.drop_rows(slot, dropped.from, dropped.rows);
+    session.resident_rows -= dropped.rows;
+  } else {
+    // Every cached row after `from` moved: those are prefilled again (the voice prompt's
+    // rows before it stay).
+    session.resident_rows = std::min(session.resident_rows, dropped.from);
   }
 }
 

@@ -22,11 +22,19 @@ void History::set_voice_prompt(const Segment* prompt) {
 int History::trim_to(int target_rows) {
   int dropped = 0;
   while (total_rows_ > target_rows && !segments_.empty()) {
-    total_rows_ -= segments_.front().rows(codebooks_);
+    const int rows = segments_.front().rows(codebooks_);
+    total_rows_ -= rows;
+    dropped_rows_ += rows;
     segments_.pop_front();
     ++dropped;
   }
   return dropped;
+}
+
+History::Dropped History::take_dropped() {
+  const Dropped d{voice_prompt_rows(), dropped_rows_};
+  dropped_rows_ = 0;
+  return d;
 }
 
 // Appends the segment's rows from its row `skip` on.

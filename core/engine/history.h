@@ -10,6 +10,10 @@
 // the oldest segments (never the voice prompt), each drop O(1), so a client that floods a
 // session with context costs neither memory nor engine time beyond that bound.
 //
+// Drops always take the rows right after the voice prompt, so all drops since the engine
+// last looked form one span; take_dropped() hands it over, and the engine brings the slot's
+// cache in step once per turn (engine_stages.cpp) however many items a flood dropped.
+//
 // Owned by the engine thread (no locking).
 #pragma once
 
@@ -51,7 +55,15 @@ class History {
   // Replaces the voice prompt (always the first rows); null removes it.
   void set_voice_prompt(const Segment* prompt);
   int total_rows() const { return total_rows_; }
+  int voice_prompt_rows() const { return voice_prompt_ ? voice_prompt_->rows(codebooks_) : 0; }
   size_t segment_count() const { return segments_.size(); }
+
+  // Rows dropped since the last call: [from, from + rows) in the history as it was then.
+  struct Dropped {
+    int from = 0;
+    int rows = 0;
+  };
+  Dropped take_dropped();
 
   // Drops the oldest segments (never the voice prompt) until total_rows() <= target_rows, as
   // far as possible. Returns the number of segments dropped.
@@ -68,6 +80,7 @@ class History {
   std::optional<Segment> voice_prompt_;
   std::deque<Segment> segments_;  // oldest first
   int total_rows_ = 0;            // rows of the voice prompt and every segment
+  int dropped_rows_ = 0;          // rows dropped after the voice prompt since take_dropped()
 };
 
 }  // namespace csm::engine

@@ -67,6 +67,24 @@ void BatchedGenerator::truncate(int slot, int rows) {
   s.position = rows;
 }
 
+void BatchedGenerator::drop_rows(int slot, int from, int count) {
+  check_slot(slot);
+  Slot& s = slots_[slot];
+  if (s.pending.defined()) {
+    throw SlotError("slot " + std::to_string(slot) +
+                    ": a generated frame is pending; truncate before dropping rows");
+  }
+  if (from < 0 || count < 0 || from + count > s.position) {
+    throw SlotError("slot " + std::to_string(slot) + ": cannot drop rows " +
+                    std::to_string(from) + "+" + std::to_string(count) + " (" +
+                    std::to_string(s.position) + " fed)");
+  }
+  if (count == 0) return;
+  model_->backbone().drop_rows(backbone_cache_, slot, from, count, s.position);
+  s.position -= count;
+  s.last_hidden = at::Tensor();  // prefill before the next step
+}
+
 int BatchedGenerator::position(int slot) const {
   check_slot(slot);
   return slots_[slot].position + (slots_[slot].pending.defined() ? 1 : 0);

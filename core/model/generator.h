@@ -84,6 +84,13 @@ class BatchedGenerator {
   // the slot accepts prefill() again (a new turn continuing the conversation).
   void truncate(int slot, int rows);
 
+  // Removes fed rows [from, from + count) from the slot's context: the rows after them move
+  // down, keys re-rotated to their new positions (TransformerStack::drop_rows), and the next
+  // prompt rows go after them. For a conversation that outgrew the context: its oldest turns
+  // go without a prefill of what is kept. Throws SlotError while a generated frame is pending
+  // (truncate() first) or for rows it has not fed.
+  void drop_rows(int slot, int from, int count);
+
   // Appends prompt rows, all chunks in one backbone call. A slot may appear at most once.
   // Allowed on a fresh slot, one that has only been prefilled (chunked prefill), or one that
   // was truncate()d after generating; throws SlotError while a generated frame is pending,

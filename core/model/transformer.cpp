@@ -104,6 +104,28 @@ at::Tensor TransformerStack::attention(int layer, const at::Tensor& x, const Row
   return dense(out, weights_.layers[layer].wo);
 }
 
+void TransformerStack::drop_rows(KvCache& cache, int slot, int from, int count,
+                                 int length) const {
+  if (slot < 0 || slot >= cache.slots() || from < 0 || count < 0 || from + count > length ||
+      length > cache.length()) {
+    throw std::out_of_range("transformer: cannot drop rows " + std::to_string(from) + "+" +
+                            std::to_string(count) + " of " + std::to_string(length) +
+                            " in slot " + std::to_string(slot));
+  }
+  const int64_t kept = length - from - count;  // rows after the dropped ones
+  if (count == 0 || kept == 0) return;
+  // A rotation by -count for every moved row: cos(count), -sin(count).
+  const at::Tensor cos = rope_cos_[count].expand({kept, rope_cos_.size(1)}).contiguous();
+  const at::Tensor sin = (-rope_sin_[count]).expand({kept, rope_sin_.size(1)}).contiguous();
+  for (int l = 0; l < config_.num_layers; ++l) {
+    const at::Tensor k = cache.k(l).select(0, slot);  // [KV, len, hd]
+    const at::Tensor v = cache.v(l).select(0, slot);
+    const at::Tensor moved_k = k.narrow(1, from + count, kept).transpose(0, 1).contiguous();
+    k.narrow(1, from, kept).copy_(apply_rope(moved_k, cos, sin).transpose(0, 1));
+    v.narrow(1, from, kept).copy_(v.narrow(1, from + count, kept).clone());
+  }
+}
+
 // q [B, n, H, hd] at positions start..start+n-1 of B sequences; keys/values
 // [B, KV, start+n, hd] -> [B*n, H*hd]. Computed in fp32.
 at::Tensor TransformerStack::attend(const at::Tensor& q, const at::Tensor& keys,

@@ -51,6 +51,15 @@ class TransformerStack {
   at::Tensor forward(const at::Tensor& x, const RowLayout& layout, KvCache& cache,
                      std::vector<at::Tensor>* layer_outputs = nullptr) const;
 
+  // Removes rows [from, from + count) of `slot`'s cache, whose rows 0..length-1 are valid:
+  // the rows after them move down by `count`, and their keys turn back by `count` positions
+  // (RoPE is a rotation by an angle proportional to the position, so a key rotated for
+  // position p, rotated again by -count, is the key for position p - count, up to one
+  // rounding to the cache's dtype). Values do not depend on positions. What the moved rows
+  // computed while the dropped rows were visible stays in them (in layers after the first):
+  // the cache is then close to, not equal to, a fresh prefill of the kept rows.
+  void drop_rows(KvCache& cache, int slot, int from, int count, int length) const;
+
   const StackConfig& config() const { return config_; }
 
  private:

@@ -85,3 +85,21 @@ TEST_CASE("history: trim_to drops whole segments from the front", "[core][engine
   h.set_voice_prompt(nullptr);
   CHECK(h.total_rows() == 0);
 }
+
+TEST_CASE("history: drops since the last look form one span after the voice prompt",
+          "[core][engine]") {
+  History h(K, 100);
+  Segment voice = text_segment(10);
+  h.set_voice_prompt(&voice);
+  CHECK(h.take_dropped().rows == 0);
+  for (int i = 0; i < 3; ++i) h.append(text_segment(30));  // 100 rows: nothing dropped yet
+  CHECK(h.take_dropped().rows == 0);
+  h.append(text_segment(20));  // drops one segment of 30
+  h.append(text_segment(25));  // and another
+  h.trim_to(60);               // and a third: 10 + 20 + 25 left
+  const History::Dropped d = h.take_dropped();
+  CHECK(d.from == 10);
+  CHECK(d.rows == 90);
+  CHECK(h.total_rows() == 55);
+  CHECK(h.take_dropped().rows == 0);  // handed over once
+}

@@ -5,9 +5,11 @@
 #include <torch/torch.h>
 
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "core/model/golden.h"
 #include "core/model/random_weights.h"
+#include "core/model/transformer.h"
 #include "support/paths.h"
 
 using namespace csm::model;
@@ -220,4 +222,53 @@ TEST_CASE("the demo model is written, loaded in bf16 and generates frames", "[co
     CHECK((codes >= 0).all().item<bool>());
     CHECK((codes < 2051).all().item<bool>());
   }
+}
+
+TEST_CASE("dropping cached rows: the rows after them move down with keys for their new positions",
+          "[core][model][generator]") {
+  const auto model = golden_model("tiny");
+  const TransformerStack& stack = model->backbone();
+  const StackConfig& c = stack.config();
+  KvCache cache(c, 2, torch::kFloat, torch::kCPU);
+  torch::manual_seed(7);
+  const at::Tensor voice = torch::randn({5, c.embed_dim});
+  const at::Tensor dropped = torch::randn({10, c.embed_dim});
+  const at::Tensor kept = torch::randn({12, c.embed_dim});
+  // Slot 0 reads voice, dropped and kept rows; slot 1 only voice and kept rows.
+  stack.forward(torch::cat({voice, dropped, kept}), RowLayout({{0, 0, 27}}, torch::kCPU), cache);
+  stack.forward(torch::cat({voice, kept}), RowLayout({{1, 0, 17}}, torch::kCPU), cache);
+  const at::Tensor voice_k = cache.k(0)[0].narrow(1, 0, 5).clone();
+  stack.drop_rows(cache, 0, 5, 10, 27);
+  // The first layer's keys and values depend only on a row and its position: slot 0 now
+  // holds what slot 1 computed, the kept keys rotated back by 10 positions.
+  for (const auto& [what, got, want] :
+       {std::tuple{"keys", cache.k(0)[0], cache.k(0)[1]}, {"values", cache.v(0)[0], cache.v(0)[1]}}) {
+    INFO(what);
+    CHECK(torch::allclose(got.narrow(1, 0, 17), want.narrow(1, 0, 17), 1e-5, 1e-5));
+  }
+  CHECK(torch::equal(cache.k(0)[0].narrow(1, 0, 5), voice_k));  // rows before: untouched
+  // Later layers still carry what the kept rows saw of the dropped ones.
+  const int last = c.num_layers - 1;
+  CHECK_FALSE(torch::allclose(cache.v(last)[0].narrow(1, 5, 12), cache.v(last)[1].narrow(1, 5, 12),
+                              1e-3, 1e-3));
+  CHECK_THROWS_AS(stack.drop_rows(cache, 0, 5, 20, 17), std::out_of_range);
+}
+
+TEST_CASE("dropping rows in a generating slot: after a truncate, and only rows it fed",
+          "[core][model][generator]") {
+  const auto model = golden_model("tiny");
+  BatchedGenerator gen(model, 1);
+  gen.reset_slot(0);
+  gen.prefill({random_prompt(model->config(), 0, 20, 1)});
+  gen.step({0});
+  gen.step({0});  // 21 rows fed, a frame pending
+  CHECK_THROWS_AS(gen.drop_rows(0, 2, 5), SlotError);
+  gen.truncate(0, 21);
+  CHECK_THROWS_AS(gen.drop_rows(0, 10, 12), SlotError);  // past what was fed
+  gen.drop_rows(0, 2, 5);
+  CHECK(gen.position(0) == 16);
+  CHECK(gen.steps_left(0) == 0);  // a prompt comes first
+  gen.prefill({random_prompt(model->config(), 0, 3, 2)});
+  CHECK(gen.position(0) == 19);
+  CHECK(gen.step({0}).size(0) == 1);
 }
