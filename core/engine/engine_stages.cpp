@@ -387,8 +387,10 @@ void EngineCore::deliver(TurnState& turn, std::vector<float> pcm) {
     turn.first_frame = now;
     turn.summary.ttfa_ms = ms_since(turn.submitted);
   }
-  // Frame k is due k x 80 ms after the first one (the listener's playback clock).
-  const double lateness = ms_since(turn.first_frame) - index * static_cast<double>(kFrameMs);
+  // Frame k is due k x 80 ms after the first one (the listener's playback clock); measured
+  // from `now`, so the first frame is exactly on time.
+  const double lateness = std::chrono::duration<double, std::milli>(now - turn.first_frame).count() -
+                          index * static_cast<double>(kFrameMs);
   if (lateness > 0) ++turn.summary.late_frames;
   auto sink = turn.sink;
   auto on_frame = observer_.on_frame;

@@ -508,3 +508,26 @@ TEST_CASE("stopping the background worker drops the queued jobs", "[core][engine
   CHECK(later_jobs_run == 0);
 }
 
+
+TEST_CASE("a turn's first frame is on time by definition: it starts the playback clock",
+          "[core][engine]") {
+  std::mutex mutex;
+  std::vector<double> lateness;
+  EngineObserver observer;
+  observer.on_frame = [&](double ms) {
+    std::lock_guard<std::mutex> lock(mutex);
+    lateness.push_back(ms);
+  };
+  auto engine = Engine::create(demo_model(), small_engine(2), observer);
+  auto session = engine->open_session();
+  for (int turn = 0; turn < 3; ++turn) {
+    auto one_frame = speak(*session, "Hi.", 80);  // one frame: the first and the last
+    REQUIRE(one_frame->wait());
+    CHECK(one_frame->summary.frames == 1);
+    CHECK(one_frame->summary.late_frames == 0);
+  }
+  engine->shutdown(std::chrono::milliseconds(0));  // every frame delivered to the observer
+  std::lock_guard<std::mutex> lock(mutex);
+  REQUIRE(lateness.size() == 3);
+  for (double ms : lateness) CHECK(ms <= 0);
+}
