@@ -1,6 +1,6 @@
 # CSM_SANITIZE: build everything with sanitizers, e.g. "address,undefined" (make test-asan) or
-# "thread" (make test-tsan). Debian's LibTorch, Boost and Opus are not instrumented; the
-# runtime options and suppressions for them live in tests/sanitizers/.
+# "thread" (tests/sanitizers/run-suite BUILD thread). Debian's LibTorch, Boost and Opus are
+# not instrumented; the runtime options and suppressions for them live in tests/sanitizers/.
 set(CSM_SANITIZE "" CACHE STRING "Sanitizers for every target (address,undefined | thread)")
 if(CSM_SANITIZE)
   # vptr checks RTTI across LibTorch's uninstrumented shared objects: false positives only.
