@@ -106,29 +106,41 @@ double weight_bytes_per_step(const CsmModel& m) {
          K1 * (stack_bytes(w.decoder) + bytes_of(w.projection) + head);
 }
 
-void run(const std::string& model_name, const std::string& dtype, const std::vector<int>& batches,
-         int frames, int prompt_rows) {
+// The demo or csm-1b model with random weights in `dtype`, on the CPU.
+std::shared_ptr<const CsmModel> random_model(const std::string& model_name,
+                                             const std::string& dtype) {
   const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
   const at::ScalarType st = parse_dtype(dtype);
-  const auto t_load = Clock::now();
-  auto model = std::make_shared<const CsmModel>(
+  return std::make_shared<const CsmModel>(
       config, assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random"),
       torch::kCPU, st);
+}
+
+// `rows` random text rows for `slot`.
+PromptChunk text_prompt(const CsmConfig& config, int slot, int rows) {
+  const int64_t K1 = config.audio_num_codebooks + 1;
+  at::Tensor tokens = torch::zeros({rows, K1}, torch::kLong);
+  tokens.select(1, K1 - 1).copy_(torch::randint(config.text_vocab_size, {rows}));
+  at::Tensor mask = torch::zeros({rows, K1}, torch::kBool);
+  mask.select(1, K1 - 1).fill_(true);
+  return {slot, tokens, mask};
+}
+
+void run(const std::string& model_name, const std::string& dtype, const std::vector<int>& batches,
+         int frames, int prompt_rows) {
+  const auto t_load = Clock::now();
+  const auto model = random_model(model_name, dtype);
+  const CsmConfig& config = model->config();
   const double load_s = seconds_since(t_load);
   const double wbytes = weight_bytes_per_step(*model);
   const int max_batch = *std::max_element(batches.begin(), batches.end());
   BatchedGenerator gen(model, max_batch);
-  const int64_t K1 = config.audio_num_codebooks + 1;
   for (int batch : batches) {
     std::vector<PromptChunk> chunks;
     std::vector<int> slots;
     for (int s = 0; s < batch; ++s) {
       gen.reset_slot(s, {0.9f, 50, static_cast<uint64_t>(s)});
-      at::Tensor tokens = torch::zeros({prompt_rows, K1}, torch::kLong);
-      tokens.select(1, K1 - 1).copy_(torch::randint(config.text_vocab_size, {prompt_rows}));
-      at::Tensor mask = torch::zeros({prompt_rows, K1}, torch::kBool);
-      mask.select(1, K1 - 1).fill_(true);
-      chunks.push_back({s, tokens, mask});
+      chunks.push_back(text_prompt(config, s, prompt_rows));
       slots.push_back(s);
     }
     const auto t0 = Clock::now();
@@ -165,25 +177,18 @@ void run(const std::string& model_name, const std::string& dtype, const std::vec
 
 // The prompt cost by position: chunks of `chunk` rows from 0 to the end of the context.
 void run_prefill_profile(const std::string& model_name, const std::string& dtype, int chunk) {
-  const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
-  const at::ScalarType st = parse_dtype(dtype);
-  auto model = std::make_shared<const CsmModel>(
-      config, assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random"),
-      torch::kCPU, st);
+  const auto model = random_model(model_name, dtype);
+  const CsmConfig& config = model->config();
   BatchedGenerator gen(model, 1);
-  const int64_t K1 = config.audio_num_codebooks + 1;
   const int chunks = (config.backbone.kv_cache_len - 1) / chunk;
   const double key_cost = attention_cost_per_key(config.backbone);
   std::vector<std::vector<double>> ms(chunks);
   for (int pass = 0; pass < 4; ++pass) {  // pass 0 warms the allocator and caches up
     gen.reset_slot(0);
     for (int c = 0; c < chunks; ++c) {
-      at::Tensor tokens = torch::zeros({chunk, K1}, torch::kLong);
-      tokens.select(1, K1 - 1).copy_(torch::randint(config.text_vocab_size, {chunk}));
-      at::Tensor mask = torch::zeros({chunk, K1}, torch::kBool);
-      mask.select(1, K1 - 1).fill_(true);
+      const PromptChunk prompt = text_prompt(config, 0, chunk);
       const auto t0 = Clock::now();
-      gen.prefill({{0, tokens, mask}});
+      gen.prefill({prompt});
       if (pass > 0) ms[c].push_back(seconds_since(t0) * 1e3);
     }
   }

@@ -195,6 +195,7 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
   PrefillOutcome outcome;
   std::vector<model::PromptChunk> chunks;
   std::vector<TurnState*> turns;  // turns[i] owns chunks[i]
+  std::vector<double> costs;      // chunks[i]'s cost in row-equivalents
   const int width = models_->codebooks + 1;
   // Shortest remaining prompt first: a new short turn starts speaking after one tick even
   // while a long prompt (a conversation re-prefilled after a trim) is going in.
@@ -228,7 +229,8 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
                     .to(torch::kBool);
     chunks.push_back({t->slot(), tokens, mask});
     turns.push_back(t);
-    allowance -= prefill_budget_.cost(n, position);
+    costs.push_back(prefill_budget_.cost(n, position));
+    allowance -= costs.back();
     rows_left -= n;
   }
   if (chunks.empty()) return outcome;
@@ -245,7 +247,7 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
     const int n = static_cast<int>(chunks[i].tokens.size(0));
     t->prompt_done += n;
     outcome.rows += n;
-    outcome.cost += prefill_budget_.cost(n, models_->generator->position(t->slot()) - n);
+    outcome.cost += costs[i];
     if (t->prompt_done == t->prompt.count) t->phase = TurnState::Phase::Generating;
   }
   return outcome;

@@ -22,6 +22,7 @@
 // feeding it back converges to the chunk for which the whole tick fills the target. Both are
 // medians of recent ticks.
 //
+// Owned by the engine thread (no locking).
 #pragma once
 
 #include <array>
