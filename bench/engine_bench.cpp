@@ -1,7 +1,7 @@
 // csm-bench-engine: the engine in-process (no sockets) under concurrent sessions.
 //
 //   csm-bench-engine [--model demo|csm-1b-shape] [--dtype float32|bfloat16]
-//                    [--sessions 1,2,4,8] [--frames N] [--threads T] [--json]
+//                    [--sessions 1,2,4,8] [--frames N] [--threads T] [--json]   (--help)
 //
 // For each concurrency c it runs c sessions of one turn of N frames each, all started at once,
 // and reports aggregate frames/s, the median per-session real-time factor (generation time /
@@ -20,10 +20,10 @@
 #include <iostream>
 #include <mutex>
 #include <nlohmann/json.hpp>
-#include <sstream>
 #include <thread>
 #include <unistd.h>
 
+#include "common/cli/args.h"
 #include "common/log/log.h"
 #include "core/engine/demo_assets.h"
 #include "core/engine/engine.h"
@@ -43,29 +43,38 @@ struct Args {
   bool json = false;
 };
 
-Args parse(int argc, char** argv) {
+const csm::cli::Tool kTool{
+    "csm-bench-engine",
+    "usage: csm-bench-engine [--model demo|csm-1b-shape] [--dtype float32|bfloat16]\n"
+    "                        [--sessions 1,2,4,8] [--frames N] [--threads T] [--json]\n"
+    "  --model M        demo, or csm-1b-shape: random weights of the released shapes,\n"
+    "                   written to a temporary folder first (default demo)\n"
+    "  --dtype DTYPE    float32|bfloat16 (default float32)\n"
+    "  --sessions LIST  concurrent sessions to measure, e.g. 1,8 (default 1,2,4,8)\n"
+    "  --frames N       frames per turn (default 25)\n"
+    "  --threads T      CPU threads (default 0 = the engine's choice)\n"
+    "  --json           print the report as JSON (default a table)\n"
+    "  --help           this text\n",
+    {"--model", "--dtype", "--sessions", "--frames", "--threads"},
+    {"--json"},
+    0,
+    0};
+
+Args parse(const csm::cli::Args& cli) {
   Args a;
-  for (int i = 1; i < argc; ++i) {
-    std::string k = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument(k + " needs a value");
-      return argv[++i];
-    };
-    if (k == "--model") a.model = value();
-    else if (k == "--dtype") a.dtype = value();
-    else if (k == "--frames") a.frames = std::stoi(value());
-    else if (k == "--threads") a.threads = std::stoi(value());
-    else if (k == "--json") a.json = true;
-    else if (k == "--sessions") {
-      a.sessions.clear();
-      std::stringstream ss(value());
-      for (std::string item; std::getline(ss, item, ',');) a.sessions.push_back(std::stoi(item));
-    } else {
-      throw std::invalid_argument("unknown argument " + k);
+  a.model = cli.get("--model", a.model);
+  a.dtype = cli.get("--dtype", a.dtype);
+  a.frames = static_cast<int>(cli.get_int("--frames", a.frames, 1, csm::cli::kIntMax));
+  a.threads = static_cast<int>(cli.get_int("--threads", a.threads, 0, csm::cli::kIntMax));
+  a.json = cli.has("--json");
+  if (cli.has("--sessions")) {
+    a.sessions.clear();
+    for (const int64_t n : cli.get_int_list("--sessions", "", 1, csm::cli::kIntMax)) {
+      a.sessions.push_back(static_cast<int>(n));
     }
   }
   if (a.model != "demo" && a.model != "csm-1b-shape") {
-    throw std::invalid_argument("--model must be demo or csm-1b-shape");
+    throw csm::cli::UsageError("--model must be demo or csm-1b-shape");
   }
   return a;
 }
@@ -292,16 +301,8 @@ nlohmann::json run_conversation(const ModelOptions& model, EngineOptions options
           {"ttfa_ms_total", total_ttfa}};
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Args args;
-  try {
-    args = parse(argc, argv);
-  } catch (const std::exception& e) {
-    std::cerr << "csm-bench-engine: " << e.what() << "\n";
-    return 2;
-  }
+int bench(const csm::cli::Args& cli) {
+  const Args args = parse(cli);
   csm::log::set_level(csm::log::Level::Warn);
   fs::path exe = fs::read_symlink("/proc/self/exe").parent_path();
   const std::string tokenizer = (exe / ".." / "share" / "demo-tokenizer.model").string();
@@ -386,4 +387,10 @@ int main(int argc, char** argv) {
                 j["running_gap_max_ms"].get<double>());
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return csm::cli::run_tool(kTool, argc, argv, bench);
 }

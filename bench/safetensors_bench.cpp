@@ -5,6 +5,7 @@
 //   open      SafetensorsFile::open + a tensor view of every tensor (what a loader does first)
 //   touch     the same, then summing every byte (reading all pages from disk or cache)
 // and prints both with their ratio. Usage: bench-safetensors [SIZE_MB=1024] [RUNS=5] [DIR=/tmp]
+// (--help).
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -15,11 +16,25 @@
 #include <string>
 #include <vector>
 
+#include "common/cli/args.h"
 #include "common/safetensors/safetensors.h"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+const csm::cli::Tool kTool{
+    "bench-safetensors",
+    "usage: bench-safetensors [SIZE_MB] [RUNS] [DIR]\n"
+    "  SIZE_MB  size of the test checkpoint in MiB (default 1024)\n"
+    "  RUNS     timed runs, the median is printed (default 5)\n"
+    "  DIR      where the checkpoint is written and removed again (default the temp folder,\n"
+    "           usually /tmp)\n"
+    "  --help   this text\n",
+    {},
+    {},
+    0,
+    3};
 
 void evict_from_page_cache(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY);
@@ -34,12 +49,14 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const int64_t size_mb = argc > 1 ? std::stoll(argv[1]) : 1024;
-  const int runs = argc > 2 ? std::stoi(argv[2]) : 5;
-  const std::string dir = argc > 3 ? argv[3] : std::filesystem::temp_directory_path().string();
+int bench(const csm::cli::Args& args) {
+  using csm::cli::kIntMax;
+  using csm::cli::to_int;
+  const auto& given = args.positionals();
+  const int64_t size_mb = given.size() > 0 ? to_int("SIZE_MB", given[0], 1, kIntMax) : 1024;
+  const int runs = given.size() > 1 ? static_cast<int>(to_int("RUNS", given[1], 1, kIntMax)) : 5;
+  const std::string dir =
+      given.size() > 2 ? given[2] : std::filesystem::temp_directory_path().string();
   const std::string path = dir + "/bench-safetensors-" + std::to_string(::getpid()) + ".safetensors";
 
   const int tensors = 64;
@@ -87,4 +104,10 @@ int main(int argc, char** argv) {
   std::printf("open + read all bytes : %8.3f ms\n", touch_med);
   std::printf("ratio read-all / open : %8.1fx\n", touch_med / open_med);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return csm::cli::run_tool(kTool, argc, argv, bench);
 }

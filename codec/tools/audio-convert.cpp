@@ -7,7 +7,7 @@
 //                 [--raw-rate HZ --raw-channels N [--raw-f32]]   (IN is headerless PCM)
 //
 // Raw Opus output (--format opus) is written as 2-byte big-endian length + packet, repeated.
-// Exit status: 0 ok, 1 usage, 2 audio error (the reason is printed).
+// Exit status: 0 ok, 1 audio or I/O error, 2 usage (the reason is printed). Flags: --help.
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -19,10 +19,34 @@
 #include "codec/audio/audio_decoder.h"
 #include "codec/audio/audio_error.h"
 #include "codec/audio/stream_encoder.h"
+#include "common/cli/args.h"
 
 namespace {
 
 using namespace csm::audio;
+
+const csm::cli::Tool kTool{
+    "audio-convert",
+    "usage: audio-convert IN OUT [options]\n"
+    "  IN                  WAV or Ogg Opus (or headerless PCM with --raw-rate / --raw-channels)\n"
+    "  OUT                 the encoded output\n"
+    "  --format F          opus|ogg_opus|wav|pcm|mulaw|alaw (default ogg_opus)\n"
+    "  --rate HZ           wav/pcm sample rate: 8000|16000|24000|48000 (default 24000)\n"
+    "  --f32               wav/pcm as 32-bit float (default 16-bit)\n"
+    "  --bitrate BPS       Opus target bit rate (default 32000)\n"
+    "  --frame-ms MS       Opus packet duration: 10|20|40|60|80 (default 20)\n"
+    "  --complexity N      Opus complexity 0..10 (default 5)\n"
+    "  --cbr               Opus constant bit rate (default constrained VBR)\n"
+    "  --voip              Opus application voip (default audio)\n"
+    "  --raw-rate HZ       IN is headerless PCM at this rate (default 24000)\n"
+    "  --raw-channels N    IN is headerless PCM with N interleaved channels (default 1)\n"
+    "  --raw-f32           IN is headerless 32-bit float PCM (default 16-bit)\n"
+    "  --help              this text\n",
+    {"--format", "--rate", "--bitrate", "--frame-ms", "--complexity", "--raw-rate",
+     "--raw-channels"},
+    {"--f32", "--cbr", "--voip", "--raw-f32"},
+    2,
+    2};
 
 struct Args {
   std::string input, output;
@@ -31,55 +55,33 @@ struct Args {
   RawPcmFormat raw_format;
 };
 
-int usage() {
-  std::cerr << "usage: audio-convert IN OUT [--format F] [--rate HZ] [--f32] [--bitrate BPS]\n"
-               "       [--frame-ms MS] [--complexity N] [--cbr] [--voip]\n"
-               "       [--raw-rate HZ --raw-channels N [--raw-f32]]\n";
-  return 1;
-}
-
-bool parse(int argc, char** argv, Args& args) {
-  std::vector<std::string> positional;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    auto value = [&]() -> std::string {
-      if (i + 1 >= argc) throw std::invalid_argument("missing value for " + a);
-      return argv[++i];
-    };
-    if (a == "--format")
-      args.spec.format = parse_output_format(value());
-    else if (a == "--rate")
-      args.spec.sample_rate = std::stoi(value());
-    else if (a == "--f32")
-      args.spec.sample_format = SampleFormat::F32LE;
-    else if (a == "--bitrate")
-      args.spec.opus.bitrate = std::stoi(value());
-    else if (a == "--frame-ms")
-      args.spec.opus.frame_ms = std::stoi(value());
-    else if (a == "--complexity")
-      args.spec.opus.complexity = std::stoi(value());
-    else if (a == "--cbr")
-      args.spec.opus.vbr = false;
-    else if (a == "--voip")
-      args.spec.opus.application = "voip";
-    else if (a == "--raw-rate") {
-      args.raw = true;
-      args.raw_format.sample_rate = std::stoi(value());
-    } else if (a == "--raw-channels") {
-      args.raw = true;
-      args.raw_format.channels = std::stoi(value());
-    } else if (a == "--raw-f32") {
-      args.raw = true;
-      args.raw_format.sample_format = SampleFormat::F32LE;
-    } else if (a.starts_with("--"))
-      throw std::invalid_argument("unknown option " + a);
-    else
-      positional.push_back(a);
+Args parse(const csm::cli::Args& cli) {
+  Args args;
+  args.input = cli.positionals()[0];
+  args.output = cli.positionals()[1];
+  try {
+    if (cli.has("--format")) args.spec.format = parse_output_format(cli.get("--format"));
+  } catch (const AudioError& e) {
+    throw csm::cli::UsageError(std::string("--format: ") + e.what());
   }
-  if (positional.size() != 2) return false;
-  args.input = positional[0];
-  args.output = positional[1];
-  return true;
+  // An int flag; the encoder and decoder check the values further.
+  auto number = [&](const char* flag, int fallback, int64_t min = 1) {
+    return static_cast<int>(cli.get_int(flag, fallback, min, csm::cli::kIntMax));
+  };
+  auto& spec = args.spec;
+  spec.sample_rate = number("--rate", spec.sample_rate);
+  if (cli.has("--f32")) spec.sample_format = SampleFormat::F32LE;
+  spec.opus.bitrate = number("--bitrate", spec.opus.bitrate);
+  spec.opus.frame_ms = number("--frame-ms", spec.opus.frame_ms);
+  spec.opus.complexity = number("--complexity", spec.opus.complexity, 0);
+  if (cli.has("--cbr")) spec.opus.vbr = false;
+  if (cli.has("--voip")) spec.opus.application = "voip";
+  auto& raw = args.raw_format;
+  args.raw = cli.has("--raw-rate") || cli.has("--raw-channels") || cli.has("--raw-f32");
+  raw.sample_rate = number("--raw-rate", raw.sample_rate);
+  raw.channels = number("--raw-channels", raw.channels);
+  if (cli.has("--raw-f32")) raw.sample_format = SampleFormat::F32LE;
+  return args;
 }
 
 void write_chunks(std::ofstream& out, const std::vector<Chunk>& chunks, bool packetized) {
@@ -92,16 +94,8 @@ void write_chunks(std::ofstream& out, const std::vector<Chunk>& chunks, bool pac
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Args args;
-  try {
-    if (!parse(argc, argv, args)) return usage();
-  } catch (const std::exception& e) {
-    std::cerr << "audio-convert: " << e.what() << "\n";
-    return usage();
-  }
+int convert(const csm::cli::Args& cli) {
+  const Args args = parse(cli);
   try {
     std::ifstream in(args.input, std::ios::binary);
     if (!in) throw std::runtime_error("cannot read " + args.input);
@@ -117,10 +111,12 @@ int main(int argc, char** argv) {
               << args.output << " [" << encoder->content_type() << "]\n";
     return 0;
   } catch (const AudioError& e) {
-    std::cerr << "audio-convert: " << reason_name(e.reason()) << ": " << e.what() << "\n";
-    return 2;
-  } catch (const std::exception& e) {
-    std::cerr << "audio-convert: " << e.what() << "\n";
-    return 2;
+    throw std::runtime_error(std::string(reason_name(e.reason())) + ": " + e.what());
   }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return csm::cli::run_tool(kTool, argc, argv, convert);
 }

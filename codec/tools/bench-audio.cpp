@@ -3,7 +3,7 @@
 // and the streams one core could keep in real time: 80 ms / median cost (the mean is shown
 // too; on a shared machine it mostly measures preemption).
 //
-//   bench-audio [FRAMES]      (default 1500 frames = 120 s of audio per format)
+//   bench-audio [FRAMES]      (default 1500 frames = 120 s of audio per format; --help)
 //
 // Input: a speech-like synthetic signal (harmonics of a moving pitch, noise, syllable
 // envelope), so VBR Opus and the resamplers see realistic content. Each format gets a fresh
@@ -18,10 +18,21 @@
 #include <vector>
 
 #include "codec/audio/stream_encoder.h"
+#include "common/cli/args.h"
 
 namespace {
 
 using namespace csm::audio;
+
+const csm::cli::Tool kTool{
+    "bench-audio",
+    "usage: bench-audio [FRAMES]\n"
+    "  FRAMES   80 ms frames timed per format, 10 at least (default 1500 = 120 s of audio)\n"
+    "  --help   this text\n",
+    {},
+    {},
+    0,
+    1};
 
 std::vector<float> speech_like(std::size_t samples) {
   std::mt19937 rng(1);
@@ -82,10 +93,11 @@ std::vector<Row> rows() {
   return r;
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  const int frames = argc > 1 ? std::max(10, std::atoi(argv[1])) : 1500;
+int bench(const csm::cli::Args& args) {
+  const int64_t asked = args.positionals().empty()
+                            ? 1500
+                            : csm::cli::to_int("FRAMES", args.positionals()[0], 1, 1'000'000);
+  const int frames = static_cast<int>(std::max<int64_t>(10, asked));
   constexpr int kWarmup = 25;
   const std::vector<float> signal =
       speech_like(static_cast<std::size_t>(frames + kWarmup) * kModelFrameSamples);
@@ -115,4 +127,10 @@ int main(int argc, char** argv) {
                 static_cast<double>(bytes) / static_cast<double>(us.size()));
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return csm::cli::run_tool(kTool, argc, argv, bench);
 }

@@ -11,12 +11,13 @@
 //       frame per call, for each slot count) and encode (one frame per call); prints medians
 //       of wall and process CPU time. --full: released sizes with random weights; --demo: the
 //       demo model. --profile writes a torch profiler trace of the first streaming decode run.
-// Common options: --device DEV (cpu), --dtype float32|bfloat16|float16.
+// Common options: --device DEV (cpu), --dtype float32|bfloat16|float16. All flags: --help.
 #include "codec/audio/audio_error.h"
 #include "codec/audio/wav_reader.h"
 #include "codec/audio/wav_writer.h"
 #include "codec/mimi/mimi.h"
 #include "codec/mimi/random_checkpoint.h"
+#include "common/cli/args.h"
 #include "common/safetensors/safetensors.h"
 
 #include <ATen/Context.h>
@@ -25,52 +26,56 @@
 
 #include <algorithm>
 #include <chrono>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <fstream>
-#include <map>
-#include <sstream>
 
 namespace {
 
 using csm::mimi::MimiError;
 using csm::mimi::MimiModel;
 
-struct Args {
-  std::string command;
-  std::map<std::string, std::string> values;
-  std::string get(const std::string& key, const std::string& fallback = "") const {
-    auto it = values.find(key);
-    return it == values.end() ? fallback : it->second;
-  }
-  bool has(const std::string& key) const { return values.count(key) > 0; }
-};
+using csm::cli::Args;
 
-Args parse_args(int argc, char** argv) {
-  Args args;
-  if (argc < 2) throw MimiError("missing command (decode | encode | bench)");
-  args.command = argv[1];
-  for (int i = 2; i < argc; ++i) {
-    std::string key = argv[i];
-    if (key.rfind("--", 0) != 0) throw MimiError("unexpected argument '" + key + "'");
-    key.erase(0, 2);
-    if (key == "full" || key == "demo") {
-      args.values.insert_or_assign(key, std::string("1"));
-    } else if (i + 1 < argc) {
-      args.values.insert_or_assign(key, std::string(argv[++i]));
-    } else {
-      throw MimiError("option --" + key + " needs a value");
-    }
-  }
-  return args;
-}
+const csm::cli::Tool kTool{
+    "mimi-codec",
+    "usage: mimi-codec decode --model DIR --codes FILE --out OUT.wav [options]\n"
+    "       mimi-codec encode --model DIR --wav IN.wav --out CODES.json [--codebooks K]\n"
+    "                         [options]\n"
+    "       mimi-codec bench (--model DIR | --full | --demo) [--frames N] [--slots LIST]\n"
+    "                        [--repeat N] [--profile TRACE.json] [options]\n"
+    "  decode              codes (.json or .safetensors) to a 32-bit float mono WAV\n"
+    "  encode              a mono WAV at the model's rate to codes (JSON)\n"
+    "  bench               time offline and streaming decode / encode\n"
+    "  --model DIR         Mimi checkpoint folder (config.json, weights); required for\n"
+    "                      decode and encode; bench: default the demo model\n"
+    "  --codes FILE        decode: the codes, [K][F] or [B][K][F] (required)\n"
+    "  --wav IN.wav        encode: the audio, 16-bit PCM or 32-bit float (required)\n"
+    "  --out FILE          decode / encode: where the result goes (required)\n"
+    "  --codebooks K       encode: codebooks to keep (default 0 = all the model uses)\n"
+    "  --full              bench: released sizes with random weights\n"
+    "  --demo              bench: the demo model (the default without --model / --full)\n"
+    "  --frames N          bench: frames per run (default 125)\n"
+    "  --slots LIST        bench: streaming decode slot counts (default 1,4,8)\n"
+    "  --repeat N          bench: offline runs, the median is printed (default 3)\n"
+    "  --profile FILE      bench: torch profiler trace of the first streaming decode run\n"
+    "                      (default none)\n"
+    "  --device DEV        torch device: cpu, cuda, cuda:N (default cpu)\n"
+    "  --dtype DTYPE       float32|bfloat16|float16 (default float32)\n"
+    "  --threads N         CPU threads (default 0 = torch's setting)\n"
+    "  --help              this text\n",
+    {"--model", "--codes", "--wav", "--out", "--codebooks", "--frames", "--slots", "--repeat",
+     "--profile", "--device", "--dtype", "--threads"},
+    {"--full", "--demo"},
+    1,
+    1};
 
 csm::mimi::MimiOptions model_options(const Args& args, int64_t slots) {
   csm::mimi::MimiOptions o;
-  o.device = args.get("device", "cpu");
-  o.dtype = args.get("dtype", "float32");
+  o.device = args.get("--device", o.device);
+  o.dtype = args.get("--dtype", o.dtype);
   o.max_slots = slots;
-  o.num_threads = std::stoi(args.get("threads", "0"));
+  o.num_threads = static_cast<int>(args.get_int("--threads", 0, 0, csm::cli::kIntMax));
   return o;
 }
 
@@ -143,25 +148,29 @@ at::Tensor read_codes(const std::string& path) {
 }
 
 int run_decode(const Args& args) {
-  auto model = MimiModel::load_dir(args.get("model"), model_options(args, 1));
-  const at::Tensor pcm = model->decode(read_codes(args.get("codes")));
-  write_wav(args.get("out"), pcm[0][0], model->config().sample_rate);
-  std::printf("%s: %lld samples\n", args.get("out").c_str(), static_cast<long long>(pcm.size(2)));
+  const std::string model_dir = args.require("--model"), codes = args.require("--codes");
+  const std::string out = args.require("--out");
+  auto model = MimiModel::load_dir(model_dir, model_options(args, 1));
+  const at::Tensor pcm = model->decode(read_codes(codes));
+  write_wav(out, pcm[0][0], model->config().sample_rate);
+  std::printf("%s: %lld samples\n", out.c_str(), static_cast<long long>(pcm.size(2)));
   return 0;
 }
 
 int run_encode(const Args& args) {
-  auto model = MimiModel::load_dir(args.get("model"), model_options(args, 1));
-  const at::Tensor pcm = read_wav(args.get("wav"), model->config().sample_rate);
-  const at::Tensor codes =
-      model->encode(pcm.view({1, 1, -1}), std::stoll(args.get("codebooks", "0")))[0].to(torch::kCPU);
+  const std::string model_dir = args.require("--model"), wav = args.require("--wav");
+  const std::string out = args.require("--out");
+  const int64_t codebooks = args.get_int("--codebooks", 0, 0);
+  auto model = MimiModel::load_dir(model_dir, model_options(args, 1));
+  const at::Tensor pcm = read_wav(wav, model->config().sample_rate);
+  const at::Tensor codes = model->encode(pcm.view({1, 1, -1}), codebooks)[0].to(torch::kCPU);
   nlohmann::json rows = nlohmann::json::array();
   for (int64_t k = 0; k < codes.size(0); ++k) {
     at::Tensor row = codes[k].contiguous();
     rows.push_back(std::vector<int64_t>(row.data_ptr<int64_t>(), row.data_ptr<int64_t>() + row.numel()));
   }
-  std::ofstream(args.get("out")) << nlohmann::json{{"codes", rows}}.dump() << "\n";
-  std::printf("%s: %lld codebooks x %lld frames\n", args.get("out").c_str(),
+  std::ofstream(out) << nlohmann::json{{"codes", rows}}.dump() << "\n";
+  std::printf("%s: %lld codebooks x %lld frames\n", out.c_str(),
               static_cast<long long>(codes.size(0)), static_cast<long long>(codes.size(1)));
   return 0;
 }
@@ -183,12 +192,6 @@ double median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   const size_t n = v.size();
   return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-std::vector<int64_t> parse_list(const std::string& text) {
-  std::vector<int64_t> out;
-  std::stringstream ss(text);
-  for (std::string item; std::getline(ss, item, ',');) out.push_back(std::stoll(item));
-  return out;
 }
 
 // Wall and CPU time of repeated calls.
@@ -267,18 +270,19 @@ void bench_stream_encode(const BenchInput& in) {
 }
 
 int run_bench(const Args& args) {
-  const int repeat = std::stoi(args.get("repeat", "3"));
-  const auto slot_counts = parse_list(args.get("slots", "1,4,8"));
+  const int repeat = static_cast<int>(args.get_int("--repeat", 3, 1, csm::cli::kIntMax));
+  const auto slot_counts = args.get_int_list("--slots", "1,4,8", 1, csm::cli::kIntMax);
   const int64_t max_slots = *std::max_element(slot_counts.begin(), slot_counts.end());
   const csm::mimi::MimiOptions options = model_options(args, max_slots);
   BenchInput in;
-  in.frames = std::stoll(args.get("frames", "125"));
-  std::string label = args.get("model");
-  if (args.has("model")) {
-    in.model = MimiModel::load_dir(args.get("model"), options);
+  in.frames = args.get_int("--frames", 125, 1, csm::cli::kIntMax);
+  std::string label = args.get("--model");
+  if (args.has("--model")) {
+    in.model = MimiModel::load_dir(label, options);
   } else {
-    const auto config = args.has("full") ? csm::mimi::released_config() : csm::mimi::demo_config();
-    label = args.has("full") ? "full-size config, random weights" : "demo config";
+    const bool full = args.has("--full");
+    const auto config = full ? csm::mimi::released_config() : csm::mimi::demo_config();
+    label = full ? "full-size config, random weights" : "demo config";
     in.model = MimiModel::create(config, csm::mimi::random_weights(config, 1), options);
   }
   const auto& c = in.model->config();
@@ -291,24 +295,23 @@ int run_bench(const Args& args) {
   in.pcm = torch::randn({max_slots, 1, in.frames * c.frame_size}, gen) * 0.1;
   bench_offline(in, repeat);
   for (int64_t slots : slot_counts) {
-    bench_stream_decode(in, slots, slots == slot_counts.front() ? args.get("profile") : "");
+    bench_stream_decode(in, slots, slots == slot_counts.front() ? args.get("--profile") : "");
   }
   bench_stream_encode(in);
   return 0;
 }
 
+int run(const Args& args) {
+  const std::string& command = args.positionals()[0];
+  torch::NoGradGuard no_grad;
+  if (command == "decode") return run_decode(args);
+  if (command == "encode") return run_encode(args);
+  if (command == "bench") return run_bench(args);
+  throw csm::cli::UsageError("unknown command '" + command + "' (decode | encode | bench)");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  try {
-    const Args args = parse_args(argc, argv);
-    torch::NoGradGuard no_grad;
-    if (args.command == "decode") return run_decode(args);
-    if (args.command == "encode") return run_encode(args);
-    if (args.command == "bench") return run_bench(args);
-    throw MimiError("unknown command '" + args.command + "' (decode | encode | bench)");
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mimi-codec: %s\n", e.what());
-    return 1;
-  }
+  return csm::cli::run_tool(kTool, argc, argv, run);
 }

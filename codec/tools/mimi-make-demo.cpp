@@ -3,24 +3,33 @@
 // OUT_DIR/weights.safetensors. Real code space (32 codebooks x 2048, 24 kHz, 1920-sample
 // frames), small network; load it with MimiModel::load_dir(OUT_DIR, options).
 #include "codec/mimi/random_checkpoint.h"
+#include "common/cli/args.h"
 
 #include <cstdio>
-#include <exception>
+
+namespace {
+
+const csm::cli::Tool kTool{
+    "mimi-make-demo",
+    "usage: mimi-make-demo OUT_DIR\n"
+    "  OUT_DIR  folder for config.json and weights.safetensors (created; no default)\n"
+    "  --help   this text\n",
+    {},
+    {},
+    1,
+    1};
+
+int make_demo(const csm::cli::Args& args) {
+  const std::string& dir = args.positionals()[0];
+  const auto config = csm::mimi::demo_config();
+  csm::mimi::write_checkpoint(dir, config, csm::mimi::random_weights(config, csm::mimi::kDemoSeed));
+  std::printf("wrote %s/config.json and %s/weights.safetensors (demo Mimi, seed %llu)\n",
+              dir.c_str(), dir.c_str(), static_cast<unsigned long long>(csm::mimi::kDemoSeed));
+  return 0;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: mimi-make-demo OUT_DIR\n");
-    return 2;
-  }
-  try {
-    const auto config = csm::mimi::demo_config();
-    csm::mimi::write_checkpoint(argv[1], config,
-                                csm::mimi::random_weights(config, csm::mimi::kDemoSeed));
-    std::printf("wrote %s/config.json and %s/weights.safetensors (demo Mimi, seed %llu)\n",
-                argv[1], argv[1], static_cast<unsigned long long>(csm::mimi::kDemoSeed));
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "mimi-make-demo: %s\n", e.what());
-    return 1;
-  }
+  return csm::cli::run_tool(kTool, argc, argv, make_demo);
 }

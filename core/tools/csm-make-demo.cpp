@@ -1,6 +1,6 @@
 // csm-make-demo: writes a small random-weight CSM in the original checkpoint layout.
 //
-//   csm-make-demo [--out DIR=build/demo] [--seed N] [--dtype bfloat16|float32]
+//   csm-make-demo [--out DIR=build/demo] [--seed N] [--dtype bfloat16|float32]   (--help)
 //
 // Writes DIR/csm-demo.json (golden config schema, "weights_file": "csm-demo.safetensors")
 // and DIR/csm-demo.safetensors (~120 MB in bf16). The model has the real text vocabulary
@@ -11,33 +11,39 @@
 #include <cstdio>
 #include <string>
 
+#include "common/cli/args.h"
 #include "core/model/csm_model.h"
 #include "core/model/random_weights.h"
 
-int main(int argc, char** argv) {
-  std::string out = "build/demo", dtype = "bfloat16";
-  int64_t seed = csm::model::CsmConfig::demo().seed;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--out") out = v;
-    else if (k == "--dtype") dtype = v;
-    else if (k == "--seed") seed = std::stoll(v);
-    else {
-      std::fprintf(stderr, "usage: csm-make-demo [--out DIR] [--seed N] [--dtype bfloat16|float32]\n");
-      return 2;
-    }
-  }
-  if (argc % 2 == 0) {
-    std::fprintf(stderr, "usage: csm-make-demo [--out DIR] [--seed N] [--dtype bfloat16|float32]\n");
-    return 2;
-  }
-  try {
-    const std::string config = csm::model::write_demo_model(out, dtype, seed);
-    std::printf("wrote %s (+ csm-demo.safetensors), seed %lld, %s\n", config.c_str(),
-                static_cast<long long>(seed), dtype.c_str());
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "csm-make-demo: %s\n", e.what());
-    return 1;
-  }
+namespace {
+
+const int64_t kDemoSeed = csm::model::CsmConfig::demo().seed;
+
+std::string usage() {
+  std::string text =
+      "usage: csm-make-demo [--out DIR] [--seed N] [--dtype bfloat16|float32]\n"
+      "  --out DIR      where csm-demo.json and csm-demo.safetensors go (default build/demo)\n";
+  text +=
+      "  --seed N       seed of the random weights (default " + std::to_string(kDemoSeed) + ")\n";
+  text +=
+      "  --dtype DTYPE  bfloat16|float32, how the weights are stored (default bfloat16)\n"
+      "  --help         this text\n";
+  return text;
+}
+
+const csm::cli::Tool kTool{"csm-make-demo", usage(), {"--out", "--seed", "--dtype"}, {}, 0, 0};
+
+int make_demo(const csm::cli::Args& args) {
+  const std::string out = args.get("--out", "build/demo"), dtype = args.get("--dtype", "bfloat16");
+  const int64_t seed = args.get_int("--seed", kDemoSeed);
+  const std::string config = csm::model::write_demo_model(out, dtype, seed);
+  std::printf("wrote %s (+ csm-demo.safetensors), seed %lld, %s\n", config.c_str(),
+              static_cast<long long>(seed), dtype.c_str());
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return csm::cli::run_tool(kTool, argc, argv, make_demo);
 }

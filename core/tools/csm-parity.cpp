@@ -4,8 +4,9 @@
 //
 // DIR is one folder of ../shared/golden/csm/: a model folder (config.json + weights +
 // cases), rope/ or sampler/. Prints one line per compared tensor (max abs diff, tolerance,
-// PASS/FAIL) and exits 1 on any failure, 2 on a usage or load error. Model folders are also
-// run in bfloat16 and its error against the fp32 goldens is reported (no pass/fail).
+// PASS/FAIL) and exits 1 on any failure or load error, 2 on a usage error (--help). Model
+// folders are also run in bfloat16 and its error against the fp32 goldens is reported (no
+// pass/fail).
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -13,8 +14,9 @@
 #include <string>
 #include <vector>
 
-#include "common/safetensors/safetensors.h"
+#include "common/cli/args.h"
 #include "common/config/config.h"
+#include "common/safetensors/safetensors.h"
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
 #include "core/model/golden.h"
@@ -29,6 +31,18 @@ namespace fs = std::filesystem;
 constexpr double kModelTol = 2e-5;  // golden README: fp32 max-abs
 constexpr double kRopeTol = 1e-6;
 constexpr double kProbTol = 1e-6;
+
+const csm::cli::Tool kTool{
+    "csm-parity",
+    "usage: csm-parity --golden DIR [--no-bf16]\n"
+    "  --golden DIR  one folder of tests/data/golden/csm/: a model folder (config.json),\n"
+    "                rope/ or sampler/ (required)\n"
+    "  --no-bf16     skip the bfloat16 report of model folders (default: run it)\n"
+    "  --help        this text\n",
+    {"--golden"},
+    {"--no-bf16"},
+    0,
+    0};
 
 class Table {
  public:
@@ -172,37 +186,27 @@ void run_sampler_folder(const fs::path& dir, Table& t) {
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string golden;
-  bool with_bf16 = true;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--golden" && i + 1 < argc) golden = argv[++i];
-    else if (a == "--no-bf16") with_bf16 = false;
-    else {
-      std::fprintf(stderr, "usage: csm-parity --golden DIR [--no-bf16]\n");
-      return 2;
-    }
-  }
-  if (golden.empty()) {
-    std::fprintf(stderr, "usage: csm-parity --golden DIR [--no-bf16]\n");
-    return 2;
-  }
+int run(const csm::cli::Args& args) {
+  const std::string golden = args.require("--golden");
   torch::NoGradGuard no_grad;
   const fs::path dir(golden);
   Table table;
   std::printf("%-52s %12s %10s  %s\n", "tensor", "max_abs_diff", "tolerance", "result");
-  try {
-    if (fs::exists(dir / "config.json")) run_model_folder(dir, with_bf16, table);
-    else if (fs::exists(dir / "rope.safetensors")) run_rope_folder(dir, table);
-    else if (fs::exists(dir / "sampler.safetensors")) run_sampler_folder(dir, table);
-    else throw std::runtime_error("no config.json, rope.safetensors or sampler.safetensors in " + golden);
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "csm-parity: %s\n", e.what());
-    return 2;
-  }
+  if (fs::exists(dir / "config.json"))
+    run_model_folder(dir, !args.has("--no-bf16"), table);
+  else if (fs::exists(dir / "rope.safetensors"))
+    run_rope_folder(dir, table);
+  else if (fs::exists(dir / "sampler.safetensors"))
+    run_sampler_folder(dir, table);
+  else
+    throw std::runtime_error("no config.json, rope.safetensors or sampler.safetensors in " +
+                             golden);
   std::printf("%s: %d failure(s)\n", golden.c_str(), table.failures());
   return table.failures() == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return csm::cli::run_tool(kTool, argc, argv, run);
 }

@@ -1,6 +1,7 @@
 // csm-tokenizer-bench: encode throughput of our tokenizer on a text file, optionally next to
 // the JavaScript reference (@lenml/tokenizers under Node) in the same run.
 //   csm-tokenizer-bench --tokenizer FILE --text FILE [--runs N] [--node-script bench_encode.mjs]
+//   (--help for the flags)
 // The text is encoded line by line (one encode call per non-empty line, as the server encodes
 // one utterance at a time). Run 1 starts with a cold piece cache; the median is over all runs.
 // Prints one JSON object per implementation: MB/s (10^6 bytes of UTF-8 input per second),
@@ -15,9 +16,23 @@
 #include <string>
 #include <vector>
 
+#include "common/cli/args.h"
 #include "core/tokenizer/tokenizer.h"
 
 namespace {
+
+const csm::cli::Tool kTool{
+    "csm-tokenizer-bench",
+    "usage: csm-tokenizer-bench --tokenizer FILE --text FILE [--runs N] [--node-script FILE]\n"
+    "  --tokenizer FILE    tokenizer.json or a SentencePiece .model (required)\n"
+    "  --text FILE         the text, encoded one non-empty line per call (required)\n"
+    "  --runs N            passes over the text, 1 or more; the median is reported (default 5)\n"
+    "  --node-script FILE  also run this JavaScript reference under node (default: none)\n"
+    "  --help              this text\n",
+    {"--tokenizer", "--text", "--runs", "--node-script"},
+    {},
+    0,
+    0};
 
 struct Options {
   std::string tokenizer;
@@ -92,34 +107,21 @@ nlohmann::json bench_node(const Options& options) {
   return nlohmann::json::parse(output);
 }
 
+int bench(const csm::cli::Args& args) {
+  Options options;
+  options.tokenizer = args.require("--tokenizer");
+  options.text = args.require("--text");
+  options.runs = static_cast<int>(args.get_int("--runs", options.runs, 1, csm::cli::kIntMax));
+  options.node_script = args.get("--node-script");
+  std::cout << bench_ours(options).dump() << "\n";
+  if (!options.node_script.empty()) {
+    std::cout << bench_node(options).dump() << "\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  Options options;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string arg = argv[i];
-    if (arg == "--tokenizer") {
-      options.tokenizer = argv[i + 1];
-    } else if (arg == "--text") {
-      options.text = argv[i + 1];
-    } else if (arg == "--runs") {
-      options.runs = std::max(1, std::atoi(argv[i + 1]));
-    } else if (arg == "--node-script") {
-      options.node_script = argv[i + 1];
-    }
-  }
-  if (options.tokenizer.empty() || options.text.empty()) {
-    std::cerr << "usage: csm-tokenizer-bench --tokenizer FILE --text FILE [--runs N] [--node-script FILE]\n";
-    return 2;
-  }
-  try {
-    std::cout << bench_ours(options).dump() << "\n";
-    if (!options.node_script.empty()) {
-      std::cout << bench_node(options).dump() << "\n";
-    }
-  } catch (const std::exception& e) {
-    std::cerr << "csm-tokenizer-bench: " << e.what() << "\n";
-    return 1;
-  }
-  return 0;
+  return csm::cli::run_tool(kTool, argc, argv, bench);
 }

@@ -15,7 +15,7 @@
 #include "engine_fixture.h"
 #include "support/skip.h"
 #include "support/paths.h"
-#include "support/rss.h"
+#include "common/system/resident_memory.h"
 
 using namespace csm::engine;
 using namespace csm::test;
@@ -307,9 +307,9 @@ TEST_CASE("hundreds of turns leave no memory growth behind", "[core][engine]") {
     }
   };
   run_batch(200);  // warm-up: allocator pools, caches
-  const double before = rss_mib();
+  const double before = csm::system::resident_mib();
   run_batch(800);
-  const double growth = rss_mib() - before;
+  const double growth = csm::system::resident_mib() - before;
   INFO("RSS growth over 800 turns (+200 second turns): " << growth << " MiB");
   CHECK(growth < 16.0);
   CHECK(engine->stats().turns_failed == 0);

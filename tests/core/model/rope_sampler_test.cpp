@@ -6,7 +6,7 @@
 #include "core/model/csm_model.h"
 #include "core/model/rope.h"
 #include "core/model/sampler.h"
-#include "support/rss.h"
+#include "common/system/resident_memory.h"
 
 using namespace csm::model;
 
@@ -57,9 +57,9 @@ TEST_CASE("a generator copy continues the same stream and is freed", "[core][mod
 #ifndef CSM_SANITIZED
   // at::Generator::clone() leaked every copy (2.6 KB) in LibTorch 1.13: 100,000 copies held
   // 260 MB. Ours are freed.
-  const double before = csm::test::rss_mib();
+  const double before = csm::system::resident_mib();
   for (int i = 0; i < 100000; ++i) (void)csm::model::copy_generator(source);
-  INFO("RSS growth over 100,000 copies: " << csm::test::rss_mib() - before << " MiB");
-  CHECK(csm::test::rss_mib() - before < 32.0);
+  INFO("RSS growth over 100,000 copies: " << csm::system::resident_mib() - before << " MiB");
+  CHECK(csm::system::resident_mib() - before < 32.0);
 #endif
 }
