@@ -95,20 +95,7 @@ void write_checkpoint(const std::string& dir, const MimiConfig& config, const We
   if (ec) throw MimiError("mimi checkpoint: cannot create " + dir + ": " + ec.message());
   write_json(dir + "/config.json", config_to_json(config));
   safetensors::SafetensorsWriter writer;
-  const int64_t heads = config.transformer.num_heads, d = config.transformer.d_model;
-  for (const TensorSpec& spec : expected_tensors(config)) {
-    const at::Tensor& t = weights.at(spec.name);
-    if (layout == CheckpointLayout::Moshi) {
-      writer.add(spec.name, t);
-    } else if (spec.role == TensorSpec::Role::AttnInProj) {
-      const auto names = hf_in_proj_names(spec.name);
-      writer.add(names[0], interleaved_to_half_split(t.narrow(0, 0, d), heads));
-      writer.add(names[1], interleaved_to_half_split(t.narrow(0, d, d), heads));
-      writer.add(names[2], t.narrow(0, 2 * d, d));
-    } else {
-      writer.add(hf_name(spec.name), t);
-    }
-  }
+  add_checkpoint_tensors(writer, config, weights, layout);
   writer.set_metadata("format", "pt");
   try {
     writer.write(dir + "/weights.safetensors");

@@ -66,33 +66,38 @@ void quantizer_tensors(const MimiConfig& c, std::vector<TensorSpec>& out) {
 }
 
 // Reads tensors by source name, converting to fp32 and recording what was used or wrong.
+// `prefix` selects the Mimi tensors of a file that bundles other models too (the HF CSM
+// checkpoint keeps its codec under `codec_model.`); tensors outside it are not ours to check.
 class Source {
  public:
-  Source(const safetensors::SafetensorsFile& file, std::vector<std::string>& problems)
-      : file_(file), problems_(problems) {}
-  bool has(const std::string& name) const { return file_.contains(name); }
+  Source(const safetensors::SafetensorsFile& file, std::string prefix,
+         std::vector<std::string>& problems)
+      : file_(file), prefix_(std::move(prefix)), problems_(problems) {}
+  bool has(const std::string& name) const { return file_.contains(prefix_ + name); }
   at::Tensor get(const std::string& name) {
-    used_.insert(name);
-    const auto& info = file_.info(name);
+    const std::string full = prefix_ + name;
+    used_.insert(full);
+    const auto& info = file_.info(full);
     if (info.dtype != safetensors::DType::F32 && info.dtype != safetensors::DType::BF16 &&
         info.dtype != safetensors::DType::F16) {
-      problems_.push_back("tensor '" + name + "': dtype " +
+      problems_.push_back("tensor '" + full + "': dtype " +
                           std::string(safetensors::dtype_name(info.dtype)) +
                           " (expected F32, BF16 or F16)");
       return {};
     }
-    return file_.tensor(name).to(torch::kFloat32);
+    return file_.tensor(full).to(torch::kFloat32);
   }
   std::vector<std::string> unused() const {
     std::vector<std::string> out;
     for (const auto& t : file_.tensors()) {
-      if (!used_.count(t.name)) out.push_back(t.name);
+      if (t.name.rfind(prefix_, 0) == 0 && !used_.count(t.name)) out.push_back(t.name);
     }
     return out;
   }
 
  private:
   const safetensors::SafetensorsFile& file_;
+  std::string prefix_;
   std::vector<std::string>& problems_;
   std::set<std::string> used_;
 };
@@ -210,10 +215,19 @@ Weights load_weights(const std::string& path, const MimiConfig& config,
   } catch (const safetensors::SafetensorsError& e) {
     throw MimiError(std::string("mimi weights: ") + e.what());
   }
+  std::string prefix;
+  for (const auto& t : file->tensors()) {
+    if (t.name.rfind(kBundledPrefix, 0) == 0) {
+      prefix = kBundledPrefix;
+      break;
+    }
+  }
   CheckpointLayout layout = CheckpointLayout::Moshi;
   for (const auto& t : file->tensors()) {
-    if (t.name.rfind("encoder.layers.", 0) == 0 || t.name.find("_residual_vector_quantizer") !=
-                                                       std::string::npos) {
+    if (t.name.rfind(prefix, 0) != 0) continue;
+    const std::string name = t.name.substr(prefix.size());
+    if (name.rfind("encoder.layers.", 0) == 0 ||
+        name.find("_residual_vector_quantizer") != std::string::npos) {
       layout = CheckpointLayout::HuggingFace;
       break;
     }
@@ -221,13 +235,13 @@ Weights load_weights(const std::string& path, const MimiConfig& config,
   if (detected != nullptr) *detected = layout;
 
   std::vector<std::string> problems;
-  Source src(*file, problems);
+  Source src(*file, prefix, problems);
   Weights weights;
   for (const TensorSpec& spec : expected_tensors(config)) {
     at::Tensor t = read_one(spec, layout, config.transformer.num_heads, src, problems);
     if (!t.defined()) continue;
     if (t.sizes().vec() != spec.shape) {
-      problems.push_back("tensor '" +
+      problems.push_back("tensor '" + prefix +
                          (layout == CheckpointLayout::HuggingFace ? hf_name(spec.name)
                                                                   : spec.name) +
                          "': shape " + shape_text(t.sizes().vec()) + ", expected " +
@@ -240,11 +254,33 @@ Weights load_weights(const std::string& path, const MimiConfig& config,
   if (!problems.empty()) {
     std::string msg = "mimi weights " + path + " (" +
                       (layout == CheckpointLayout::HuggingFace ? "Hugging Face" : "moshi") +
-                      " layout): " + std::to_string(problems.size()) + " problem(s):";
+                      " layout" + (prefix.empty() ? "" : ", under " + prefix) + "): " + std::to_string(problems.size()) + " problem(s):";
     for (const auto& p : problems) msg += "\n  " + p;
     throw MimiError(msg);
   }
   return weights;
+}
+
+void add_checkpoint_tensors(safetensors::SafetensorsWriter& writer, const MimiConfig& config,
+                            const Weights& weights, CheckpointLayout layout,
+                            const std::string& prefix, at::ScalarType dtype) {
+  const int64_t heads = config.transformer.num_heads, d = config.transformer.d_model;
+  const auto add = [&](const std::string& name, const at::Tensor& t) {
+    writer.add(prefix + name, t.to(dtype));
+  };
+  for (const TensorSpec& spec : expected_tensors(config)) {
+    const at::Tensor& t = weights.at(spec.name);
+    if (layout == CheckpointLayout::Moshi) {
+      add(spec.name, t);
+    } else if (spec.role == TensorSpec::Role::AttnInProj) {
+      const auto names = hf_in_proj_names(spec.name);
+      add(names[0], interleaved_to_half_split(t.narrow(0, 0, d), heads));
+      add(names[1], interleaved_to_half_split(t.narrow(0, d, d), heads));
+      add(names[2], t.narrow(0, 2 * d, d));
+    } else {
+      add(hf_name(spec.name), t);
+    }
+  }
 }
 
 }  // namespace csm::mimi

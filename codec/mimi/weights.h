@@ -14,6 +14,10 @@
 #include <string>
 #include <vector>
 
+namespace csm::safetensors {
+class SafetensorsWriter;
+}
+
 namespace csm::mimi {
 
 // Canonical (moshi-layout) name -> fp32 CPU tensor.
@@ -44,9 +48,20 @@ std::vector<std::string> hf_in_proj_names(const std::string& canonical);
 at::Tensor interleaved_to_half_split(const at::Tensor& w, int64_t num_heads);
 at::Tensor half_split_to_interleaved(const at::Tensor& w, int64_t num_heads);
 
-// Reads and checks a checkpoint; the layout is detected from the names. Throws MimiError
-// (all problems at once, each naming the file and tensor).
+// A Hugging Face CSM checkpoint bundles its Mimi (HF names) under this prefix.
+inline constexpr const char* kBundledPrefix = "codec_model.";
+
+// Reads and checks a checkpoint; the layout is detected from the names. A file that bundles
+// Mimi with other weights (kBundledPrefix) gives up its Mimi tensors and keeps the rest to
+// itself. Throws MimiError (all problems at once, each naming the file and tensor).
 Weights load_weights(const std::string& path, const MimiConfig& config,
                      CheckpointLayout* detected = nullptr);
+
+// Adds `weights` (canonical names) to `writer` as a checkpoint of `layout` names them, each
+// name preceded by `prefix` (kBundledPrefix inside an HF CSM file), stored as `dtype`.
+void add_checkpoint_tensors(safetensors::SafetensorsWriter& writer, const MimiConfig& config,
+                            const Weights& weights, CheckpointLayout layout,
+                            const std::string& prefix = "",
+                            at::ScalarType dtype = at::ScalarType::Float);
 
 }  // namespace csm::mimi

@@ -4,8 +4,8 @@ namespace csm::engine {
 
 void ModelOptions::validate() const {
   if (source == "files") {
+    // mimi_checkpoint may stay empty: a Hugging Face CSM checkpoint bundles its Mimi.
     for (auto [key, value] : {std::pair{"model.csm_checkpoint", &csm_checkpoint},
-                              std::pair{"model.mimi_checkpoint", &mimi_checkpoint},
                               std::pair{"model.tokenizer", &tokenizer}}) {
       if (value->empty()) {
         throw config::ConfigError(key, "model.source = files",

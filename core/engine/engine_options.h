@@ -18,7 +18,7 @@ struct ModelOptions {
   std::string demo_dir;           // demo assets (CSM, Mimi, tokenizer); empty: next to the executable
   std::string csm_checkpoint;     // CSM safetensors (original or Hugging Face names)
   std::string csm_config;         // CSM config JSON; empty: the released csm-1b hyperparameters
-  std::string mimi_checkpoint;    // Mimi safetensors (moshi or Hugging Face names)
+  std::string mimi_checkpoint;    // Mimi safetensors (moshi or HF names); empty: csm_checkpoint's
   std::string mimi_config;        // Mimi config JSON; empty: the released Mimi hyperparameters
   std::string tokenizer;          // Llama-3 tokenizer.json or SentencePiece .model
   std::string voices_dir;         // folder of voice prompts (NAME.json + audio); empty: none
@@ -33,7 +33,9 @@ struct ModelOptions {
     v.field("demo_dir", demo_dir, "demo model assets; empty: <executable>/../share/demo");
     v.field("csm_checkpoint", csm_checkpoint, "CSM safetensors (source = files)");
     v.field("csm_config", csm_config, "CSM config JSON; empty: csm-1b");
-    v.field("mimi_checkpoint", mimi_checkpoint, "Mimi safetensors (source = files)");
+    v.field("mimi_checkpoint", mimi_checkpoint,
+            "Mimi safetensors (source = files); empty: the Mimi bundled in a Hugging Face "
+            "csm_checkpoint");
     v.field("mimi_config", mimi_config, "Mimi config JSON; empty: the released Mimi");
     v.field("tokenizer", tokenizer, "tokenizer.json (Llama-3) or SentencePiece .model");
     v.field("voices_dir", voices_dir, "folder of named voice prompts; empty: none");

@@ -6,6 +6,7 @@
 #include <filesystem>
 
 #include "common/log/log.h"
+#include "common/system/resident_memory.h"
 #include "core/model/csm_model.h"
 
 namespace csm::engine {
@@ -56,10 +57,14 @@ std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const Engine
     csm_config = model.csm_config;
     csm_weights = model.csm_checkpoint;
     mimi_config = model.mimi_config;
-    mimi_weights = model.mimi_checkpoint;
+    // A Hugging Face CSM checkpoint bundles its Mimi (codec_model.*): one file serves both.
+    mimi_weights = model.mimi_checkpoint.empty() ? model.csm_checkpoint : model.mimi_checkpoint;
     tokenizer_path = model.tokenizer;
     require_file(csm_weights, "CSM checkpoint (model.csm_checkpoint)");
-    require_file(mimi_weights, "Mimi checkpoint (model.mimi_checkpoint)");
+    require_file(mimi_weights, model.mimi_checkpoint.empty()
+                                   ? "Mimi checkpoint (model.mimi_checkpoint, empty: the CSM "
+                                     "checkpoint's bundled codec)"
+                                   : "Mimi checkpoint (model.mimi_checkpoint)");
     require_file(tokenizer_path, "tokenizer (model.tokenizer)");
   }
 
@@ -82,12 +87,16 @@ std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const Engine
   // is what users hear.
   mimi_options.dtype = model.dtype == "float16" ? "float16" : "float32";
   mimi_options.max_slots = options.max_sessions;
-  bundle->mimi = mimi_config.empty()
-                     ? mimi::MimiModel::create(mimi::released_config(),
-                                               mimi::load_weights(mimi_weights,
-                                                                  mimi::released_config()),
-                                               mimi_options)
-                     : mimi::MimiModel::load(mimi_config, mimi_weights, mimi_options);
+  const mimi::MimiConfig mimi_shape =
+      mimi_config.empty() ? mimi::released_config() : mimi::load_config(mimi_config);
+  mimi::CheckpointLayout mimi_layout = mimi::CheckpointLayout::Moshi;
+  bundle->mimi = mimi::MimiModel::create(
+      mimi_shape, mimi::load_weights(mimi_weights, mimi_shape, &mimi_layout), mimi_options);
+  log::info("mimi model loaded",
+            {{"weights", mimi_weights},
+             {"layout", mimi_layout == mimi::CheckpointLayout::HuggingFace ? "huggingface"
+                                                                            : "moshi"},
+             {"dtype", mimi_options.dtype}});
   if (bundle->mimi->config().sample_rate != kSampleRate ||
       bundle->mimi->config().frame_size != kFrameSamples) {
     throw std::runtime_error("Mimi config " + mimi_config + ": the engine needs 24000 Hz and " +
@@ -116,8 +125,11 @@ std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const Engine
                               {"device", info.device},
                               {"dtype", info.dtype},
                               {"tokenizer", info.tokenizer_kind},
+                              {"tokenizer_file", tokenizer_path},
+                              {"voices", info.voices.size()},
                               {"slots", info.max_sessions},
-                              {"seconds", std::round(seconds * 100) / 100}});
+                              {"seconds", std::round(seconds * 100) / 100},
+                              {"resident_mib", std::round(system::resident_mib())}});
   return bundle;
 }
 

@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include <chrono>
+#include <cmath>
 #include <thread>
 
 #include "common/cpu/blas_threads.h"
@@ -62,7 +64,15 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
         "csm model: this CPU has no AVX512-BF16; bfloat16 matmuls will be slow, "
         "consider dtype float32");
   }
-  CsmWeights weights = load_weights(weights_path, config, dtype, device);
+  const auto t0 = std::chrono::steady_clock::now();
+  CheckpointLayout layout = CheckpointLayout::Original;
+  CsmWeights weights = load_weights(weights_path, config, dtype, device, &layout);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  log::info("csm model loaded",
+            {{"model", config.name},
+             {"layout", layout == CheckpointLayout::HuggingFace ? "huggingface" : "original"},
+             {"seconds", std::round(seconds * 100) / 100}});
   return std::make_shared<const CsmModel>(config, std::move(weights), device, dtype);
 }
 

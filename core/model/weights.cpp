@@ -43,10 +43,13 @@ bool starts_with(const std::string& s, const std::string& prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
+// The HF depth decoder's copy of the audio embedding table (tied to the backbone's).
+constexpr const char* kTiedAudioTable = "depth_decoder.model.embed_tokens.weight";
+
 // Tensors a file may carry that are not CSM weights.
 bool ignored_name(const std::string& name) {
   return starts_with(name, "codec_model.") || name == "backbone_causal_mask" ||
-         name == "decoder_causal_mask" || name == "depth_decoder.model.embed_tokens.weight";
+         name == "decoder_causal_mask" || name == kTiedAudioTable;
 }
 
 // Head size of a q/k projection (HF rows are permuted per head), 0 for other tensors.
@@ -127,6 +130,20 @@ at::Tensor permute_hf_rows(const at::Tensor& w, int head_dim) {
   return w.reshape({heads, head_dim / 2, 2, w.size(1)}).transpose(1, 2).reshape(w.sizes());
 }
 
+void add_checkpoint_tensors(safetensors::SafetensorsWriter& writer, const CsmConfig& config,
+                            const std::map<std::string, at::Tensor>& tensors,
+                            CheckpointLayout layout) {
+  for (const TensorSpec& spec : expected_tensors(config)) {
+    const at::Tensor& t = tensors.at(spec.name);
+    if (layout == CheckpointLayout::Original) {
+      writer.add(spec.name, t);
+      continue;
+    }
+    const int hd = permuted_head_dim(spec.name, config);
+    writer.add(hf_name(spec.name), hd > 0 ? permute_hf_rows(t, hd) : t);
+  }
+}
+
 CheckpointPlan plan_checkpoint(const std::string& path, const CsmConfig& config) {
   const auto file = safetensors::SafetensorsFile::open(path);
   const std::vector<TensorSpec> expected = expected_tensors(config);
@@ -169,6 +186,20 @@ CheckpointPlan plan_checkpoint(const std::string& path, const CsmConfig& config)
                        ? permuted_head_dim(spec.name, config)
                        : 0;
     plan.sources[spec.name] = {info.name, hd};
+  }
+  // HF ties the depth decoder's embedding table to the backbone's audio table; a file saved
+  // with shared tensors de-duplicated may hold the table under the decoder's name only.
+  const std::string audio_table = "audio_embeddings.weight";
+  if (plan.layout == CheckpointLayout::HuggingFace && !found.count(audio_table) &&
+      file->contains(kTiedAudioTable)) {
+    const auto& info = file->info(kTiedAudioTable);
+    if (info.shape != by_original.at(audio_table)->shape) {
+      problems.push_back("tensor '" + std::string(kTiedAudioTable) + "' has shape " +
+                         shape_text(info.shape) + ", expected " +
+                         shape_text(by_original.at(audio_table)->shape));
+    }
+    plan.sources[audio_table] = {kTiedAudioTable, 0};
+    found.insert(audio_table);
   }
   for (const auto& [file_name, original] : to_original) {
     if (!found.count(original)) problems.push_back("missing tensor '" + file_name + "'");
@@ -254,8 +285,9 @@ CsmWeights assemble_weights(const std::map<std::string, at::Tensor>& tensors,
 }
 
 CsmWeights load_weights(const std::string& path, const CsmConfig& config, at::ScalarType dtype,
-                        c10::Device device) {
+                        c10::Device device, CheckpointLayout* detected) {
   const CheckpointPlan plan = plan_checkpoint(path, config);
+  if (detected != nullptr) *detected = plan.layout;
   const auto file = safetensors::SafetensorsFile::open(path);
   std::map<std::string, at::Tensor> tensors;
   for (const auto& [original, source] : plan.sources) {

@@ -17,6 +17,10 @@
 
 #include "core/model/csm_config.h"
 
+namespace csm::safetensors {
+class SafetensorsWriter;
+}
+
 namespace csm::model {
 
 // Every problem found in one checkpoint, in one message (file, then one line per problem).
@@ -60,6 +64,12 @@ at::Tensor permute_hf_rows(const at::Tensor& w, int head_dim);
 // Original name -> HF name (spec 8.2 table). Throws std::invalid_argument on unknown names.
 std::string hf_name(const std::string& original);
 
+// Adds `tensors` (original names, as expected_tensors lists them) to `writer` as a checkpoint
+// of `layout` names them: HF names with q/k rows permuted, or the original names.
+void add_checkpoint_tensors(safetensors::SafetensorsWriter& writer, const CsmConfig& config,
+                            const std::map<std::string, at::Tensor>& tensors,
+                            CheckpointLayout layout);
+
 // One transformer layer with fused projections built at load time.
 struct LayerWeights {
   at::Tensor sa_norm;   // [D]
@@ -90,8 +100,9 @@ CsmWeights assemble_weights(const std::map<std::string, at::Tensor>& tensors,
                             const CsmConfig& config, at::ScalarType dtype, c10::Device device,
                             const std::string& origin);
 
-// plan_checkpoint + read + convert + fuse. Throws WeightsError / SafetensorsError.
+// plan_checkpoint + read + convert + fuse; `detected` (if given) receives the file's layout.
+// Throws WeightsError / SafetensorsError.
 CsmWeights load_weights(const std::string& path, const CsmConfig& config, at::ScalarType dtype,
-                        c10::Device device);
+                        c10::Device device, CheckpointLayout* detected = nullptr);
 
 }  // namespace csm::model

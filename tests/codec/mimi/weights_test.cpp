@@ -94,6 +94,29 @@ TEST_CASE("HF layout round trip gives the moshi weights, q/k permutation include
   CHECK(detected == CheckpointLayout::HuggingFace);
 }
 
+TEST_CASE("a Hugging Face CSM file gives up its bundled Mimi and keeps the rest",
+          "[mimi][weights]") {
+  const MimiConfig config = load_config(golden_dir() + "/config.json");
+  const Weights moshi = load_weights(golden_dir() + "/weights.safetensors", config);
+  csm::test::ScratchDir dir;
+  st::SafetensorsWriter writer;
+  writer.add("lm_head.weight", torch::ones({4, 8}));  // a CSM tensor: not Mimi's to check
+  add_checkpoint_tensors(writer, config, moshi, CheckpointLayout::HuggingFace, kBundledPrefix);
+  writer.write(dir.file("model.safetensors"));
+  CheckpointLayout detected{};
+  require_same(load_weights(dir.file("model.safetensors"), config, &detected), moshi);
+  CHECK(detected == CheckpointLayout::HuggingFace);
+
+  // A stray bundled tensor is named with the prefix the file uses.
+  st::SafetensorsWriter broken;
+  add_checkpoint_tensors(broken, config, moshi, CheckpointLayout::HuggingFace, kBundledPrefix);
+  broken.add(std::string(kBundledPrefix) + "decoder.layers.99.conv.weight", torch::ones({1}));
+  broken.write(dir.file("broken.safetensors"));
+  CHECK_THROWS_WITH(load_weights(dir.file("broken.safetensors"), config),
+                    Catch::Contains("under codec_model.") &&
+                        Catch::Contains("unexpected tensor 'codec_model.decoder.layers.99"));
+}
+
 TEST_CASE("BF16 and F16 checkpoints are upcast to fp32", "[mimi][weights]") {
   const MimiConfig config = load_config(golden_dir() + "/config.json");
   const Weights ref = load_weights(golden_dir() + "/weights.safetensors", config);

@@ -143,20 +143,24 @@ TEST_CASE("tiny checkpoint in HF layout and BF16/F16 files load to the same mode
   const auto file = csm::safetensors::SafetensorsFile::open(original);
 
   SafetensorsWriter hf_writer, half_writer;
+  add_checkpoint_tensors(hf_writer, config, file->load_all(), CheckpointLayout::HuggingFace);
   for (const auto& spec : expected_tensors(config)) {
     at::Tensor t = file->tensor(spec.name);
-    const bool q = spec.name.find("q_proj") != std::string::npos;
-    const bool k = spec.name.find("k_proj") != std::string::npos;
-    const int hd = spec.name.rfind("backbone", 0) == 0 ? config.backbone.head_dim : config.decoder.head_dim;
-    hf_writer.add(hf_name(spec.name), q || k ? permute_hf_rows(t, hd) : t);
     half_writer.add(spec.name, spec.name.find("norm") != std::string::npos ? t.to(torch::kHalf)
                                                                             : t.to(torch::kBFloat16));
   }
   hf_writer.write(dir.file("hf.safetensors"));
   half_writer.write(dir.file("half.safetensors"));
+  // The q rows really are permuted in the file (an identity mapping would pass the round trip).
+  const auto hf_file = csm::safetensors::SafetensorsFile::open(dir.file("hf.safetensors"));
+  CHECK_FALSE(torch::equal(hf_file->tensor("backbone_model.layers.0.self_attn.q_proj.weight"),
+                           file->tensor("backbone.layers.0.attn.q_proj.weight")));
 
   const CsmWeights a = load_weights(original, config, torch::kFloat, torch::kCPU);
-  const CsmWeights b = load_weights(dir.file("hf.safetensors"), config, torch::kFloat, torch::kCPU);
+  CheckpointLayout detected = CheckpointLayout::Original;
+  const CsmWeights b =
+      load_weights(dir.file("hf.safetensors"), config, torch::kFloat, torch::kCPU, &detected);
+  CHECK(detected == CheckpointLayout::HuggingFace);
   const CsmWeights c = load_weights(dir.file("half.safetensors"), config, torch::kFloat, torch::kCPU);
   for (size_t l = 0; l < a.backbone.layers.size(); ++l) {
     CHECK(torch::equal(a.backbone.layers[l].wqkv, b.backbone.layers[l].wqkv));
@@ -169,6 +173,35 @@ TEST_CASE("tiny checkpoint in HF layout and BF16/F16 files load to the same mode
   }
   CHECK(torch::equal(a.audio_head, b.audio_head));
   CHECK(torch::equal(a.text_embeddings, b.text_embeddings));
+}
+
+TEST_CASE("an HF file with the audio table only under the depth decoder's tied name loads",
+          "[core][model][weights]") {
+  csm::test::ScratchDir dir;
+  const auto golden = csm::test::data_dir() / "golden" / "csm" / "tiny";
+  const CsmConfig config = load_csm_config((golden / "config.json").string());
+  const auto file = csm::safetensors::SafetensorsFile::open((golden / "weights.safetensors").string());
+  const auto tensors = file->load_all();
+  SafetensorsWriter hf_writer;
+  add_checkpoint_tensors(hf_writer, config, tensors, CheckpointLayout::HuggingFace);
+  hf_writer.write(dir.file("hf.safetensors"));
+  // save_pretrained drops one name of a tied pair: here the backbone's.
+  const auto hf = csm::safetensors::SafetensorsFile::open(dir.file("hf.safetensors"));
+  SafetensorsWriter writer;
+  for (const auto& info : hf->tensors()) {
+    writer.add(info.name == "backbone_model.embed_tokens.embed_audio_tokens.weight"
+                   ? "depth_decoder.model.embed_tokens.weight"
+                   : info.name,
+               hf->tensor(info.name));
+  }
+  writer.write(dir.file("tied.safetensors"));
+  const CsmWeights w = load_weights(dir.file("tied.safetensors"), config, torch::kFloat, torch::kCPU);
+  CHECK(torch::equal(w.audio_embeddings, tensors.at("audio_embeddings.weight")));
+  CHECK(torch::equal(w.backbone.layers[0].wqkv,
+                     load_weights((golden / "weights.safetensors").string(), config, torch::kFloat,
+                                  torch::kCPU)
+                         .backbone.layers[0]
+                         .wqkv));
 }
 
 TEST_CASE("assembled weights are fused q/k/v and w1/w3", "[core][model][weights]") {
