@@ -95,7 +95,14 @@ void WsSession::on_read(beast::error_code ec, size_t) {
 void WsSession::on_text(const std::string& text) {
   const proto::ServerEvent event = proto::parse_server_event(text);
   if (std::holds_alternative<proto::SessionCreated>(event)) {
+    // A voice holds a prompt: the session chooses it once (response.create only picks speakers).
+    if (const std::string voice = run_.voice_for(index_); !voice.empty()) return choose_voice(voice);
     if (!turn_ && !context_pending_) begin_turn();
+  } else if (std::holds_alternative<proto::SessionUpdated>(event)) {
+    if (voice_pending_) {
+      voice_pending_ = false;
+      begin_turn();
+    }
   } else if (std::holds_alternative<proto::ContextAdded>(event)) {
     if (context_pending_) on_context_done("");
   } else if (const auto* created = std::get_if<proto::ResponseCreated>(&event)) {
@@ -120,6 +127,11 @@ void WsSession::on_text(const std::string& text) {
   } else if (const auto* error = std::get_if<proto::ErrorEvent>(&event)) {
     if (late_cancel(*error)) return;
     if (!turn_) {
+      if (voice_pending_) {  // every turn of this user fails as the voice did
+        voice_pending_ = false;
+        voice_error_ = error->code_name;
+        return begin_turn();
+      }
       if (context_pending_) return on_context_done(error->code_name);
       ++run_.session_errors[error->code_name];
       return;
@@ -165,6 +177,19 @@ void WsSession::maybe_barge_in() {
                     self->write_pending_ = false;
                     if (ec) self->fail("write_failed");
                   });
+}
+
+void WsSession::choose_voice(const std::string& voice) {
+  proto::SessionUpdate update;
+  update.session.voice = voice;
+  request_ = proto::to_json(proto::ClientMessage{update}, "voice");
+  voice_pending_ = true;
+  write_pending_ = true;
+  ws_.text(true);
+  ws_.async_write(net::buffer(request_), [self = shared_from_this()](beast::error_code ec, size_t) {
+    self->write_pending_ = false;
+    if (ec) self->fail("write_failed");
+  });
 }
 
 void WsSession::begin_turn() {
@@ -221,7 +246,6 @@ void WsSession::start_turn() {
   proto::ResponseCreate create;
   create.text = text;
   create.max_audio_ms = run_.max_audio_ms_for(text);
-  if (const std::string voice = run_.voice_for(index_); !voice.empty()) create.voice = voice;
   if (run_.options.seed) create.sampling.seed = *run_.options.seed;
   request_ = proto::to_json(create, "turn-" + std::to_string(turns_done_));
 
@@ -238,6 +262,10 @@ void WsSession::start_turn() {
   // A response bounded to fewer frames ends before this user would interrupt it.
   if (cancel_at_frame_ >= *create.max_audio_ms / kFrameMs) cancel_at_frame_ = -1;
   ++run_.active_turns;
+  if (!voice_error_.empty()) {
+    turn_->record().error_code = voice_error_;
+    return end_turn();
+  }
   // Generous: a loaded server may run far slower than real time; this only catches hangs.
   watchdog_.expires_after(to_duration(std::max(60000.0, 10.0 * *create.max_audio_ms)));
   watchdog_.async_wait([self = shared_from_this()](beast::error_code ec) {

@@ -34,6 +34,7 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   void on_read(boost::beast::error_code ec, size_t bytes);
   void on_text(const std::string& text);
   void on_binary(const std::string& bytes);
+  void choose_voice(const std::string& voice);  // session.update; turns start when it is applied
   void begin_turn();  // the context first when it is due, then the turn
   void send_context();
   void on_context_done(const std::string& error_code);
@@ -66,6 +67,8 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   Clock::time_point cancel_sent_;
   bool cancel_requested_ = false;
   bool context_pending_ = false;  // context.add sent, context.added not yet received
+  bool voice_pending_ = false;    // session.update (voice) sent, session.updated not yet received
+  std::string voice_error_;       // the server refused the session's voice: every turn fails so
   Clock::time_point context_sent_;
   double context_ms_ = -1;  // the last context's round trip, for the next turn
   std::string context_error_;
