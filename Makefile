@@ -4,12 +4,15 @@
 #   make fuzz   long libFuzzer runs of every parser of untrusted input (FUZZ_SECONDS each)
 #   make test-asan  the whole suite built with ASan+UBSan (tests/sanitizers)
 #   make soak   the demo server at capacity for SOAK_MINUTES (30) with barge-in (bench/soak)
+#   make test-fullsize  configs/csm-1b.json on full-size checkpoints in every layout (tests/fullsize)
+#   make bench-fullsize the server at csm-1b size next to the bare model (bench/fullsize)
 BUILD_DIR ?= build
 BUILD_TYPE ?= Release
 JOBS ?= $(shell nproc)
 CONFIG ?= configs/demo.json
 
-.PHONY: all deps configure build run test test-asan bench soak fuzz format lint clean
+.PHONY: all deps configure build run test test-asan test-fullsize bench bench-fullsize soak fuzz \
+        format lint clean
 
 all: build
 
@@ -30,6 +33,10 @@ run: build
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS) $(CTEST_ARGS)
 
+# The full-size end-to-end test alone (it is part of `make test` too).
+test-fullsize: build
+	cd $(BUILD_DIR) && ctest --output-on-failure -L fullsize $(CTEST_ARGS)
+
 # The whole suite under sanitizers, in its own build folder (fuzz tests are sanitized already).
 # tests/sanitizers/run-suite sets the runtime options and suppressions.
 test-asan: deps
@@ -39,6 +46,11 @@ bench: build
 	$(BUILD_DIR)/bin/bench-safetensors 1024 5
 	OMP_WAIT_POLICY=PASSIVE $(BUILD_DIR)/bin/csm-bench-engine --model demo --threads 1
 	bench/client/demo-bench.sh $(BUILD_DIR) --sessions 4 --turns 3 --max-audio-ms 2400
+
+# The server at csm-1b size (random weights, bf16, this CPU): start-up, memory, TTFA and
+# frames/s of one WebSocket session next to csm-bench-model's figure in the same run.
+bench-fullsize: build
+	bench/fullsize $(BUILD_DIR) $(FULLSIZE_ARGS)
 
 # Long run at capacity: RSS per minute, failed turns, underruns, TTFA by turn index.
 SOAK_MINUTES ?= 30
