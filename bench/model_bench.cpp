@@ -1,8 +1,9 @@
-// csm-bench-model: frames/s of the CSM model (random weights) through the batched generator.
+// csm-bench-model: frames/s of the CSM model (random weights, or --weights FILE) through the
+// batched generator.
 //
 //   csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]
 //                   [--batch 1,4,8] [--frames 8] [--prompt 24] [--threads 0 (= every core)]
-//                   [--prefill-profile ROWS]
+//                   [--prefill-profile ROWS] [--weights FILE]   (--help)
 //
 // For each model, dtype and batch: prefills a --prompt-row text prompt in every slot, then
 // times --frames steps. Prints the first frame (prefill + first step), the median step, the
@@ -29,18 +30,43 @@
 #include <thread>
 #include <vector>
 
+#include "common/cli/args.h"
 #include "common/cpu/features.h"
 #include "common/cpu/freed_memory.h"
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
 #include "core/model/ops.h"
 #include "core/model/random_weights.h"
+#include "core/model/weights.h"
 #include <torch/csrc/autograd/profiler_legacy.h>
 
 namespace {
 
 using namespace csm::model;
 using Clock = std::chrono::steady_clock;
+
+const csm::cli::Tool kTool{
+    "csm-bench-model",
+    "usage: csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]\n"
+    "                       [--batch 1,4,8] [--frames N] [--prompt N] [--threads N]\n"
+    "                       [--prefill-profile ROWS] [--weights FILE]\n"
+    "  --model M              demo, csm-1b (random weights), both, or gemm: the dense()\n"
+    "                         kernels alone (default both)\n"
+    "  --dtype D              float32, bfloat16 or both (default both)\n"
+    "  --batch LIST           batch sizes to time (default 1,4,8)\n"
+    "  --frames N             timed steps per batch (default 8)\n"
+    "  --prompt N             prompt rows prefilled in every slot (default 24)\n"
+    "  --threads N            torch threads (default 0 = every core)\n"
+    "  --prefill-profile ROWS time prompt chunks of ROWS rows over the whole context\n"
+    "                         instead of steps (default 0 = off)\n"
+    "  --weights FILE         csm-1b's weights from this checkpoint (either layout) instead\n"
+    "                         of random ones, held as the server holds them (default none)\n"
+    "  --help                 this text\n",
+    {"--model", "--dtype", "--batch", "--frames", "--prompt", "--threads", "--prefill-profile",
+     "--weights"},
+    {},
+    0,
+    0};
 
 double seconds_since(Clock::time_point t0) {
   return std::chrono::duration<double>(Clock::now() - t0).count();
@@ -106,14 +132,19 @@ double weight_bytes_per_step(const CsmModel& m) {
          K1 * (stack_bytes(w.decoder) + bytes_of(w.projection) + head);
 }
 
-// The demo or csm-1b model with random weights in `dtype`, on the CPU.
-std::shared_ptr<const CsmModel> random_model(const std::string& model_name,
-                                             const std::string& dtype) {
+// The demo or csm-1b model in `dtype` on the CPU: random weights, or csm-1b's from
+// `weights_file` (a checkpoint in either layout, e.g. csm-make-random-checkpoint's) when set,
+// held as the server holds them (views of the mapped file where its dtype is `dtype`).
+std::shared_ptr<const CsmModel> bench_model(const std::string& model_name,
+                                            const std::string& dtype,
+                                            const std::string& weights_file) {
   const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
   const at::ScalarType st = parse_dtype(dtype);
-  return std::make_shared<const CsmModel>(
-      config, assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random"),
-      torch::kCPU, st);
+  CsmWeights weights =
+      weights_file.empty()
+          ? assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random")
+          : load_weights(weights_file, config, st, torch::kCPU);
+  return std::make_shared<const CsmModel>(config, std::move(weights), torch::kCPU, st);
 }
 
 // `rows` random text rows for `slot`.
@@ -126,10 +157,10 @@ PromptChunk text_prompt(const CsmConfig& config, int slot, int rows) {
   return {slot, tokens, mask};
 }
 
-void run(const std::string& model_name, const std::string& dtype, const std::vector<int>& batches,
-         int frames, int prompt_rows) {
+void run(const std::string& model_name, const std::string& dtype, const std::string& weights_file,
+         const std::vector<int>& batches, int frames, int prompt_rows) {
   const auto t_load = Clock::now();
-  const auto model = random_model(model_name, dtype);
+  const auto model = bench_model(model_name, dtype, weights_file);
   const CsmConfig& config = model->config();
   const double load_s = seconds_since(t_load);
   const double wbytes = weight_bytes_per_step(*model);
@@ -176,8 +207,9 @@ void run(const std::string& model_name, const std::string& dtype, const std::vec
 }
 
 // The prompt cost by position: chunks of `chunk` rows from 0 to the end of the context.
-void run_prefill_profile(const std::string& model_name, const std::string& dtype, int chunk) {
-  const auto model = random_model(model_name, dtype);
+void run_prefill_profile(const std::string& model_name, const std::string& dtype,
+                         const std::string& weights_file, int chunk) {
+  const auto model = bench_model(model_name, dtype, weights_file);
   const CsmConfig& config = model->config();
   BatchedGenerator gen(model, 1);
   const int chunks = (config.backbone.kv_cache_len - 1) / chunk;
@@ -229,30 +261,24 @@ void run_gemm(const std::string& dtype) {
   }
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  std::string models = "both", dtypes = "both", batch_list = "1,4,8";
-  int frames = 8, prompt = 24, threads = 0, prefill_profile = 0;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string k = argv[i], v = argv[i + 1];
-    if (k == "--model") models = v;
-    else if (k == "--dtype") dtypes = v;
-    else if (k == "--batch") batch_list = v;
-    else if (k == "--frames") frames = std::stoi(v);
-    else if (k == "--prompt") prompt = std::stoi(v);
-    else if (k == "--threads") threads = std::stoi(v);
-    else if (k == "--prefill-profile") prefill_profile = std::stoi(v);
-    else {
-      std::fprintf(stderr, "unknown option %s\n", k.c_str());
-      return 2;
-    }
+int bench(const csm::cli::Args& args) {
+  using csm::cli::kIntMax;
+  const std::string models = args.get("--model", "both"), dtypes = args.get("--dtype", "both");
+  const int frames = static_cast<int>(args.get_int("--frames", 8, 1, kIntMax));
+  const int prompt = static_cast<int>(args.get_int("--prompt", 24, 1, kIntMax));
+  const int threads = static_cast<int>(args.get_int("--threads", 0, 0, kIntMax));
+  const int prefill_profile = static_cast<int>(args.get_int("--prefill-profile", 0, 0, kIntMax));
+  const std::string weights_file = args.get("--weights");
+  if (!weights_file.empty() && models != "csm-1b") {
+    throw csm::cli::UsageError("--weights holds csm-1b's weights: use it with --model csm-1b");
+  }
+  std::vector<int> batches;
+  for (const int64_t b : args.get_int_list("--batch", "1,4,8", 1, kIntMax)) {
+    batches.push_back(static_cast<int>(b));
   }
   at::set_num_threads(threads > 0 ? threads : static_cast<int>(std::thread::hardware_concurrency()));
   csm::cpu::keep_freed_memory_for_reuse();  // as the server does (freed_memory.h)
   torch::NoGradGuard no_grad;
-  std::vector<int> batches;
-  for (const auto& b : split(batch_list)) batches.push_back(std::stoi(b));
   const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
   std::printf("threads %d, OMP_WAIT_POLICY=%s, cpu fast bf16 (AVX512-BF16): %s\n",
               at::get_num_threads(), wait_policy != nullptr ? wait_policy : "(unset)",
@@ -264,11 +290,17 @@ int main(int argc, char** argv) {
   for (const auto& m : models == "both" ? std::vector<std::string>{"demo", "csm-1b"} : split(models)) {
     for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
       if (prefill_profile > 0) {
-        run_prefill_profile(m, d, prefill_profile);
+        run_prefill_profile(m, d, weights_file, prefill_profile);
       } else {
-        run(m, d, batches, frames, prompt);
+        run(m, d, weights_file, batches, frames, prompt);
       }
     }
   }
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  return csm::cli::run_tool(kTool, argc, argv, bench);
 }
