@@ -75,7 +75,7 @@ std::shared_ptr<const MimiModel> MimiModel::create(const MimiConfig& config, con
   options.validate();
   if (options.num_threads > 0) {
     torch::set_num_threads(options.num_threads);
-    cpu::set_blas_threads(options.num_threads);  // OpenBLAS's own pool too (blas_threads.h)
+    cpu::set_blas_threads(1);  // OpenBLAS's pool would spin against ours (blas_threads.h)
   }
   cpu::keep_freed_memory_for_reuse();  // temporaries reused, not faulted in (freed_memory.h)
   torch::NoGradGuard no_grad;

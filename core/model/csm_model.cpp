@@ -48,15 +48,15 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
   at::set_num_threads(options.num_threads > 0
                           ? options.num_threads
                           : static_cast<int>(std::thread::hardware_concurrency()));
-  // OpenBLAS's own pool would otherwise add as many threads as CPUs (blas_threads.h).
-  const bool openblas = cpu::set_blas_threads(at::get_num_threads());
+  // OpenBLAS's pool would spin against our threads; it gets one thread (blas_threads.h).
+  const bool openblas = cpu::set_blas_threads(1);
   // Each forward pass's temporaries are reused rather than faulted in again (freed_memory.h).
   const bool reuse = cpu::keep_freed_memory_for_reuse();
   log::info("csm model loading", {{"weights", weights_path},
                                   {"device", options.device},
                                   {"dtype", options.dtype},
                                   {"threads", at::get_num_threads()},
-                                  {"openblas_threads", openblas ? at::get_num_threads() : 0},
+                                  {"openblas_threads", openblas ? 1 : 0},
                                   {"cpu_fast_bf16", cpu::has_fast_bf16()},
                                   {"reuse_freed_memory", reuse}});
   if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu::has_fast_bf16()) {
