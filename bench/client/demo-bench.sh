@@ -4,8 +4,14 @@
 #   usage: bench/client/demo-bench.sh BUILD_DIR [csm-bench flags...]
 #   e.g.   bench/client/demo-bench.sh build --sessions 4 --turns 3
 set -eu
-build=${1:-build}
-[ $# -gt 0 ] && shift
+usage() { sed -n '2,5p' "$0" | sed 's/^# \{0,1\}//'; }
+case ${1:-} in
+  -h | --help) usage; exit 0 ;;
+  "" | -*) usage >&2; exit 2 ;;
+esac
+[ -x "$1/bin/csm-server" ] || { echo "demo-bench.sh: $1 is not a build folder (no bin/csm-server)" >&2; exit 2; }
+build=$1
+shift
 out=$(mktemp)
 err=$(mktemp)
 OMP_WAIT_POLICY=PASSIVE "$build/bin/csm-server" --config configs/demo.json \

@@ -15,8 +15,12 @@
 # runs; they are written again when csm-make-random-checkpoint is newer than them.
 set -euo pipefail
 
-if [ $# -lt 2 ]; then
-  echo "usage: run-fullsize.sh BUILD_DIR TOKENIZER_JSON [WORK_DIR]" >&2
+usage() { sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; }
+case ${1:-} in
+  -h | --help) usage; exit 0 ;;
+esac
+if [ $# -lt 2 ] || [[ $1 == -* || $2 == -* ]]; then
+  usage >&2
   exit 2
 fi
 # Absolute paths: the server resolves relative --set paths against the config's folder.

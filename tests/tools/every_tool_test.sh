@@ -3,13 +3,17 @@
 #   TOOL --help          exit 0, the usage ("usage: TOOL ...") on stdout
 #   TOOL --no-such-flag  exit 2, the usage on stderr
 # and neither writes anything into the working directory. Test and fuzz binaries are left
-# out by name pattern, so a new tool is covered as soon as it is built.
-# Usage: every_tool_test.sh BIN_DIR
+# out by name pattern, so a new tool is covered as soon as it is built. The SCRIPTs (the
+# repository's shell tools) are held to the same, their usage anywhere on stdout.
+# Usage: every_tool_test.sh BIN_DIR [SCRIPT...]
 set -u
 
-bin_dir=${1:?usage: every_tool_test.sh BIN_DIR}
+bin_dir=${1:?usage: every_tool_test.sh BIN_DIR [SCRIPT...]}
 [[ -d $bin_dir ]] || { echo "every_tool_test: no folder $bin_dir"; exit 1; }
 bin_dir=$(cd "$bin_dir" && pwd)
+shift
+scripts=()
+for script in "$@"; do scripts+=("$(realpath -- "$script")"); done
 
 is_test_binary() {
   case $1 in
@@ -24,13 +28,17 @@ failed=()
 checked=0
 
 # check TOOL ARG WANT_RC: runs TOOL ARG in an empty folder; prints what is wrong, if anything.
+# TOOL is a name in BIN_DIR or a script's path.
 check() {
-  local tool=$1 arg=$2 want_rc=$3 dir="$work/run" rc problems=()
+  local tool=$1 arg=$2 want_rc=$3 dir="$work/run" rc problems=() path
+  [[ $tool == */* ]] && path=$tool || path=$bin_dir/$tool
   rm -rf "$dir" && mkdir "$dir"
-  (cd "$dir" && timeout 20 "$bin_dir/$tool" "$arg" </dev/null >"$work/stdout" 2>"$work/stderr")
+  (cd "$dir" && timeout 20 "$path" "$arg" </dev/null >"$work/stdout" 2>"$work/stderr")
   rc=$?
   [[ $rc == "$want_rc" ]] || problems+=("exit status $rc, want $want_rc")
-  if [[ $arg == --help ]]; then
+  if [[ $arg == --help && $tool == */* ]]; then
+    grep -qi "usage:" "$work/stdout" || problems+=("no usage on stdout")
+  elif [[ $arg == --help ]]; then
     head -c 200 "$work/stdout" | head -n 1 | grep -Eq "^usage: $tool( |\$)" ||
       problems+=("stdout does not start with 'usage: $tool'")
   else
@@ -58,6 +66,14 @@ for path in "$bin_dir"/*; do
   ((ok)) || failed+=("$tool")
 done
 
+for script in "${scripts[@]}"; do
+  checked=$((checked + 1))
+  ok=1
+  check "$script" --help 0 || ok=0
+  check "$script" --no-such-flag 2 || ok=0
+  ((ok)) || failed+=("$script")
+done
+
 if ((checked == 0)); then
   echo "every_tool_test: no tools in $bin_dir"
   exit 1
@@ -66,4 +82,4 @@ if ((${#failed[@]})); then
   echo "${#failed[@]} of $checked tools fail: ${failed[*]}"
   exit 1
 fi
-echo "all $checked tools answer --help and unknown flags"
+echo "all $checked tools and scripts answer --help and unknown flags"
