@@ -19,7 +19,7 @@ struct ListenOptions {
   int port = 8080;                   // TCP port; 0 picks a free one (printed at start-up)
   int io_threads = 2;                // threads running the network event loop
   int max_body_bytes = 1 << 20;      // largest HTTP request body accepted
-  int request_timeout_ms = 30000;    // idle time before a connection is closed
+  int request_timeout_ms = 30000;    // a request's body after its headers; a response's write
 
   template <class V>
   void describe(V& v) {
@@ -30,7 +30,9 @@ struct ListenOptions {
     v.field("max_body_bytes", max_body_bytes, "largest HTTP request body accepted (bytes)",
             config::Range{1024, 1 << 30});
     v.field("request_timeout_ms", request_timeout_ms,
-            "idle time before a connection is closed (ms)", config::Range{100, 3600000});
+            "time for a request's body once its headers are in, and for writing a plain "
+            "response (ms); the idle time of a connection is limits.handshake_timeout_ms",
+            config::Range{100, 3600000});
   }
 };
 
@@ -67,7 +69,9 @@ struct LimitOptions {
             "least twice max_audio_bytes",
             config::Range{1 << 20, 2147483647.0});
     v.field("handshake_timeout_ms", handshake_timeout_ms,
-            "time for request headers / WebSocket upgrade (ms)", config::Range{50, 3600000});
+            "time for request headers / WebSocket upgrade (ms); a connection that sends "
+            "nothing for this long (an idle keep-alive) is closed, which is not an error",
+            config::Range{50, 3600000});
     v.field("idle_timeout_ms", idle_timeout_ms,
             "WebSocket closed after this long without messages or audio (ms)",
             config::Range{100, 86400000});

@@ -80,9 +80,15 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         ec == asio::error::connection_reset || ec == asio::error::eof) {
       return close();
     }
+    if (ec == beast::error::timeout && !parser_->got_some() && buffer_.size() == 0) {
+      // Not a byte of a request: an idle keep-alive connection or a TCP health check. Closing
+      // it is ordinary HTTP, not an error: nothing is sent, counted or logged above debug.
+      log::debug("http idle connection closed", {{"remote", remote_address()}});
+      return close();
+    }
     started_ = std::chrono::steady_clock::now();
     if (ec == beast::error::timeout) {
-      // Slow or silent client: nothing more is read; tell it why if it still listens.
+      // A request that stopped coming: nothing more is read; tell it why if it still listens.
       context_.metrics.error(proto::ErrorCode::Timeout);
       return send(bare_error(proto::ErrorCode::Timeout, "request not received in time"), "-");
     }

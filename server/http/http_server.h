@@ -1,7 +1,8 @@
 // HTTP listener: accepts TCP connections and serves each on its own strand.
 //
 // Per request: the header must arrive within limits.handshake_timeout_ms (slow-loris safe;
-// also the keep-alive idle time), the body within listen.request_timeout_ms and under
+// also the keep-alive idle time: a connection that sends nothing in that time is closed
+// quietly, no error), the body within listen.request_timeout_ms and under
 // listen.max_body_bytes. Then the API key is checked (unless the route is open), and the
 // request goes to a stream route (which takes the connection over) or a plain route.
 // Connections over limits.max_connections are answered 503 too_many_connections.

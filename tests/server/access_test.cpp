@@ -216,6 +216,38 @@ TEST_CASE("limits: headers trickling in slower than the handshake timeout are cu
   CHECK(http_request(s.port(), http::verb::get, "/healthz").result_int() == 200);
 }
 
+TEST_CASE("limits: an idle keep-alive connection is closed quietly, not counted as an error",
+          "[server][limits]") {
+  csm::server::ServerConfig config = test_config();
+  config.limits.handshake_timeout_ms = 200;
+  TestServer s(config);
+  asio::io_context io;
+  // A keep-alive client after its request, and a TCP health check that never sends a byte.
+  tcp::socket keep_alive(io), health_check(io);
+  for (tcp::socket* socket : {&keep_alive, &health_check}) {
+    socket->connect(tcp::endpoint(asio::ip::make_address("127.0.0.1"), s.port()));
+    set_receive_timeout(*socket);
+  }
+  asio::write(keep_alive, asio::buffer(std::string("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")));
+  beast::flat_buffer buffer;
+  http::response<http::string_body> res;
+  http::read(keep_alive, buffer, res);
+  REQUIRE(res.result_int() == 200);
+  REQUIRE(res.keep_alive());
+  for (tcp::socket* socket : {&keep_alive, &health_check}) {
+    const auto start = std::chrono::steady_clock::now();
+    char byte = 0;
+    beast::error_code ec;
+    const size_t n = socket->read_some(asio::buffer(&byte, 1), ec);
+    CHECK(ec == asio::error::eof);  // closed by the server, nothing sent
+    CHECK(n == 0);
+    CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(3));
+  }
+  const std::string metrics = http_request(s.port(), http::verb::get, "/metrics").body();
+  CHECK_THAT(metrics, Catch::Contains("csm_errors_total{code=\"timeout\"} 0"));
+  CHECK_THAT(metrics, !Catch::Contains("status=\"504\""));
+}
+
 TEST_CASE("limits: an idle WebSocket gets a timeout error and is closed", "[server][limits]") {
   csm::server::ServerConfig config = test_config();
   config.limits.idle_timeout_ms = 300;
