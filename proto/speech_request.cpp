@@ -43,7 +43,14 @@ SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& li
   SpeechRequest r;
   r.model = f.required_string("model");
   r.input = f.required_string("input");
-  r.voice = f.required_string("voice");
+  // OpenAI takes a voice name or a voice object {"id": NAME} (custom voices).
+  if (f.has("voice") && j.at("voice").is_object()) {
+    JsonFields voice(*f.object("voice"), "voice");
+    r.voice = voice.required_string("id");
+    voice.finish();
+  } else {
+    r.voice = f.required_string("voice");
+  }
   if (r.input.size() > limits.max_input_bytes) {
     throw ProtocolError(ErrorCode::TextTooLong,
                         "input has " + std::to_string(r.input.size()) + " bytes; the limit is " +
@@ -78,11 +85,8 @@ SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& li
     if (*sf == "sse") r.stream_format = StreamFormat::Sse;
     else if (*sf != "audio") f.fail("stream_format", "must be \"audio\" or \"sse\"");
   }
-  if (auto instr = f.string("instructions"); instr && !blank(*instr)) {
-    throw ProtocolError(ErrorCode::InvalidRequest,
-                        "instructions are not supported by CSM; pass context instead", "",
-                        "instructions");
-  }
+  // Accepted as OpenAI accepts it; CSM cannot follow style instructions (the server says so).
+  if (auto instr = f.string("instructions"); instr && !blank(*instr)) r.instructions = *instr;
   r.sampling.temperature = f.number("temperature", 1e-3, 5.0);
   if (auto k = f.integer("top_k", 1, 1 << 20)) r.sampling.top_k = static_cast<int>(*k);
   r.sampling.seed = f.unsigned_integer("seed");

@@ -18,12 +18,16 @@ struct SpeechRequest {
   std::string model;                 // required: the served model id or an alias
   std::string input;                 // required: the text to speak
   std::string voice;                 // required: a configured voice or an OpenAI voice name
+                                     // (a string, or an object {"id": NAME})
   std::string response_format = "wav";  // opus (Ogg Opus) | wav | pcm | mulaw | alaw
   OutputFormat output;               // derived from response_format (+ sample_rate)
   double speed = 1.0;                // only 1.0 is honoured; others are refused
   StreamFormat stream_format = StreamFormat::Audio;
   SamplingSettings sampling;
   std::optional<int> max_audio_ms;
+  // OpenAI's style instructions (gpt-4o-mini-tts): accepted, but CSM cannot follow them; the
+  // response says they were ignored (X-CSM-Ignored). nullopt when absent or blank.
+  std::optional<std::string> instructions;
 };
 
 struct SpeechLimits {

@@ -112,14 +112,17 @@ struct VoiceOptions {
       {"alloy", "speaker:0"},  {"ash", "speaker:1"},   {"ballad", "speaker:2"},
       {"coral", "speaker:3"},  {"echo", "speaker:4"},  {"fable", "speaker:5"},
       {"nova", "speaker:6"},   {"onyx", "speaker:7"},  {"sage", "speaker:8"},
-      {"shimmer", "speaker:9"}, {"verse", "speaker:10"}};
-  // Names accepted in `model` as aliases of the served model.
+      {"shimmer", "speaker:9"}, {"verse", "speaker:10"}, {"marin", "speaker:11"},
+      {"cedar", "speaker:12"}};
+  // Names accepted in `model` as aliases of the served model; an alias followed by a date
+  // (gpt-4o-mini-tts-2025-12-15, OpenAI's pinned snapshots) is accepted as the alias.
   std::vector<std::string> model_aliases = {"tts-1", "tts-1-hd", "gpt-4o-mini-tts"};
 
   template <class V>
   void describe(V& v) {
     v.field("aliases", aliases, "voice alias -> configured voice or \"speaker:N\"");
-    v.field("model_aliases", model_aliases, "model names accepted as the served model");
+    v.field("model_aliases", model_aliases,
+            "model names accepted as the served model (also followed by -YYYY-MM-DD)");
   }
   void validate() const;
 };

@@ -154,6 +154,8 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     header_.result(http::status::ok);
     header_.set(http::field::server, "csm-server");
     header_.set(http::field::content_type, proto::content_type(speech_));
+    // What the request asked that CSM cannot do: the audio is as without it.
+    if (speech_.instructions) header_.set("X-CSM-Ignored", "instructions");
     header_.keep_alive(false);
     header_.chunked(chunked_);
     context_.metrics.request(kRoute, 200);
@@ -258,6 +260,10 @@ proto::SpeechRequest check_request(const Request& request, ServerContext& contex
                                "", "voice");
   }
   voice = *resolved;
+  if (speech.instructions) {
+    log::info("speech instructions ignored: CSM cannot follow style instructions",
+              {{"chars", speech.instructions->size()}});
+  }
   if (context.shutdown.stopping()) {
     throw proto::ProtocolError(proto::ErrorCode::ShuttingDown, "the server is shutting down");
   }

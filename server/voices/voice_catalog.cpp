@@ -1,11 +1,25 @@
 #include "server/voices/voice_catalog.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "proto/client_messages.h"
 
 namespace csm::server {
 namespace {
+
+// "gpt-4o-mini-tts-2025-12-15" -> "gpt-4o-mini-tts": OpenAI's dated snapshot ids.
+std::string without_date_suffix(const std::string& name) {
+  const std::string_view pattern = "-dddd-dd-dd";
+  if (name.size() <= pattern.size()) return name;
+  const size_t at = name.size() - pattern.size();
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(name[at + i]);
+    if (pattern[i] == 'd' ? !std::isdigit(c) : c != '-') return name;
+  }
+  return name.substr(0, at);
+}
+
 // "speaker:N" -> N, when well-formed and in range.
 std::optional<int> parse_speaker(const std::string& name) {
   if (name.rfind("speaker:", 0) != 0) return std::nullopt;
@@ -39,7 +53,10 @@ bool VoiceCatalog::is_model(const std::string& name) const {
   if (model_id_.empty()) return false;
   if (name == model_id_) return true;
   const auto& a = options_.model_aliases;
-  return std::find(a.begin(), a.end(), name) != a.end();
+  for (const std::string& candidate : {name, without_date_suffix(name)}) {
+    if (std::find(a.begin(), a.end(), candidate) != a.end()) return true;
+  }
+  return false;
 }
 
 nlohmann::json VoiceCatalog::voices_json() const {

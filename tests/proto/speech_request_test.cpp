@@ -50,5 +50,19 @@ TEST_CASE("bad speech requests name the parameter", "[proto]") {
   CHECK(error_of(R"({"model":"m","input":"a","voice":"v","bogus":1})").second == "bogus");
   CHECK(error_of(R"({"model":"m","input":"a","voice":"v","response_format":"mulaw","sample_rate":16000})").first == ErrorCode::UnsupportedFormat);
   CHECK(error_of("{\"model\":\"m\",\"input\":\"\xff\",\"voice\":\"v\"}").first == ErrorCode::InvalidUtf8);
-  CHECK(error_of(R"({"model":"m","input":"a","voice":"v","instructions":"whisper"})").second == "instructions");
+  CHECK(error_of(R"({"model":"m","input":"a","voice":{"name":"v"}})").second == "voice.id");
+  CHECK(error_of(R"({"model":"m","input":"a","voice":{"id":"v","x":1}})").second == "voice.x");
+  CHECK(error_of(R"({"model":"m","input":"a","voice":7})").second == "voice");
+}
+
+TEST_CASE("what OpenAI's API accepts parses: instructions, voice objects", "[proto]") {
+  auto r = parse_speech_request(
+      R"({"model":"gpt-4o-mini-tts","input":"Hi","voice":{"id":"marin"},"instructions":"Speak warmly."})",
+      {});
+  CHECK(r.voice == "marin");
+  REQUIRE(r.instructions);
+  CHECK(*r.instructions == "Speak warmly.");
+  // Blank instructions are no instructions (the LiveKit plugin sends "" by default).
+  CHECK_FALSE(parse_speech_request(R"({"model":"m","input":"Hi","voice":"v","instructions":" "})", {})
+                  .instructions);
 }

@@ -247,6 +247,30 @@ TEST_CASE("rest: bad speech requests get OpenAI errors with the right status",
   expect_openai_error(post(huge.dump()), 400, "text_too_long");
 }
 
+TEST_CASE("rest: what OpenAI's clients send is accepted: instructions, new voices, dated models",
+          "[server][rest]") {
+  TestServer s(test_config(), true);
+  // gpt-4o-mini-tts callers (and LiveKit's plugin) send instructions: the audio is made, and
+  // the response says they were ignored.
+  json styled = json::parse(speech_body("wav", "marin", "gpt-4o-mini-tts-2025-12-15"));
+  styled["instructions"] = "Speak in a cheerful tone.";
+  auto res = speak(s, styled.dump());
+  REQUIRE(res.result_int() == 200);
+  CHECK(res["X-CSM-Ignored"] == "instructions");
+  CHECK(res.body().size() == 44 + kFrames * 3840);  // WAV header + kFrames frames of s16
+  // A voice object, the other new voice, no instructions: no X-CSM-Ignored.
+  json object_voice = json::parse(speech_body("wav", "cedar"));
+  object_voice["voice"] = json{{"id", "cedar"}};
+  res = speak(s, object_voice.dump());
+  CHECK(res.result_int() == 200);
+  CHECK(res.find("X-CSM-Ignored") == res.end());
+  // A date after a name that is not ours is still not ours.
+  expect_openai_error(speak(s, speech_body("wav", "alloy", "gpt-5-2025-12-15")), 404,
+                      "unknown_model");
+  expect_openai_error(speak(s, speech_body("wav", "alloy", "tts-1-2025-1-15")), 404,
+                      "unknown_model");
+}
+
 TEST_CASE("rest: without a model, readyz is 503 and speech is refused with 503",
           "[server][rest]") {
   TestServer s;
@@ -276,7 +300,7 @@ TEST_CASE("rest: readyz, models and voices with a model", "[server][rest]") {
   std::set<std::string> names;
   for (const auto& v : voices["data"]) names.insert(v["id"]);
   for (const char* openai : {"alloy", "ash", "ballad", "coral", "echo", "fable", "nova", "onyx",
-                             "sage", "shimmer", "verse"}) {
+                             "sage", "shimmer", "verse", "marin", "cedar"}) {
     CHECK(names.count(openai) == 1);
   }
 }
