@@ -115,6 +115,7 @@ void EngineCore::prepare_prompt(SessionRecord& session, TurnState& turn) {
   models_->decode_state.reset_slot(turn.slot());
   turn.summary.reused_rows = session.resident_rows;
   turn.summary.prompt_rows = turn.prompt.count;
+  turn.summary.text_tokens = static_cast<int>(turn.text_tokens.size());
   if (faults_ && faults_->corrupt_prompt(turn.request)) {
     // Injected (fault_injector.h): the last row is a text row; its token leaves the vocabulary.
     turn.prompt.tokens.back() = std::numeric_limits<int32_t>::max();

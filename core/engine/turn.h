@@ -81,6 +81,7 @@ struct TurnSummary {
   double queue_ms = 0;             // first in its session's line -> slot granted
   double ttfa_ms = 0;              // start_turn -> first frame handed to the sink
   double generation_ms = 0;        // first frame -> last frame
+  int text_tokens = 0;             // tokens of this turn's text segment (BOS [speaker]text EOS)
   int prompt_rows = 0;             // rows prefilled for this turn
   int reused_rows = 0;             // rows already resident in the KV cache (not prefilled again)
   uint32_t late_frames = 0;        // frames later than the turn's 80 ms playback clock

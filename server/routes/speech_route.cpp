@@ -139,9 +139,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     const bool sse = speech_.stream_format == proto::StreamFormat::Sse;
     push(sse ? sse_audio_event(tail) : tail, 0);
     if (sse) {
-      nlohmann::json done = {{"type", "speech.audio.done"},
-                             {"usage", {{"input_tokens", 0}, {"output_tokens", 0},
-                                        {"total_tokens", 0}}}};
+      nlohmann::json done = {{"type", "speech.audio.done"}, {"usage", usage(summary)}};
       writer_.push({"data: " + done.dump() + "\n\n", false, nullptr});
     }
     if (chunked_) writer_.push({"", false, nullptr});  // the last chunk
@@ -172,6 +170,19 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
       return;
     }
     writer_.push({std::move(body), false, std::move(consumed)});
+  }
+
+  // OpenAI's usage object for what this response cost: input_tokens are the text's tokens
+  // (its CSM segment: BOS [speaker]text EOS), output_tokens the audio frames generated (one
+  // backbone step each); beside them the input's characters and the audio's seconds.
+  nlohmann::json usage(const engine::TurnSummary& summary) const {
+    size_t characters = 0;
+    for (const char c : speech_.input) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+    return {{"input_tokens", summary.text_tokens},
+            {"output_tokens", summary.frames},
+            {"total_tokens", summary.text_tokens + static_cast<int>(summary.frames)},
+            {"input_characters", characters},
+            {"output_audio_seconds", summary.frames * engine::kFrameMs / 1000.0}};
   }
 
   // SSE: the speech.audio.delta event carrying `audio`; "" for no audio.

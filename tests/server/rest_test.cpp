@@ -203,6 +203,7 @@ TEST_CASE("rest: sse streams base64 deltas, then speech.audio.done", "[server][r
   size_t audio_bytes = 0;
   int deltas = 0;
   bool done = false;
+  json usage;
   std::istringstream lines(sse.body());
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("data: ", 0) != 0) continue;
@@ -212,11 +213,20 @@ TEST_CASE("rest: sse streams base64 deltas, then speech.audio.done", "[server][r
       audio_bytes += csm::proto::base64_decode(e["audio"].get<std::string>())->size();
     } else {
       done = e["type"] == "speech.audio.done";
+      usage = e["usage"];
     }
   }
   CHECK(deltas == kFrames);
   CHECK(audio_bytes == kFrames * 1920 * 2);
   CHECK(done);
+  // What the response cost: "Hello there." is 12 characters; its CSM segment at least
+  // BOS, one token and EOS; one output token per 80 ms frame.
+  INFO(usage.dump());
+  CHECK(usage["input_characters"] == 12);
+  CHECK(usage["input_tokens"].get<int>() >= 3);
+  CHECK(usage["output_tokens"] == kFrames);
+  CHECK(usage["total_tokens"] == usage["input_tokens"].get<int>() + kFrames);
+  CHECK(usage["output_audio_seconds"].get<double>() == Approx(kFrames * 0.08));
 }
 
 TEST_CASE("rest: bad speech requests get OpenAI errors with the right status",
