@@ -55,23 +55,21 @@ check() {
   echo "ok   $tool $arg"
 }
 
+# The tools of BIN_DIR by name, then the scripts by path.
+tools=()
 for path in "$bin_dir"/*; do
   tool=$(basename "$path")
   [[ -f $path && -x $path ]] || continue
-  is_test_binary "$tool" && continue
+  is_test_binary "$tool" || tools+=("$tool")
+done
+tools+=("${scripts[@]}")
+
+for tool in "${tools[@]}"; do
   checked=$((checked + 1))
   ok=1
   check "$tool" --help 0 || ok=0
   check "$tool" --no-such-flag 2 || ok=0
   ((ok)) || failed+=("$tool")
-done
-
-for script in "${scripts[@]}"; do
-  checked=$((checked + 1))
-  ok=1
-  check "$script" --help 0 || ok=0
-  check "$script" --no-such-flag 2 || ok=0
-  ((ok)) || failed+=("$script")
 done
 
 if ((checked == 0)); then
