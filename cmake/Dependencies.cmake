@@ -27,5 +27,16 @@ pkg_check_modules(OGG REQUIRED IMPORTED_TARGET ogg)
 pkg_check_modules(OPUSENC REQUIRED IMPORTED_TARGET libopusenc)
 pkg_check_modules(OPUSFILE REQUIRED IMPORTED_TARGET opusfile)
 pkg_check_modules(SOXR REQUIRED IMPORTED_TARGET soxr)
+# Compressed output formats: mp3 (LAME; Debian's libmp3lame-dev ships lame.pc), flac, aac
+# (libavcodec's native encoder; the AVChannelLayout API of FFmpeg 5.1 and later).
+pkg_check_modules(LAME REQUIRED IMPORTED_TARGET lame)
+pkg_check_modules(FLAC REQUIRED IMPORTED_TARGET flac)
+pkg_check_modules(AVCODEC REQUIRED IMPORTED_TARGET libavcodec>=59.37 libavutil>=57.28)
+# libsonic (speech time-stretching) ships no pkg-config file: find its header and library.
+find_path(SONIC_INCLUDE_DIR sonic.h REQUIRED)
+find_library(SONIC_LIBRARY sonic REQUIRED)
+add_library(csm::sonic UNKNOWN IMPORTED)
+set_target_properties(csm::sonic PROPERTIES IMPORTED_LOCATION ${SONIC_LIBRARY}
+                                            INTERFACE_INCLUDE_DIRECTORIES ${SONIC_INCLUDE_DIR})
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)

@@ -50,11 +50,7 @@ OpusPacketEncoder::~OpusPacketEncoder() { opus_encoder_destroy(encoder_); }
 void OpusPacketEncoder::encode(std::span<const float> samples, std::vector<OpusPacket>& out) {
   if (finished_) throw AudioError(AudioError::Reason::Invalid, "opus encoder: encode after finish");
   input_samples_ += static_cast<std::int64_t>(samples.size());
-  // Copied and cleaned like the PCM formats (NaN and infinities -> 0, clipped to [-1, 1]), so a
-  // bad model frame sounds the same in every format and the stream recovers after it.
-  for (const float x : samples) {
-    pending_.push_back(std::isfinite(x) ? std::clamp(x, -1.0F, 1.0F) : 0.0F);
-  }
+  append_clean(samples, pending_);
   const auto packet = static_cast<std::size_t>(packet_samples_);
   std::size_t used = 0;
   for (; pending_.size() - used >= packet; used += packet) {

@@ -22,6 +22,12 @@ std::int16_t float_to_s16(float x) {
   return static_cast<std::int16_t>(scaled);
 }
 
+void append_clean(std::span<const float> samples, std::vector<float>& out) {
+  for (const float x : samples) {
+    out.push_back(std::isfinite(x) ? std::clamp(x, -1.0F, 1.0F) : 0.0F);
+  }
+}
+
 void append_samples(std::span<const float> samples, SampleFormat format,
                     std::vector<std::uint8_t>& out) {
   out.reserve(out.size() + samples.size() * static_cast<std::size_t>(bytes_per_sample(format)));

@@ -24,6 +24,11 @@ int bytes_per_sample(SampleFormat format);
 std::int16_t float_to_s16(float x);
 inline float s16_to_float(std::int16_t v) { return static_cast<float>(v) / 32768.0F; }
 
+// Appends the samples as the lossy encoders code them: NaN and infinities become 0, the rest
+// is clipped to [-1, 1], so a bad model frame sounds the same in every format and the stream
+// recovers after it.
+void append_clean(std::span<const float> samples, std::vector<float>& out);
+
 // Appends the samples to `out` in the given byte format.
 void append_samples(std::span<const float> samples, SampleFormat format,
                     std::vector<std::uint8_t>& out);

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <string>
 
+#include "codec/audio/aac_stream_encoder.h"
 #include "codec/audio/audio_error.h"
+#include "codec/audio/flac_stream_encoder.h"
+#include "codec/audio/mp3_stream_encoder.h"
 #include "codec/audio/ogg_opus_encoder.h"
 #include "codec/audio/opus_stream_encoder.h"
 #include "codec/audio/pcm_stream_encoder.h"
@@ -18,6 +21,7 @@ struct FormatName {
 constexpr FormatName kFormatNames[] = {
     {OutputFormat::Opus, "opus"}, {OutputFormat::OggOpus, "ogg_opus"}, {OutputFormat::Wav, "wav"},
     {OutputFormat::Pcm, "pcm"},   {OutputFormat::MuLaw, "mulaw"},      {OutputFormat::ALaw, "alaw"},
+    {OutputFormat::Mp3, "mp3"},   {OutputFormat::Flac, "flac"},        {OutputFormat::Aac, "aac"},
 };
 
 }  // namespace
@@ -28,7 +32,7 @@ OutputFormat parse_output_format(std::string_view name) {
   }
   throw AudioError(AudioError::Reason::Unsupported,
                    "unknown output format '" + std::string(name) +
-                       "' (expected opus, ogg_opus, wav, pcm, mulaw or alaw)");
+                       "' (expected opus, ogg_opus, wav, pcm, mulaw, alaw, mp3, flac or aac)");
 }
 
 std::string_view output_format_name(OutputFormat format) {
@@ -73,6 +77,12 @@ std::unique_ptr<StreamEncoder> make_stream_encoder(const OutputSpec& spec) {
       return std::make_unique<PcmStreamEncoder>(PcmEncoding::MuLaw, kG711SampleRate, false);
     case OutputFormat::ALaw:
       return std::make_unique<PcmStreamEncoder>(PcmEncoding::ALaw, kG711SampleRate, false);
+    case OutputFormat::Mp3:
+      return std::make_unique<Mp3StreamEncoder>();
+    case OutputFormat::Flac:
+      return std::make_unique<FlacStreamEncoder>();
+    case OutputFormat::Aac:
+      return std::make_unique<AacStreamEncoder>();
   }
   throw AudioError(AudioError::Reason::Invalid, "make_stream_encoder: unknown format");
 }

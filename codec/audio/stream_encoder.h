@@ -3,13 +3,16 @@
 // Contract for the server: create one StreamEncoder per session and output format; feed it the
 // model's audio (24 kHz mono float, normally one 80 ms frame of 1920 samples per call, but any
 // count works); send what each call returns right away; call finish() once at the end of the
-// turn and send its output too. Header bytes (Ogg, WAV) come at the start of the first call's
-// output. No call blocks; an encoder is used by one thread at a time (the session's CPU task).
+// turn and send its output too. Header bytes (Ogg, WAV, FLAC) come at the start of the first
+// call's output. No call blocks; an encoder is used by one thread at a time (the session's CPU
+// task).
 //
 // Output chunks: for a packetized format (raw Opus) each chunk is one Opus packet and must
 // reach the client as its own message (one WebSocket binary frame); for byte-stream formats
-// (Ogg Opus, WAV, PCM, G.711) there is at most one chunk per call and chunks are simply
-// concatenated (HTTP chunked transfer or WebSocket frames).
+// (Ogg Opus, WAV, PCM, G.711, MP3, FLAC, AAC in ADTS) there is at most one chunk per call and
+// chunks are simply concatenated (HTTP chunked transfer or WebSocket frames). The compressed
+// formats code fixed-size frames and hold back up to a couple of those frames' samples, so a
+// call may return nothing; finish() returns what they hold.
 #pragma once
 
 #include <cstdint>
@@ -33,9 +36,13 @@ enum class OutputFormat {
   Pcm,      // raw s16le or f32le samples
   MuLaw,    // raw G.711 mu-law bytes at 8 kHz
   ALaw,     // raw G.711 A-law bytes at 8 kHz
+  Mp3,      // MPEG-2 layer III at 24 kHz, CBR, no Xing/LAME tag (mp3_stream_encoder.h)
+  Flac,     // native FLAC, 16-bit at 24 kHz, length unknown (flac_stream_encoder.h)
+  Aac,      // AAC-LC at 24 kHz in ADTS frames (aac_stream_encoder.h)
 };
 
-// Names used on the wire and in config: "opus", "ogg_opus", "wav", "pcm", "mulaw", "alaw".
+// Names used on the wire and in config: "opus", "ogg_opus", "wav", "pcm", "mulaw", "alaw",
+// "mp3", "flac", "aac".
 // parse_output_format throws AudioError(Unsupported) naming the value for anything else.
 OutputFormat parse_output_format(std::string_view name);
 std::string_view output_format_name(OutputFormat format);
@@ -43,7 +50,8 @@ std::string_view output_format_name(OutputFormat format);
 struct OutputSpec {
   OutputFormat format = OutputFormat::OggOpus;
   // WAV and PCM only: sample encoding and rate in Hz (8000, 16000, 24000 or 48000; other
-  // rates are converted from 24 kHz with libsoxr). Opus formats code at 24 kHz; G.711 at 8 kHz.
+  // rates are converted from 24 kHz with libsoxr). Opus, MP3, FLAC and AAC code at 24 kHz;
+  // G.711 at 8 kHz.
   SampleFormat sample_format = SampleFormat::S16LE;
   int sample_rate = kModelSampleRate;
   OpusOptions opus;  // Opus and Ogg Opus only

@@ -15,6 +15,7 @@
 #include <numbers>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "codec/audio/stream_encoder.h"
@@ -90,6 +91,13 @@ std::vector<Row> rows() {
   OutputSpec alaw;
   alaw.format = OutputFormat::ALaw;
   r.push_back({"alaw 8k", alaw});
+  for (const auto& [name, format] : {std::pair{"mp3 64k 24k", OutputFormat::Mp3},
+                                     std::pair{"flac s16 24k", OutputFormat::Flac},
+                                     std::pair{"aac-lc 64k 24k adts", OutputFormat::Aac}}) {
+    OutputSpec s;
+    s.format = format;
+    r.push_back({name, s});
+  }
   return r;
 }
 

@@ -154,4 +154,11 @@ inline bool have_tool(const std::string& name) {
   return run("command -v " + name + " >/dev/null").status == 0;
 }
 
+// ffprobe's codec_name, sample_rate and channels (and `more` stream entries, e.g. ",profile")
+// of the file at `path`, and its duration, one `key=value` a line.
+inline CommandResult ffprobe(const std::string& path, const std::string& more = "") {
+  return run("ffprobe -v error -show_entries stream=codec_name,sample_rate,channels" + more +
+             " -show_entries format=duration -of default=noprint_wrappers=1 " + path);
+}
+
 }  // namespace csm::audio::test

@@ -182,10 +182,7 @@ TEST_CASE("opusinfo, ffprobe and opusdec accept our Ogg Opus", "[codec][audio][o
   REQUIRE(std::regex_search(info.output, m, std::regex(R"(Playback length: (\d+)m:([\d.]+)s)")));
   CHECK(std::stod(m[1]) * 60 + std::stod(m[2]) == Approx(seconds).margin(0.001));
 
-  const auto probe = t::run(
-      "ffprobe -v error -show_entries stream=codec_name,sample_rate,channels "
-      "-show_entries format=duration -of default=noprint_wrappers=1 " +
-      path);
+  const auto probe = t::ffprobe(path);
   CAPTURE(probe.output);
   REQUIRE(probe.status == 0);
   CHECK(probe.output.find("codec_name=opus") != std::string::npos);

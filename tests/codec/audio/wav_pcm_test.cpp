@@ -77,10 +77,7 @@ TEST_CASE("ffprobe reads our WAV files and streams", "[codec][audio][wav][tools]
          {std::pair{"sized.wav", sized}, std::pair{"streamed.wav", streamed}}) {
       const std::string path = dir.file(name);
       t::write_file(path, file);
-      const auto probe = t::run(
-          "ffprobe -v error -show_entries stream=codec_name,sample_rate,channels "
-          "-show_entries format=duration -of default=noprint_wrappers=1 " +
-          path);
+      const auto probe = t::ffprobe(path);
       CAPTURE(name, is_float, probe.output);
       REQUIRE(probe.status == 0);
       CHECK(probe.output.find(is_float ? "codec_name=pcm_f32le" : "codec_name=pcm_s16le") !=
