@@ -12,7 +12,18 @@ struct CodecEntry {
 constexpr CodecEntry kCodecs[] = {
     {Codec::Opus, "opus"},   {Codec::PcmS16le, "pcm_s16le"}, {Codec::PcmF32le, "pcm_f32le"},
     {Codec::Mulaw, "mulaw"}, {Codec::Alaw, "alaw"},          {Codec::Wav, "wav"},
+    {Codec::Mp3, "mp3"},     {Codec::Flac, "flac"},          {Codec::Aac, "aac"},
 };
+
+// For the codecs produced at one rate only.
+void require_rate(const OutputFormat& f, int rate) {
+  if (f.sample_rate != rate) {
+    throw ProtocolError(ErrorCode::UnsupportedFormat,
+                        std::string(codec_name(f.codec)) + " is produced at " +
+                            std::to_string(rate) + " Hz only, got " +
+                            std::to_string(f.sample_rate));
+  }
+}
 
 }  // namespace
 
@@ -50,14 +61,13 @@ void validate(const OutputFormat& f) {
                                 std::to_string(f.opus_bitrate));
       }
       return;
+    case Codec::Mp3:
+    case Codec::Flac:
+    case Codec::Aac:
+      return require_rate(f, 24000);
     case Codec::Mulaw:
     case Codec::Alaw:
-      if (f.sample_rate != 8000) {
-        throw ProtocolError(ErrorCode::UnsupportedFormat,
-                            codec + " is produced at 8000 Hz only, got " +
-                                std::to_string(f.sample_rate));
-      }
-      return;
+      return require_rate(f, 8000);
     case Codec::PcmS16le:
     case Codec::PcmF32le:
     case Codec::Wav:

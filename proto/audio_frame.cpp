@@ -49,8 +49,10 @@ AudioFrame decode_audio_frame(std::string_view b) {
   }
   AudioFrame f;
   const auto codec = static_cast<uint8_t>(b[1]);
-  if (codec < 1 || codec > 5) bad("unknown codec " + std::to_string(codec));
   f.codec = static_cast<Codec>(codec);
+  if (codec_name(f.codec) == "unknown" || f.codec == Codec::Wav) {
+    bad("unknown codec " + std::to_string(codec));
+  }
   const uint32_t packets = get_u16(b, 2);
   f.response_id = get_u32(b, 4);
   f.frame_index = get_u32(b, 8);
@@ -66,7 +68,7 @@ AudioFrame decode_audio_frame(std::string_view b) {
     }
     if (at != b.size()) bad(std::to_string(b.size() - at) + " trailing bytes");
   } else {
-    if (packets != 0) bad("packet count set for a PCM codec");
+    if (packets != 0) bad("packet count set for a codec other than opus");
     f.pcm = std::string(b.substr(at));
   }
   return f;

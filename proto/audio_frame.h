@@ -2,12 +2,15 @@
 //
 // Layout (all integers little-endian), 12-byte header then payload:
 //   offset 0  u8   format version (1)
-//   offset 1  u8   codec (proto::Codec: 1 opus, 2 pcm_s16le, 3 pcm_f32le, 4 mulaw, 5 alaw)
+//   offset 1  u8   codec (proto::Codec: 1 opus, 2 pcm_s16le, 3 pcm_f32le, 4 mulaw, 5 alaw,
+//                  7 mp3, 8 flac, 9 aac; never 6 wav)
 //   offset 2  u16  number of Opus packets in the payload (0 for the other codecs)
 //   offset 4  u32  response_id
 //   offset 8  u32  frame index within the response, from 0
 //   payload   opus: for each packet a u16 byte length then the packet;
-//             others: the samples of the frame (80 ms at the session's sample rate)
+//             PCM and G.711: the samples of the frame (80 ms at the session's sample rate);
+//             mp3, flac, aac: the bytes of the response's stream the frame completed (maybe
+//             none), so a response's payloads in order, tail included, are one file
 #pragma once
 
 #include <cstdint>
@@ -27,7 +30,7 @@ struct AudioFrame {
   uint32_t response_id = 0;
   uint32_t frame_index = 0;
   std::vector<std::string> opus_packets;  // codec == Opus
-  std::string pcm;                        // other codecs: the raw sample bytes
+  std::string pcm;                        // other codecs: the payload bytes
 };
 
 std::string encode_audio_frame(const AudioFrame& frame);

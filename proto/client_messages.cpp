@@ -41,7 +41,8 @@ OutputFormat read_output_format(const json& j, const std::string& path, const st
   if (!parsed || *parsed == Codec::Wav) {
     throw ProtocolError(ErrorCode::UnsupportedFormat,
                         path + ".codec \"" + codec +
-                            "\" is not one of opus, pcm_s16le, pcm_f32le, mulaw, alaw",
+                            "\" is not one of opus, pcm_s16le, pcm_f32le, mulaw, alaw, mp3, "
+                            "flac, aac",
                         id);
   }
   format.codec = *parsed;
@@ -81,6 +82,7 @@ SessionUpdate read_session_update(JsonFields& top, const std::string& id) {
   }
   u.session.sampling = read_sampling(f);
   if (auto m = f.integer("max_audio_ms", 80, 3'600'000)) u.session.max_audio_ms = static_cast<int>(*m);
+  u.session.speed = f.number("speed", kMinSpeed, kMaxSpeed);
   f.finish();
   return u;
 }
@@ -139,6 +141,7 @@ ResponseCreate read_response_create(JsonFields& top, const MessageLimits& limits
   r.voice = f.string("voice");
   r.sampling = read_sampling(f);
   if (auto m = f.integer("max_audio_ms", 80, 3'600'000)) r.max_audio_ms = static_cast<int>(*m);
+  r.speed = f.number("speed", kMinSpeed, kMaxSpeed);
   f.finish();
   return r;
 }
@@ -222,6 +225,7 @@ struct ToJson {
     if (u.session.output_format) s["output_format"] = format_json(*u.session.output_format);
     sampling_json(u.session.sampling, s);
     if (u.session.max_audio_ms) s["max_audio_ms"] = *u.session.max_audio_ms;
+    if (u.session.speed) s["speed"] = *u.session.speed;
     j["session"] = s;
     return j;
   }
@@ -240,6 +244,7 @@ struct ToJson {
     if (r.voice) body["voice"] = *r.voice;
     sampling_json(r.sampling, body);
     if (r.max_audio_ms) body["max_audio_ms"] = *r.max_audio_ms;
+    if (r.speed) body["speed"] = *r.speed;
     if (!body.empty()) j["response"] = body;
     return j;
   }

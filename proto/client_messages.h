@@ -27,6 +27,7 @@ struct SessionSettings {
   std::optional<OutputFormat> output_format;
   SamplingSettings sampling;
   std::optional<int> max_audio_ms;       // per response
+  std::optional<double> speed;           // playback speed 0.25..4 (OpenAI's `speed`)
 };
 
 struct SessionUpdate {  // "session.update"
@@ -52,6 +53,7 @@ struct ResponseCreate {
   std::optional<std::string> voice;
   SamplingSettings sampling;
   std::optional<int> max_audio_ms;
+  std::optional<double> speed;
 };
 
 struct TextDelta {  // "text.delta": more text of the streaming response

@@ -29,7 +29,7 @@ json state_json(const SessionState& s) {
   }
   json j = {{"id", s.id},       {"voice", s.voice}, {"speaker", s.speaker},
             {"output_format", format}, {"temperature", s.temperature}, {"top_k", s.top_k},
-            {"max_audio_ms", s.max_audio_ms}};
+            {"max_audio_ms", s.max_audio_ms}, {"speed", s.speed}};
   j["seed"] = s.seed ? json(*s.seed) : json(nullptr);
   return j;
 }
@@ -50,6 +50,7 @@ SessionState state_from(const json& j) {
   s.top_k = j.value("top_k", 50);
   if (j.contains("seed") && j.at("seed").is_number_unsigned()) s.seed = j.at("seed").get<uint64_t>();
   s.max_audio_ms = j.value("max_audio_ms", 60000);
+  s.speed = j.value("speed", 1.0);
   return s;
 }
 

@@ -24,6 +24,7 @@ struct SessionState {
   int top_k = 50;
   std::optional<uint64_t> seed;
   int max_audio_ms = 60000;
+  double speed = 1.0;
 };
 
 struct SessionCreated {  // "session.created": first event on every connection

@@ -17,7 +17,10 @@ bool blank(const std::string& s) {
 
 OutputFormat format_for(const std::string& name) {
   OutputFormat f;
-  if (name == "opus") f.codec = Codec::Opus;
+  if (name == "mp3") f.codec = Codec::Mp3;
+  else if (name == "opus") f.codec = Codec::Opus;
+  else if (name == "aac") f.codec = Codec::Aac;
+  else if (name == "flac") f.codec = Codec::Flac;
   else if (name == "wav") f.codec = Codec::Wav;
   else if (name == "pcm") f.codec = Codec::PcmS16le;
   else if (name == "mulaw") f.codec = Codec::Mulaw, f.sample_rate = 8000;
@@ -25,10 +28,20 @@ OutputFormat format_for(const std::string& name) {
   else {
     throw ProtocolError(ErrorCode::UnsupportedFormat,
                         "response_format \"" + name +
-                            "\" is not supported; use opus, wav, pcm, mulaw or alaw",
+                            "\" is not supported; use mp3, opus, aac, flac, wav, pcm, mulaw "
+                            "or alaw",
                         "", "response_format");
   }
   return f;
+}
+
+bool valid_conversation_id(const std::string& id) {
+  if (id.empty() || id.size() > 128) return false;
+  for (const char c : id) {
+    const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (!word && c != '.' && c != '_' && c != ':' && c != '-') return false;
+  }
+  return true;
 }
 
 }  // namespace
@@ -72,15 +85,7 @@ SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& li
   } catch (const ProtocolError& e) {
     throw ProtocolError(e.code(), e.what(), "", "sample_rate");
   }
-  if (auto speed = f.number("speed", 0.25, 4.0)) {
-    if (*speed != 1.0) {
-      throw ProtocolError(ErrorCode::InvalidRequest,
-                          "speed " + nlohmann::json(*speed).dump() +
-                              " is not supported: CSM speaks at its natural rate (use 1.0)",
-                          "", "speed");
-    }
-    r.speed = *speed;
-  }
+  if (auto speed = f.number("speed", kMinSpeed, kMaxSpeed)) r.speed = *speed;
   if (auto sf = f.string("stream_format")) {
     if (*sf == "sse") r.stream_format = StreamFormat::Sse;
     else if (*sf != "audio") f.fail("stream_format", "must be \"audio\" or \"sse\"");
@@ -91,6 +96,12 @@ SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& li
   if (auto k = f.integer("top_k", 1, 1 << 20)) r.sampling.top_k = static_cast<int>(*k);
   r.sampling.seed = f.unsigned_integer("seed");
   if (auto m = f.integer("max_audio_ms", 80, 3'600'000)) r.max_audio_ms = static_cast<int>(*m);
+  if (auto id = f.string("conversation_id")) {
+    if (!valid_conversation_id(*id)) {
+      f.fail("conversation_id", "must be 1-128 characters of A-Z a-z 0-9 . _ : -");
+    }
+    r.conversation_id = *id;
+  }
   f.finish();
   return r;
 }
@@ -100,6 +111,9 @@ std::string_view content_type(const SpeechRequest& request) {
   switch (request.output.codec) {
     case Codec::Opus: return "audio/ogg";
     case Codec::Wav: return "audio/wav";
+    case Codec::Mp3: return "audio/mpeg";
+    case Codec::Flac: return "audio/flac";
+    case Codec::Aac: return "audio/aac";
     case Codec::Mulaw: return "audio/basic";
     case Codec::Alaw: return "audio/x-alaw-basic";
     case Codec::PcmS16le:

@@ -1,6 +1,7 @@
 // POST /v1/audio/speech, compatible with OpenAI's API: the body fields, their defaults and
-// validation. Our extensions: response_format mulaw / alaw, sample_rate for PCM/WAV, and the
-// sampling settings temperature / top_k / seed.
+// validation. response_format is OpenAI's mp3 (the default), opus (Ogg Opus), aac (ADTS),
+// flac, wav or pcm, all at 24 kHz mono. Our extensions: response_format mulaw / alaw,
+// sample_rate for PCM/WAV, and the sampling settings temperature / top_k / seed.
 #pragma once
 
 #include <optional>
@@ -19,15 +20,19 @@ struct SpeechRequest {
   std::string input;                 // required: the text to speak
   std::string voice;                 // required: a configured voice or an OpenAI voice name
                                      // (a string, or an object {"id": NAME})
-  std::string response_format = "wav";  // opus (Ogg Opus) | wav | pcm | mulaw | alaw
+  std::string response_format = "mp3";  // mp3 | opus (Ogg Opus) | aac | flac | wav | pcm |
+                                        // mulaw | alaw
   OutputFormat output;               // derived from response_format (+ sample_rate)
-  double speed = 1.0;                // only 1.0 is honoured; others are refused
+  double speed = 1.0;                // 0.25..4.0: the audio time-scaled, pitch kept
   StreamFormat stream_format = StreamFormat::Audio;
   SamplingSettings sampling;
   std::optional<int> max_audio_ms;
   // OpenAI's style instructions (gpt-4o-mini-tts): accepted, but CSM cannot follow them; the
   // response says they were ignored (X-CSM-Ignored). nullopt when absent or blank.
   std::optional<std::string> instructions;
+  // Our extension (OpenAI SDKs send it in extra_body): requests of one client naming the same
+  // id continue one conversation (its context and KV cache kept between requests).
+  std::optional<std::string> conversation_id;
 };
 
 struct SpeechLimits {

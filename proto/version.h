@@ -5,6 +5,6 @@
 
 namespace csm::proto {
 inline constexpr int kProtocolMajor = 1;
-inline constexpr int kProtocolMinor = 1;
-inline constexpr const char* kProtocolVersion = "1.1";
+inline constexpr int kProtocolMinor = 2;
+inline constexpr const char* kProtocolVersion = "1.2";
 }  // namespace csm::proto

@@ -6,6 +6,7 @@
 #include "common/threads/thread_name.h"
 #include "server/routes/health_routes.h"
 #include "server/routes/info_routes.h"
+#include "server/routes/rest_conversations.h"
 #include "server/routes/speech_route.h"
 #include "server/stream/ws_session.h"
 #include "server/version.h"
@@ -32,8 +33,11 @@ ServerApp::ServerApp(const ServerConfig& config, const EngineFactory& make_engin
   deps.limits.max_audio_bytes = static_cast<size_t>(config_.limits.max_audio_bytes);
   deps.max_text_bytes = static_cast<size_t>(config_.limits.max_text_bytes);
   router_.add_stream(http::verb::get, "/v1/stream", websocket_route(*context_, deps));
+  if (config_.conversations.max_conversations > 0) {
+    conversations_ = RestConversations::create(io_.get_executor(), config_.conversations, metrics_);
+  }
   router_.add_stream(http::verb::post, "/v1/audio/speech",
-                     speech_route(*context_, engine_.get(), *voices_));
+                     speech_route(*context_, engine_.get(), *voices_, conversations_.get()));
   http_ = std::make_unique<HttpServer>(io_, *context_, router_);
 }
 
@@ -75,6 +79,7 @@ void ServerApp::drain_and_stop() {
   context_->shutdown.begin();  // new sessions and speech requests are refused from here on
   // Running turns finish (or are cancelled at the deadline); their responses complete.
   if (engine_) engine_->shutdown(milliseconds(config_.limits.shutdown_drain_ms));
+  if (conversations_) conversations_->clear();
   context_->shutdown.close_all();
   // Sessions send their last events and close; give them a moment, then stop regardless.
   const auto deadline = steady_clock::now() + seconds(2);

@@ -23,6 +23,8 @@
 
 namespace csm::server {
 
+class RestConversations;
+
 class ServerApp {
  public:
   // Creates the engine with the metrics' observer; may return null (no model: /readyz 503).
@@ -55,6 +57,8 @@ class ServerApp {
   std::unique_ptr<ServerContext> context_;
   Router router_;
   boost::asio::io_context io_;
+  // After io_: its idle timer is destroyed before the io_context. Null: conversation_id off.
+  std::shared_ptr<RestConversations> conversations_;
   std::unique_ptr<HttpServer> http_;
   std::vector<std::thread> threads_;
   std::thread stopper_;

@@ -3,6 +3,7 @@
 #include "codec/audio/audio_decoder.h"
 #include "codec/audio/audio_error.h"
 #include "codec/audio/stream_encoder.h"
+#include "codec/audio/time_stretcher.h"
 #include "proto/protocol_error.h"
 
 namespace csm::server {
@@ -24,6 +25,9 @@ audio::OutputSpec spec_of(const proto::OutputFormat& format) {
     case proto::Codec::Mulaw: spec.format = audio::OutputFormat::MuLaw; break;
     case proto::Codec::Alaw: spec.format = audio::OutputFormat::ALaw; break;
     case proto::Codec::Wav: spec.format = audio::OutputFormat::Wav; break;
+    case proto::Codec::Mp3: spec.format = audio::OutputFormat::Mp3; break;
+    case proto::Codec::Flac: spec.format = audio::OutputFormat::Flac; break;
+    case proto::Codec::Aac: spec.format = audio::OutputFormat::Aac; break;
   }
   return spec;
 }
@@ -36,22 +40,43 @@ std::unique_ptr<audio::StreamEncoder> make_encoder(const audio::OutputSpec& spec
   }
 }
 
+// The speed stage in front of a codec: the model's audio, time-scaled, and how much of it
+// went out.
+class SpeedStage {
+ public:
+  explicit SpeedStage(double speed) : stretcher_(speed) {}
+  std::vector<float> process(std::span<const float> pcm) { return count(stretcher_.process(pcm)); }
+  std::vector<float> finish() { return count(stretcher_.finish()); }
+  double audio_ms() const { return samples_ * 1000.0 / audio::kModelSampleRate; }
+
+ private:
+  std::vector<float> count(std::vector<float> pcm) {
+    samples_ += static_cast<int64_t>(pcm.size());
+    return pcm;
+  }
+  audio::TimeStretcher stretcher_;
+  int64_t samples_ = 0;
+};
+
 std::string concat(const std::vector<audio::Chunk>& chunks) {
   std::string out;
   for (const auto& c : chunks) out.append(c.begin(), c.end());
   return out;
 }
 
-// WebSocket: each 80 ms frame becomes one binary message; Opus frames carry their packets.
+// WebSocket: each 80 ms frame becomes one binary message; Opus frames carry their packets,
+// the others the bytes their encoder returned (a byte stream: MP3, FLAC, AAC may return none).
 class CodecFrameEncoder final : public FrameEncoder {
  public:
-  CodecFrameEncoder(proto::Codec codec, std::unique_ptr<audio::StreamEncoder> encoder)
-      : codec_(codec), encoder_(std::move(encoder)) {}
+  CodecFrameEncoder(proto::Codec codec, std::unique_ptr<audio::StreamEncoder> encoder,
+                    double speed)
+      : codec_(codec), encoder_(std::move(encoder)), speed_(speed) {}
   void encode(std::span<const float> pcm, proto::AudioFrame& frame) override {
-    fill(encoder_->encode(pcm), frame);
+    fill(encoder_->encode(speed_.process(pcm)), frame);
   }
   bool finish(proto::AudioFrame& frame) override {
-    const auto chunks = encoder_->finish();
+    auto chunks = encoder_->encode(speed_.finish());
+    for (auto& c : encoder_->finish()) chunks.push_back(std::move(c));
     if (chunks.empty()) return false;
     fill(chunks, frame);
     return true;
@@ -59,6 +84,7 @@ class CodecFrameEncoder final : public FrameEncoder {
   int opus_pre_skip_48k() const override {
     return codec_ == proto::Codec::Opus ? encoder_->pre_skip_48k() : 0;
   }
+  double audio_ms() const override { return speed_.audio_ms(); }
 
  private:
   void fill(const std::vector<audio::Chunk>& chunks, proto::AudioFrame& frame) const {
@@ -72,18 +98,25 @@ class CodecFrameEncoder final : public FrameEncoder {
 
   proto::Codec codec_;
   std::unique_ptr<audio::StreamEncoder> encoder_;
+  SpeedStage speed_;
 };
 
-// REST: one byte stream; containers (Ogg, WAV) put their header in the first chunk.
+// REST: one byte stream; containers (Ogg, WAV, FLAC) put their header in the first chunk.
 class CodecBodyEncoder final : public BodyEncoder {
  public:
-  explicit CodecBodyEncoder(std::unique_ptr<audio::StreamEncoder> encoder)
-      : encoder_(std::move(encoder)) {}
-  std::string encode(std::span<const float> pcm) override { return concat(encoder_->encode(pcm)); }
-  std::string finish() override { return concat(encoder_->finish()); }
+  CodecBodyEncoder(std::unique_ptr<audio::StreamEncoder> encoder, double speed)
+      : encoder_(std::move(encoder)), speed_(speed) {}
+  std::string encode(std::span<const float> pcm) override {
+    return concat(encoder_->encode(speed_.process(pcm)));
+  }
+  std::string finish() override {
+    std::string tail = concat(encoder_->encode(speed_.finish()));
+    return tail + concat(encoder_->finish());
+  }
 
  private:
   std::unique_ptr<audio::StreamEncoder> encoder_;
+  SpeedStage speed_;
 };
 
 }  // namespace
@@ -94,18 +127,20 @@ std::string to_s16le(std::span<const float> pcm) {
   return concat(audio::encode_all(*make_encoder(spec), pcm));
 }
 
-std::unique_ptr<FrameEncoder> make_frame_encoder(const proto::OutputFormat& format) {
+std::unique_ptr<FrameEncoder> make_frame_encoder(const proto::OutputFormat& format,
+                                                 double speed) {
   if (format.codec == proto::Codec::Wav) {
     throw proto::ProtocolError(proto::ErrorCode::UnsupportedFormat,
-                               "wav is a REST format; the stream sends opus, pcm or G.711");
+                               "wav is a REST format; the stream sends opus, pcm_s16le, "
+                               "pcm_f32le, mulaw, alaw, mp3, flac or aac");
   }
-  return std::make_unique<CodecFrameEncoder>(format.codec, make_encoder(spec_of(format)));
+  return std::make_unique<CodecFrameEncoder>(format.codec, make_encoder(spec_of(format)), speed);
 }
 
 std::unique_ptr<BodyEncoder> make_body_encoder(const proto::SpeechRequest& request) {
   audio::OutputSpec spec = spec_of(request.output);
   if (request.output.codec == proto::Codec::Opus) spec.format = audio::OutputFormat::OggOpus;
-  return std::make_unique<CodecBodyEncoder>(make_encoder(spec));
+  return std::make_unique<CodecBodyEncoder>(make_encoder(spec), request.speed);
 }
 
 std::vector<float> decode_upload(const std::string& format, std::optional<int> sample_rate,

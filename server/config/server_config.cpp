@@ -22,6 +22,22 @@ void VoiceOptions::validate() const {
   }
 }
 
+void ListenOptions::validate() const {
+  for (const std::string& origin : cors_origins) {
+    if (origin == "*") continue;
+    const size_t scheme_end = origin.find("://");
+    const bool has_host = scheme_end != std::string::npos && scheme_end > 0 &&
+                          origin.size() > scheme_end + 3;
+    const bool has_path = has_host && origin.find('/', scheme_end + 3) != std::string::npos;
+    if (!has_host || has_path) {
+      throw config::ConfigError("server.cors_origins", "config",
+                                "\"" + origin +
+                                    "\" is not an origin: use scheme://host[:port] with no path "
+                                    "or trailing slash (e.g. https://app.example.com), or \"*\"");
+    }
+  }
+}
+
 void LimitOptions::validate() const {
   const int64_t largest = 2 * static_cast<int64_t>(std::max(max_audio_bytes, max_message_bytes));
   if (max_receiving_bytes < largest) {

@@ -20,6 +20,7 @@ struct ListenOptions {
   int io_threads = 2;                // threads running the network event loop
   int max_body_bytes = 1 << 20;      // largest HTTP request body accepted
   int request_timeout_ms = 30000;    // a request's body after its headers; a response's write
+  std::vector<std::string> cors_origins;  // browser origins that may call the API ("*": any)
 
   template <class V>
   void describe(V& v) {
@@ -33,7 +34,12 @@ struct ListenOptions {
             "time for a request's body once its headers are in, and for writing a plain "
             "response (ms); the idle time of a connection is limits.handshake_timeout_ms",
             config::Range{100, 3600000});
+    v.field("cors_origins", cors_origins,
+            "origins whose browser pages may call the HTTP API, e.g. "
+            "[\"https://app.example.com\"], or [\"*\"] for any; empty: none (no CORS headers)");
   }
+  // Each CORS origin is "*" or scheme://host[:port], as browsers send it (no path, no slash).
+  void validate() const;
 };
 
 // Per-client limits. Each breach has its own error code (proto/errors.h).
@@ -127,6 +133,27 @@ struct VoiceOptions {
   void validate() const;
 };
 
+// Conversation context over REST: /v1/audio/speech requests that name a conversation_id
+// share one engine session (its context and KV cache) between requests.
+struct ConversationOptions {
+  int max_conversations = 64;     // kept at once, all clients; beyond: least recently used dropped
+  int max_per_client = 8;         // kept per client (API key, or with auth off IP address)
+  int idle_ttl_ms = 600000;       // dropped after this long without a request
+
+  template <class V>
+  void describe(V& v) {
+    v.field("max_conversations", max_conversations,
+            "REST conversations kept at once (least recently used dropped beyond); 0: "
+            "conversation_id is refused",
+            config::Range{0, 100000});
+    v.field("max_per_client", max_per_client,
+            "REST conversations kept per client (API key; with auth off, IP address)",
+            config::Range{1, 100000});
+    v.field("idle_ttl_ms", idle_ttl_ms, "a REST conversation without requests is dropped after (ms)",
+            config::Range{1000, 604800000});
+  }
+};
+
 struct LogOptions {
   std::string level = "info";  // debug | info | warn | error
 
@@ -141,6 +168,7 @@ struct ServerConfig {
   LimitOptions limits;
   AuthOptions auth;
   VoiceOptions voices;
+  ConversationOptions conversations;
   engine::ModelOptions model;
   engine::EngineOptions engine;
   LogOptions log;
@@ -152,6 +180,7 @@ struct ServerConfig {
     v.field("limits", limits, "per-client limits");
     v.field("auth", auth, "API keys");
     v.field("voices", voices, "voice and model name aliases");
+    v.field("conversations", conversations, "conversation context kept between REST requests");
     v.field("model", model, "model files, device and dtype");
     v.field("engine", engine, "scheduling limits of the engine");
     v.field("log", log, "logging");

@@ -40,6 +40,15 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   HttpConnection(tcp::socket&& socket, ServerContext& context, const Router& router,
                  Ticket ticket)
       : stream_(std::move(socket)), context_(context), router_(router), ticket_(std::move(ticket)) {}
+  // A connection a stream route answered on and handed back (keep-alive): `buffer` holds
+  // what the client sent after that request.
+  HttpConnection(beast::tcp_stream&& stream, beast::flat_buffer&& buffer, ServerContext& context,
+                 const Router& router, Ticket ticket)
+      : stream_(std::move(stream)),
+        buffer_(std::move(buffer)),
+        context_(context),
+        router_(router),
+        ticket_(std::move(ticket)) {}
 
   void run() {
     asio::dispatch(stream_.get_executor(),
@@ -105,6 +114,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
 
   void dispatch(Request request, std::string target) {
     const std::string path = target.substr(0, target.find('?'));
+    const std::string origin(request[http::field::origin]);
+    // OPTIONS needs no key: browsers send their CORS preflight without credentials.
+    if (request.method() == http::verb::options) {
+      return send(options_response(request, path), std::move(target), origin);
+    }
     std::string client = "address:" + remote_address();  // with auth off, limits count per peer
     if (!context_.is_open_route(path)) {
       auto accepted = context_.keys.check(request[http::field::authorization], target);
@@ -113,7 +127,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
         return send(error_response(request, proto::ErrorCode::Unauthorized,
                                    "missing or wrong API key (Authorization: Bearer KEY or "
                                    "?api_key=KEY)"),
-                    std::move(target));
+                    std::move(target), origin);
       }
       if (!accepted->empty()) client = "key:" + *accepted;
     }
@@ -121,11 +135,34 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       stream_.expires_never();
       log::info("http", {{"method", std::string(request.method_string())}, {"path", path},
                          {"stream", true}});
+      ResumeConnection resume = [&context = context_, &router = router_, ticket = ticket_](
+                                    beast::tcp_stream&& stream, beast::flat_buffer&& buffer) {
+        std::make_shared<HttpConnection>(std::move(stream), std::move(buffer), context, router,
+                                         ticket)
+            ->run();
+      };
       return (*handler)(std::move(stream_), std::move(request), std::move(buffer_),
-                        Caller{client, ticket_});
+                        Caller{client, ticket_, std::move(resume)});
     }
     Response res = router_.dispatch(request);
-    send(std::move(res), std::move(target));
+    send(std::move(res), std::move(target), origin);
+  }
+
+  // OPTIONS on any route: the methods it takes, and a CORS preflight's answer.
+  Response options_response(const Request& request, const std::string& path) {
+    const std::string allowed = router_.allowed_methods(path);
+    if (allowed.empty()) {
+      return error_response(request, proto::ErrorCode::NotFound, "no route for " + path);
+    }
+    Response res{http::status::no_content, request.version()};
+    res.keep_alive(request.keep_alive());
+    if (Cors::is_preflight(request)) {
+      context_.cors.answer_preflight(request, allowed, res);
+    } else {
+      res.set(http::field::allow, allowed);
+    }
+    res.prepare_payload();
+    return res;
   }
 
   Response bare_error(proto::ErrorCode code, const std::string& message) {
@@ -135,8 +172,10 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     return error_response(bare, code, message);
   }
 
-  void send(Response res, std::string target) {
+  // `origin`: the request's Origin header, for CORS ("" for none or no request).
+  void send(Response res, std::string target, const std::string& origin = {}) {
     res.set(http::field::server, "csm-server");
+    context_.cors.decorate(origin, res);
     auto response = std::make_shared<Response>(std::move(res));
     const bool keep_alive = response->keep_alive();
     context_.metrics.request(route_label(target), response->result_int());

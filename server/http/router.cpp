@@ -38,14 +38,20 @@ Response Router::dispatch(const Request& request) const {
     Response res = error_response(
         request, proto::ErrorCode::MethodNotAllowed,
         std::string(request.method_string()) + " is not allowed on " + path);
-    std::string allow;
-    for (const auto& [verb, _] : route->second) {
-      allow += (allow.empty() ? "" : ", ") + std::string(http::to_string(verb));
-    }
-    res.set(http::field::allow, allow);
+    res.set(http::field::allow, allowed_methods(path));
     return res;
   }
   return handler->second.plain(request);
+}
+
+std::string Router::allowed_methods(std::string_view path) const {
+  auto route = routes_.find(std::string(path));
+  if (route == routes_.end()) return {};
+  std::string allow;
+  for (const auto& [verb, _] : route->second) {
+    allow += std::string(http::to_string(verb)) + ", ";
+  }
+  return allow + "OPTIONS";  // answered by the connection for every route (CORS preflight)
 }
 
 Response json_response(const Request& request, http::status status, const std::string& body) {

@@ -4,7 +4,9 @@
 // Two kinds of route:
 //  - plain: Request -> Response, written by the connection (keep-alive continues);
 //  - stream: the handler takes the connection over (WebSocket upgrade, audio streamed with
-//    chunked transfer). It owns the stream from then on and answers the request itself.
+//    chunked transfer). It owns the stream from then on and answers the request itself;
+//    when it is done and the client asked for keep-alive, it may hand the connection back
+//    (Caller::resume).
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
@@ -25,11 +27,18 @@ namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
+// Hands a connection that a stream route took over back to the server, which reads the next
+// request from it (HTTP keep-alive). `buffer`: bytes already read past the answered request.
+// Call on the connection's strand, with no operation pending on the stream.
+using ResumeConnection =
+    std::function<void(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer)>;
+
 // Who is calling: the client that per-client limits count (its API key, or with auth off its
 // IP address) and the connection's admission ticket (keep it while the connection is open).
 struct Caller {
   std::string client;  // "key:KEY" or "address:IP"
   std::shared_ptr<void> connection;
+  ResumeConnection resume;  // for stream routes that answer and keep the connection
 };
 
 class Router {
@@ -46,6 +55,8 @@ class Router {
   const StreamHandler* find_stream(const Request& request) const;
   // Returns the handler's response, or a JSON 404 / 405 error.
   Response dispatch(const Request& request) const;
+  // The methods `path` answers, for Allow headers ("GET, OPTIONS"); "" for an unknown path.
+  std::string allowed_methods(std::string_view path) const;
 
  private:
   struct Route {

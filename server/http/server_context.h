@@ -8,6 +8,7 @@
 #include "server/access/api_keys.h"
 #include "server/access/message_budget.h"
 #include "server/config/server_config.h"
+#include "server/http/cors.h"
 #include "server/http/shutdown_hub.h"
 #include "server/metrics/server_metrics.h"
 #include "server/http/sink_gate.h"
@@ -23,6 +24,7 @@ struct ServerContext {
         admission(Admission::create(config.limits.max_connections,
                                     config.limits.max_sessions_per_key)),
         receiving(static_cast<size_t>(config.limits.max_receiving_bytes)),
+        cors(config.server.cors_origins),
         metrics(metrics) {}
 
   // True for routes that answer without an API key (health and metrics, per config).
@@ -38,6 +40,7 @@ struct ServerContext {
   const ApiKeys keys;
   const std::shared_ptr<Admission> admission;
   MessageBudget receiving;  // bytes of WebSocket messages being received, all sessions
+  const Cors cors;          // which browser origins may read our responses
   ServerMetrics& metrics;
   ShutdownHub shutdown;
   // Every StrandSink posts through this; closed before the io_context goes away.

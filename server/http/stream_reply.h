@@ -1,7 +1,10 @@
 // For stream routes that refuse a request before taking it over: writes one response on the
-// stream and closes it. Asynchronous; the stream lives until the write is done.
+// stream, then closes it, or, when the response keeps the connection alive and `resume` is
+// given, hands it back for the next request. Asynchronous; the stream lives until the write
+// is done.
 #pragma once
 
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "server/http/router.h"
@@ -9,7 +12,13 @@
 
 namespace csm::server {
 
-void reply_and_close(boost::beast::tcp_stream&& stream, Response response,
-                     ServerContext& context, std::string_view route);
+// `request`: the request answered (its Origin decides the CORS headers).
+void reply_and_close(boost::beast::tcp_stream&& stream, const Request& request,
+                     Response response, ServerContext& context, std::string_view route);
+
+// `buffer`: what the client sent after the request (the next request, when it pipelines).
+void reply(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer,
+           const Request& request, Response response, ServerContext& context,
+           std::string_view route, ResumeConnection resume);
 
 }  // namespace csm::server

@@ -54,6 +54,13 @@ struct ServerMetrics::Families {
                   .Register(r)),
         turns(pm::BuildCounter().Name("csm_turns_total").Help("Turns ended, by reason")
                   .Register(r)),
+        prompt_rows(pm::BuildCounter().Name("csm_prompt_rows_total")
+                        .Help("Prompt rows of ended turns: prefilled, or reused from the "
+                              "session's KV cache")
+                        .Register(r)),
+        rest_conversations(pm::BuildGauge().Name("csm_rest_conversations")
+                               .Help("Conversations kept between REST requests (conversation_id)")
+                               .Register(r)),
         sessions(pm::BuildGauge().Name("csm_sessions").Help("Open speech sessions (WebSocket and REST)")
                      .Register(r)),
         connections(pm::BuildGauge().Name("csm_connections").Help("Open TCP connections")
@@ -79,6 +86,8 @@ struct ServerMetrics::Families {
   pm::Family<pm::Gauge>& queue;
   pm::Family<pm::Gauge>& slots;
   pm::Family<pm::Counter>& turns;
+  pm::Family<pm::Counter>& prompt_rows;
+  pm::Family<pm::Gauge>& rest_conversations;
   pm::Family<pm::Gauge>& sessions;
   pm::Family<pm::Gauge>& connections;
   pm::Family<pm::Counter>& requests;
@@ -100,6 +109,9 @@ struct ServerMetrics::Families {
   pm::Gauge* queue_g = nullptr;
   pm::Gauge* slots_g = nullptr;
   std::array<pm::Counter*, 5> turns_c{};  // by engine::EndReason
+  pm::Counter* prefilled_rows_c = nullptr;
+  pm::Counter* reused_rows_c = nullptr;
+  pm::Gauge* rest_conversations_g = nullptr;
   pm::Gauge* sessions_g = nullptr;
   pm::Gauge* connections_g = nullptr;
   std::array<pm::Counter*, kErrorCodes> errors_c{};
@@ -133,6 +145,9 @@ ServerMetrics::ServerMetrics(const std::string& version)
                       EndReason::Cancelled, EndReason::Error}) {
     f.turns_c[static_cast<size_t>(r)] = &f.turns.Add({{"reason", std::string(proto::end_reason_name(to_proto(r)))}});
   }
+  f.prefilled_rows_c = &f.prompt_rows.Add({{"source", "prefilled"}});
+  f.reused_rows_c = &f.prompt_rows.Add({{"source", "reused"}});
+  f.rest_conversations_g = &f.rest_conversations.Add({});
   f.sessions_g = &f.sessions.Add({});
   f.connections_g = &f.connections.Add({});
   for (int i = 0; i < kErrorCodes; ++i) {
@@ -181,6 +196,8 @@ void ServerMetrics::observe_frame_lateness(double lateness_ms) {
 
 void ServerMetrics::observe_turn_end(const engine::TurnSummary& s) {
   f_->turns_c[static_cast<size_t>(s.reason)]->Increment();
+  f_->prefilled_rows_c->Increment(s.prompt_rows);
+  f_->reused_rows_c->Increment(s.reused_rows);
   if (s.frames > 1) {
     // The first frame's time is TTFA; generation_ms covers frames 1..n-1.
     f_->rtf_h->Observe(s.generation_ms / ((s.frames - 1) * double(engine::kFrameMs)));
@@ -190,6 +207,10 @@ void ServerMetrics::observe_turn_end(const engine::TurnSummary& s) {
 void ServerMetrics::observe_engine_stats(const engine::EngineStats& stats) {
   f_->queue_g->Set(stats.queued);
   f_->slots_g->Set(stats.slots_in_use);
+}
+
+void ServerMetrics::set_rest_conversations(size_t count) {
+  f_->rest_conversations_g->Set(static_cast<double>(count));
 }
 
 void ServerMetrics::observe_ttfa(double ms) { f_->ttfa_h->Observe(ms / 1000.0); }

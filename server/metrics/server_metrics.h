@@ -51,6 +51,7 @@ class ServerMetrics {
   void connection_closed();
   void session_opened();
   void session_closed();
+  void set_rest_conversations(size_t count);
 
   // The Prometheus text exposition (version 0.0.4) of everything above.
   std::string render() const;

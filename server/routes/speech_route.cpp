@@ -15,6 +15,7 @@
 #include "server/engine_wiring/engine_mapping.h"
 #include "server/http/bounded_writer.h"
 #include "server/http/stream_reply.h"
+#include "server/routes/rest_conversations.h"
 #include "server/stream/strand_sink.h"
 
 namespace csm::server {
@@ -27,13 +28,15 @@ constexpr std::string_view kRoute = "/v1/audio/speech";
 // One request's streamed answer. Owned by shared_ptr; the sink holds a weak reference.
 // The body goes out through a BoundedWriter: the header first (Beast's serializer), then one
 // HTTP/1.1 chunk per encoded frame (Beast's chunk helpers) and the last chunk; to an
-// HTTP/1.0 client, plain bytes until the connection closes.
+// HTTP/1.0 client, plain bytes until the connection closes. After a complete answer to a
+// keep-alive request the connection goes back to the server for the next request.
 class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
  public:
-  SpeechStream(beast::tcp_stream&& stream, ServerContext& context, Request request,
-               Caller caller, Ticket session_ticket, proto::SpeechRequest speech,
+  SpeechStream(beast::tcp_stream&& stream, beast::flat_buffer&& buffer, ServerContext& context,
+               Request request, Caller caller, Ticket session_ticket, proto::SpeechRequest speech,
                std::unique_ptr<BodyEncoder> encoder)
       : stream_(std::move(stream)),
+        buffer_(std::move(buffer)),
         context_(context),
         request_(std::move(request)),
         caller_(std::move(caller)),
@@ -41,6 +44,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
         speech_(std::move(speech)),
         encoder_(std::move(encoder)),
         chunked_(request_.version() >= 11),
+        keep_alive_(chunked_ && request_.keep_alive() && caller_.resume),
         writer_(
             stream_.get_executor(), static_cast<size_t>(context.limits.write_queue_messages),
             std::chrono::milliseconds(context.limits.write_stall_ms),
@@ -58,10 +62,11 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
   }
   ~SpeechStream() { context_.metrics.session_closed(); }
 
-  // Throws engine::EngineError when the engine refuses the turn.
-  void start(engine::Engine& engine, const ResolvedVoice& voice) {
+  // Speaks in `session` (a fresh one, or a REST conversation's). Throws engine::EngineError
+  // when the engine refuses the turn.
+  void start(std::shared_ptr<engine::Session> session, const ResolvedVoice& voice) {
     started_ = std::chrono::steady_clock::now();
-    session_ = engine.open_session({voice.voice, voice.speaker});
+    session_ = std::move(session);
     engine::TurnRequest turn;
     turn.text = speech_.input;
     turn.speaker = voice.speaker;
@@ -86,33 +91,50 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
           if (auto self = weak.lock()) self->on_end(summary);
         });
     turn_ = session_->start_turn(std::move(turn), std::move(sink));
-    // Notice a client that drops the connection before the audio starts (a reset). A clean
-    // end of its sending side (EOF) may be a half-close of a client that still reads, so the
-    // answer goes on; if the client is really gone, the first write fails and ends it. The
-    // pending read is what keeps this object alive between frames; after EOF a reference to
-    // itself does, until finish().
-    stream_.async_read_some(asio::buffer(probe_),
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              if (self->done_) return;
-                              if (ec == asio::error::eof) {
-                                self->half_closed_hold_ = self;
-                              } else if (ec) {
-                                self->abandon("client closed");
-                              }
-                            });
+    probe();
   }
 
   // Answers an error instead of audio (before anything was sent).
   void refuse(proto::ErrorCode code, const std::string& message) {
+    context_.metrics.error(code);
+    const bool reusable = keep_alive_ && !done_ && !probing_;
     done_ = true;
     half_closed_hold_.reset();
     writer_.stop();
-    context_.metrics.error(code);
     session_.reset();
-    reply_and_close(std::move(stream_), error_response(request_, code, message), context_, kRoute);
+    if (probing_) {
+      // The reply writes while the probe is pending: the connection cannot be read again.
+      beast::error_code ignored;
+      stream_.socket().cancel(ignored);
+    }
+    reply(std::move(stream_), std::move(buffer_), request_, error_response(request_, code, message),
+          context_, kRoute, reusable ? std::move(caller_.resume) : nullptr);
   }
 
  private:
+  // Notices a client that drops the connection before the audio starts (a reset). A clean
+  // end of its sending side (EOF) may be a half-close of a client that still reads, so the
+  // answer goes on; if the client is really gone, the first write fails and ends it. Bytes
+  // that arrive are the client's next request (pipelined): they stay in buffer_ for the
+  // connection's next read, and nothing more is read until this answer is done. The
+  // pending read is what keeps this object alive between frames; after EOF or data a
+  // reference to itself does, until finish().
+  void probe() {
+    probing_ = true;
+    stream_.async_read_some(
+        buffer_.prepare(kProbeBytes), [self = shared_from_this()](beast::error_code ec, size_t n) {
+          self->probing_ = false;
+          self->buffer_.commit(n);
+          if (self->resume_after_probe_) return self->resume_connection();
+          if (self->done_) return;
+          if (ec == asio::error::eof || !ec) {
+            self->half_closed_hold_ = self;
+          } else {
+            self->abandon("client closed");
+          }
+        });
+  }
+
   void on_audio(uint32_t index, std::string body) {
     if (done_) return;
     if (!header_sent_) {
@@ -143,7 +165,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
       writer_.push({"data: " + done.dump() + "\n\n", false, nullptr});
     }
     if (chunked_) writer_.push({"", false, nullptr});  // the last chunk
-    writer_.when_drained([this] { finish(); });
+    writer_.when_drained([this] { finish(keep_alive_); });
   }
 
   void send_header() {
@@ -154,7 +176,9 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     header_.set(http::field::content_type, proto::content_type(speech_));
     // What the request asked that CSM cannot do: the audio is as without it.
     if (speech_.instructions) header_.set("X-CSM-Ignored", "instructions");
-    header_.keep_alive(false);
+    context_.cors.decorate(request_[http::field::origin], header_);
+    keep_alive_ = keep_alive_ && !context_.shutdown.stopping();  // draining: close after
+    header_.keep_alive(keep_alive_);
     header_.chunked(chunked_);
     context_.metrics.request(kRoute, 200);
     writer_.push({"", false, nullptr});  // the header: see write()
@@ -174,7 +198,8 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
 
   // OpenAI's usage object for what this response cost: input_tokens are the text's tokens
   // (its CSM segment: BOS [speaker]text EOS), output_tokens the audio frames generated (one
-  // backbone step each); beside them the input's characters and the audio's seconds.
+  // backbone step each); beside them the input's characters and the audio's seconds (after
+  // speed).
   nlohmann::json usage(const engine::TurnSummary& summary) const {
     size_t characters = 0;
     for (const char c : speech_.input) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
@@ -182,7 +207,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
             {"output_tokens", summary.frames},
             {"total_tokens", summary.text_tokens + static_cast<int>(summary.frames)},
             {"input_characters", characters},
-            {"output_audio_seconds", summary.frames * engine::kFrameMs / 1000.0}};
+            {"output_audio_seconds", summary.frames * engine::kFrameMs / 1000.0 / speech_.speed}};
   }
 
   // SSE: the speech.audio.delta event carrying `audio`; "" for no audio.
@@ -209,26 +234,44 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     asio::async_write(stream_, http::make_chunk(asio::buffer(m.bytes)), std::move(counted));
   }
 
-  // Callers hold a reference of their own (sink, writer, timer or read handler), so dropping
-  // half_closed_hold_ here never destroys the object under them.
-  void finish() {
+  // Ends the answer. `reusable`: it was complete and the client keeps the connection, so
+  // the connection goes back to the server for the next request (once the probe read has
+  // ended); otherwise it is closed. Callers hold a reference of their own (sink, writer,
+  // timer or read handler), so dropping half_closed_hold_ here never destroys the object
+  // under them.
+  void finish(bool reusable) {
     done_ = true;
     half_closed_hold_.reset();
     writer_.stop();
+    session_.reset();
     beast::error_code ignored;
+    if (reusable) {
+      if (!probing_) return resume_connection();
+      resume_after_probe_ = true;
+      stream_.socket().cancel(ignored);  // the probe's handler resumes
+      return;
+    }
     stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ignored);
     stream_.socket().close(ignored);
-    session_.reset();
+  }
+
+  void resume_connection() {
+    resume_after_probe_ = false;
+    ResumeConnection resume = std::move(caller_.resume);
+    resume(std::move(stream_), std::move(buffer_));
   }
 
   void abandon(const std::string& why) {
     if (done_) return;
     log::info("speech stream ended early", {{"reason", why}});
     if (session_) session_->cancel(turn_, std::nullopt);
-    finish();
+    finish(false);
   }
 
+  static constexpr size_t kProbeBytes = 4096;
+
   beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;  // bytes past the request: the client's next request, if any
   ServerContext& context_;
   Request request_;
   Caller caller_;  // holds the connection's admission ticket while the answer streams
@@ -236,12 +279,14 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
   proto::SpeechRequest speech_;
   std::shared_ptr<BodyEncoder> encoder_;  // frames: output pool; tail: strand, after on_end
   const bool chunked_;  // HTTP/1.1: chunked body; HTTP/1.0: bytes until close
+  bool keep_alive_;     // the connection serves the next request after this answer
   http::response<http::empty_body> header_;
   std::optional<http::response_serializer<http::empty_body>> header_serializer_;
   BoundedWriter writer_;
   std::shared_ptr<engine::Session> session_;
   uint64_t turn_ = 0;
-  char probe_[1];
+  bool probing_ = false;             // the probe read is pending
+  bool resume_after_probe_ = false;  // finish(true) waits for the probe's handler
   std::shared_ptr<SpeechStream> half_closed_hold_;  // set when the client half-closed
   std::chrono::steady_clock::time_point started_;  // the turn's start, for TTFA
   bool header_sent_ = false;
@@ -284,14 +329,16 @@ proto::SpeechRequest check_request(const Request& request, ServerContext& contex
 }  // namespace
 
 Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engine,
-                                   const VoiceCatalog& voices) {
-  return [&context, engine, &voices](beast::tcp_stream&& stream, Request&& request,
-                                      beast::flat_buffer&&, Caller caller) {
+                                   const VoiceCatalog& voices,
+                                   RestConversations* conversations) {
+  return [&context, engine, &voices, conversations](beast::tcp_stream&& stream, Request&& request,
+                                                     beast::flat_buffer&& buffer, Caller caller) {
     auto refuse = [&](proto::ErrorCode code, const std::string& message,
                       const std::string& param = "") {
       context.metrics.error(code);
-      reply_and_close(std::move(stream), error_response(request, code, message, param), context,
-                      kRoute);
+      reply(std::move(stream), std::move(buffer), request,
+            error_response(request, code, message, param), context, kRoute,
+            std::move(caller.resume));
     };
     try {
       ResolvedVoice voice;
@@ -301,11 +348,25 @@ Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engin
       if (!ticket) {
         return refuse(proto::ErrorCode::RateLimited, context.admission->session_limit_message());
       }
-      auto s = std::make_shared<SpeechStream>(std::move(stream), context, request,
+      std::shared_ptr<engine::Session> session;
+      if (speech.conversation_id) {
+        if (!conversations) {
+          return refuse(proto::ErrorCode::InvalidRequest,
+                        "conversation_id is off on this server (conversations.max_conversations "
+                        "is 0)",
+                        "conversation_id");
+        }
+        auto acquired = conversations->acquire(caller.client, *speech.conversation_id, *engine, voice);
+        log::info("speech conversation", {{"resumed", acquired.resumed}});
+        session = std::move(acquired.session);
+      } else {
+        session = engine->open_session({voice.voice, voice.speaker});
+      }
+      auto s = std::make_shared<SpeechStream>(std::move(stream), std::move(buffer), context, request,
                                               std::move(caller), std::move(ticket), std::move(speech),
                                               std::move(encoder));
       try {
-        s->start(*engine, voice);
+        s->start(std::move(session), voice);
       } catch (const engine::EngineError& e) {
         s->refuse(to_proto(e.kind()), e.what());
       }

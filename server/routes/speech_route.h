@@ -1,5 +1,5 @@
 // POST /v1/audio/speech (OpenAI-compatible, proto/speech_request.h): one turn on a fresh
-// engine session, its audio streamed out with chunked transfer as it is generated
+// engine session (or, with conversation_id, the conversation's: rest_conversations.h), its audio streamed out with chunked transfer as it is generated
 // (stream_format "audio"), or as server-sent events speech.audio.delta / speech.audio.done
 // (stream_format "sse"). Errors before the first audio are OpenAI error JSON with the code's
 // status; a failure after audio has started ends the body without its last chunk.
@@ -14,8 +14,12 @@
 
 namespace csm::server {
 
-// `engine` may be null (requests get 503). Arguments must outlive the router.
+class RestConversations;
+
+// `engine` may be null (requests get 503); `conversations` null: conversation_id is refused.
+// Arguments must outlive the router.
 Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engine,
-                                   const VoiceCatalog& voices);
+                                   const VoiceCatalog& voices,
+                                   RestConversations* conversations);
 
 }  // namespace csm::server

@@ -1,6 +1,7 @@
 #include "server/stream/conversation.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "proto/audio_frame.h"
 #include "proto/protocol_error.h"
@@ -129,6 +130,7 @@ void Conversation::on_session_update(const proto::SessionUpdate& m, const std::s
   if (s.sampling.top_k) next.top_k = *s.sampling.top_k;
   if (s.sampling.seed) next.seed = s.sampling.seed;
   if (s.max_audio_ms) next.max_audio_ms = *s.max_audio_ms;
+  if (s.speed) next.speed = *s.speed;
   if (voice && session_ && voice->voice != engine_voice_) session_->set_voice(voice->voice);
   if (voice) engine_voice_ = voice->voice;
   state_ = std::move(next);
@@ -203,10 +205,14 @@ void Conversation::on_response_create(const proto::ResponseCreate& m, const std:
   request.sampling.seed = m.sampling.seed ? m.sampling.seed : state_.seed;
   request.max_audio_ms = m.max_audio_ms.value_or(state_.max_audio_ms);
   engine_session();  // no response.created without a model
-  auto encoder = make_frame_encoder(state_.output_format);
+  const double speed = m.speed.value_or(state_.speed);
+  auto encoder = make_frame_encoder(state_.output_format, speed);
 
   Response& r = response_.emplace();
+  r.speed = speed;
+  dropping_text_ = false;
   r.id = next_response_id_++;
+  r.max_frames = static_cast<uint32_t>(std::max(request.max_audio_ms, 0) / engine::kFrameMs);
   r.event_id = id;
   r.request = std::move(request);
   r.encoder = std::make_shared<ResponseEncoder>(r.id, std::move(encoder));
@@ -227,6 +233,7 @@ void Conversation::on_response_create(const proto::ResponseCreate& m, const std:
 }
 
 bool Conversation::streaming_response(const std::string& id, const char* what) {
+  if (dropping_text_) return false;
   if (!response_ || !response_->streaming || response_->text_done) {
     throw ProtocolError(ErrorCode::OutOfOrder,
                         std::string(what) +
@@ -267,9 +274,12 @@ void Conversation::on_cancel(const proto::ResponseCancel& m, const std::string& 
   }
   r.cancelled = true;
   r.text_done = true;
-  // played_ms counts response-level audio; each turn keeps what of it was heard.
+  // played_ms counts response-level audio as delivered (after speed); each turn keeps what of
+  // it was heard, in the model's frames.
   std::optional<int64_t> played;
-  if (m.played_ms) played = *m.played_ms / engine::kFrameMs;
+  if (m.played_ms) {
+    played = static_cast<int64_t>(*m.played_ms * r.speed) / engine::kFrameMs;
+  }
   int64_t base = 0;
   for (Turn& t : r.turns) {
     if (t.started && !t.ended) {
@@ -288,6 +298,12 @@ void Conversation::start_turn(std::string text) {
   r.turns.emplace_back();
   engine::TurnRequest request = r.request;
   request.text = std::move(text);
+  if (r.max_frames > 0) {
+    // At most what is left of the response's budget now; turns still running before this one
+    // can use more, which on_turn_audio cuts.
+    const uint32_t left = r.max_frames - std::min(r.frames_queued, r.max_frames);
+    request.max_audio_ms = static_cast<int>(std::max<uint32_t>(left, 1)) * engine::kFrameMs;
+  }
   try {
     auto prepare = [encoder = r.encoder](std::vector<float> pcm) { return encoder->encode(pcm); };
     const uint64_t id =
@@ -310,6 +326,11 @@ void Conversation::on_turn_audio(TurnKey key, uint32_t frame_index, std::string 
   Response& r = *response_;
   if (key.turn_index >= r.turns.size() || r.cancelled || r.error) return;
   Turn& turn = r.turns[key.turn_index];
+  if (r.reached_max) {
+    // generated before the stop reached the engine: not sent, but consumed
+    if (session_) session_->ack(turn.engine_id, frame_index + 1);
+    return;
+  }
   turn.frames = frame_index + 1;  // the engine's count: frames arrive in order
   ++r.frames_queued;
   if (!r.first_sent) {
@@ -323,6 +344,21 @@ void Conversation::on_turn_audio(TurnKey key, uint32_t frame_index, std::string 
   outbox_.send_audio(std::move(message), [this, engine_id, frame_index] {
     if (session_) session_->ack(engine_id, frame_index + 1);  // backpressure: frames consumed
   });
+  if (r.max_frames > 0 && r.frames_queued >= r.max_frames) stop_at_max_length(r);
+}
+
+// The response's audio reached its max_audio_ms: every turn still running or waiting ends
+// now, keeping in the context what was sent, and the response ends with max_length once they
+// have. Text still streaming in for it is dropped.
+void Conversation::stop_at_max_length(Response& r) {
+  r.reached_max = true;
+  r.last_reason = proto::EndReason::MaxLength;
+  if (r.streaming && !r.text_done) dropping_text_ = true;
+  r.text_done = true;
+  for (Turn& t : r.turns) {
+    if (t.started && !t.ended && session_) session_->cancel(t.engine_id, t.frames);
+  }
+  maybe_finish();
 }
 
 void Conversation::on_turn_end(TurnKey key, const engine::TurnSummary& summary) {
@@ -331,6 +367,7 @@ void Conversation::on_turn_end(TurnKey key, const engine::TurnSummary& summary) 
   if (key.turn_index >= r.turns.size()) return;
   Turn& t = r.turns[key.turn_index];
   t.ended = true;
+  if (r.reached_max) return maybe_finish();  // ends as max_length whatever the turns say
   r.last_reason = to_proto(summary.reason);
   if (summary.reason == engine::EndReason::Error && !r.error) {
     return fail_response(summary.error ? to_proto(*summary.error) : ErrorCode::Internal,
@@ -363,10 +400,15 @@ void Conversation::maybe_finish() {
                 : r.cancelled ? proto::EndReason::Cancelled
                               : r.last_reason;
   done.frames = r.frames_queued;
-  done.audio_ms = static_cast<int>(r.frames_queued) * engine::kFrameMs;
+  // What the client got to play, after speed: exactly what the encoder took when every frame
+  // it encoded was sent (the tail included); else the frames sent, time-scaled.
+  if (!r.error && !r.cancelled && r.frames_queued > 0) send_tail(r);
+  const bool all_sent = !r.error && !r.cancelled && !r.reached_max;
+  done.audio_ms = static_cast<int>(
+      std::lround(all_sent ? r.encoder->audio_ms()
+                           : r.frames_queued * double(engine::kFrameMs) / r.speed));
   done.ttfa_ms = r.ttfa_ms;
   done.error = r.error;
-  if (!r.error && !r.cancelled && r.frames_queued > 0) send_tail(r);
   if (r.error) outbox_.send_error(*r.error, r.error_message, r.event_id, r.id);
   response_.reset();
   outbox_.send_event(done);

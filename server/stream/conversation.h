@@ -85,6 +85,11 @@ class Conversation {
     std::shared_ptr<ResponseEncoder> encoder;  // shared with the turns' sinks (output pool)
     engine::TurnRequest request;  // template for every turn (text set per sentence)
     uint32_t frames_queued = 0;   // response-level frames handed to the outbox
+    // max_audio_ms of the whole response in frames (0: none). Its sentences are separate
+    // engine turns, so the server stops the response when their frames reach it.
+    uint32_t max_frames = 0;
+    bool reached_max = false;     // stopped at max_frames: ends with reason max_length
+    double speed = 1.0;           // the audio's time-scaling (its encoder applies it)
     std::chrono::steady_clock::time_point created;
     bool first_sent = false;
     double ttfa_ms = 0;
@@ -104,6 +109,7 @@ class Conversation {
   void fail_response(proto::ErrorCode code, const std::string& message);
   void maybe_finish();
   void send_tail(Response& r);
+  void stop_at_max_length(Response& r);
   bool streaming_response(const std::string& event_id, const char* what);
 
   Deps deps_;
@@ -115,6 +121,9 @@ class Conversation {
   std::optional<proto::ContextAdd> pending_audio_;  // context.add waiting for its binary
   std::string pending_event_id_;
   std::optional<Response> response_;
+  // A streamed response stopped at its max_audio_ms: the rest of its text (text.delta,
+  // text.done) is dropped quietly until the next response.create.
+  bool dropping_text_ = false;
   uint32_t next_response_id_ = 1;
   uint32_t next_item_id_ = 1;
   bool aborted_ = false;

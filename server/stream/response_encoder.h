@@ -23,6 +23,8 @@ class ResponseEncoder {
 
   // Opus: the decoder's pre-skip at 48 kHz (response.created); 0 for other codecs.
   int opus_pre_skip_48k() const { return encoder_->opus_pre_skip_48k(); }
+  // The audio encoded so far (after speed), ms; read on the strand once every turn has ended.
+  double audio_ms() const { return encoder_->audio_ms(); }
 
   // One 80 ms frame as a binary protocol message (proto/audio_frame.h).
   std::string encode(std::span<const float> pcm) {

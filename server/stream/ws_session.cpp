@@ -248,7 +248,7 @@ Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps
                           beast::flat_buffer&& buffer, Caller caller) {
     auto refuse = [&](proto::ErrorCode code, const std::string& message) {
       context.metrics.error(code);
-      reply_and_close(std::move(stream), error_response(request, code, message), context,
+      reply_and_close(std::move(stream), request, error_response(request, code, message), context,
                       "/v1/stream");
     };
     if (!websocket::is_upgrade(request)) {

@@ -25,7 +25,7 @@ TEST_CASE("client messages parse into typed values", "[proto]") {
   auto m = parse_client_message(
       R"({"type":"session.update","event_id":"e1","protocol_version":"1.0","session":{)"
       R"("voice":"alloy","speaker":1,"temperature":0.7,"top_k":1,"seed":42,"max_audio_ms":5000,)"
-      R"("output_format":{"codec":"pcm_s16le","sample_rate":16000}}})",
+      R"("speed":1.5,"output_format":{"codec":"pcm_s16le","sample_rate":16000}}})",
       {});
   CHECK(m.event_id == "e1");
   auto& u = std::get<SessionUpdate>(m.message);
@@ -35,12 +35,24 @@ TEST_CASE("client messages parse into typed values", "[proto]") {
   CHECK(u.session.sampling.top_k == 1);
   CHECK(u.session.sampling.seed == 42u);
   CHECK(u.session.max_audio_ms == 5000);
+  CHECK(u.session.speed == 1.5);
   CHECK(u.session.output_format->codec == Codec::PcmS16le);
   CHECK(u.session.output_format->sample_rate == 16000);
 
   auto mulaw = parse_client_message(
       R"({"type":"session.update","session":{"output_format":{"codec":"mulaw"}}})", {});
   CHECK(std::get<SessionUpdate>(mulaw.message).session.output_format->sample_rate == 8000);
+  // The compressed byte streams are stream codecs too, at 24 kHz.
+  for (const auto& [name, codec] :
+       {std::pair{"mp3", Codec::Mp3}, std::pair{"flac", Codec::Flac}, std::pair{"aac", Codec::Aac}}) {
+    auto m = parse_client_message(
+        R"({"type":"session.update","session":{"output_format":{"codec":")" + std::string(name) +
+            R"("}}})",
+        {});
+    const auto& format = *std::get<SessionUpdate>(m.message).session.output_format;
+    CHECK(format.codec == codec);
+    CHECK(format.sample_rate == 24000);
+  }
 
   auto c = parse_client_message(
       R"({"type":"context.add","item":{"speaker":1,"text":"hi","audio":")" +
@@ -80,7 +92,9 @@ TEST_CASE("every bad client message gets its own error code", "[proto]") {
       {"wrong type", R"({"type":"session.update","session":{"top_k":"5"}})", ErrorCode::InvalidRequest},
       {"out of range", R"({"type":"session.update","session":{"temperature":-1}})", ErrorCode::InvalidRequest},
       {"speaker range", R"({"type":"response.create","response":{"speaker":5000}})", ErrorCode::InvalidRequest},
-      {"bad codec", R"({"type":"session.update","session":{"output_format":{"codec":"mp3"}}})", ErrorCode::UnsupportedFormat},
+      {"bad codec", R"({"type":"session.update","session":{"output_format":{"codec":"vorbis"}}})", ErrorCode::UnsupportedFormat},
+      {"wav on the stream", R"({"type":"session.update","session":{"output_format":{"codec":"wav"}}})", ErrorCode::UnsupportedFormat},
+      {"mp3 rate", R"({"type":"session.update","session":{"output_format":{"codec":"mp3","sample_rate":16000}}})", ErrorCode::UnsupportedFormat},
       {"bad rate", R"({"type":"session.update","session":{"output_format":{"codec":"alaw","sample_rate":16000}}})", ErrorCode::UnsupportedFormat},
       {"bad opus frame", R"({"type":"session.update","session":{"output_format":{"codec":"opus","opus_frame_ms":25}}})", ErrorCode::UnsupportedFormat},
       {"version", R"({"type":"session.update","protocol_version":"2.0"})", ErrorCode::UnsupportedVersion},

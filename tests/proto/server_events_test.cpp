@@ -67,6 +67,22 @@ TEST_CASE("binary audio frames encode and decode", "[proto]") {
   pcm.codec = Codec::PcmS16le;
   pcm.pcm = std::string(3840, '\1');
   CHECK(decode_audio_frame(encode_audio_frame(pcm)).pcm.size() == 3840);
+  // Byte-stream codecs carry their bytes, possibly none, the same way.
+  for (const Codec codec : {Codec::Mp3, Codec::Flac, Codec::Aac}) {
+    AudioFrame stream;
+    stream.codec = codec;
+    for (const std::string payload : {"", "\xFF\xF1 bytes"}) {
+      stream.pcm = payload;
+      const AudioFrame back = decode_audio_frame(encode_audio_frame(stream));
+      CHECK(back.codec == codec);
+      CHECK(back.pcm == payload);
+    }
+  }
+  for (const unsigned char unknown : {0, 6, 10, 255}) {  // 6: wav never goes on the stream
+    std::string bad_codec = encode_audio_frame(pcm);
+    bad_codec[1] = static_cast<char>(unknown);
+    CHECK_THROWS_AS(decode_audio_frame(bad_codec), ProtocolError);
+  }
 
   CHECK_THROWS_AS(decode_audio_frame("short"), ProtocolError);
   CHECK_THROWS_AS(decode_audio_frame(bytes.substr(0, bytes.size() - 1)), ProtocolError);

@@ -1,6 +1,7 @@
 #include "proto/speech_request.h"
 
 #include <catch2/catch.hpp>
+#include <tuple>
 
 #include "proto/protocol_error.h"
 
@@ -21,10 +22,11 @@ std::pair<ErrorCode, std::string> error_of(const std::string& body) {
 TEST_CASE("OpenAI speech requests parse with OpenAI's defaults", "[proto]") {
   auto r = parse_speech_request(R"({"model":"tts-1","input":"Hello there.","voice":"alloy"})", {});
   CHECK(r.model == "tts-1");
-  CHECK(r.response_format == "wav");
-  CHECK(r.output.codec == Codec::Wav);
+  CHECK(r.response_format == "mp3");  // OpenAI's default
+  CHECK(r.output.codec == Codec::Mp3);
+  CHECK(r.output.sample_rate == 24000);
   CHECK(r.speed == 1.0);
-  CHECK(content_type(r) == "audio/wav");
+  CHECK(content_type(r) == "audio/mpeg");
 
   auto o = parse_speech_request(
       R"({"model":"csm-1b","input":"Hi","voice":"x","response_format":"opus","speed":1,"seed":3})", {});
@@ -39,13 +41,38 @@ TEST_CASE("OpenAI speech requests parse with OpenAI's defaults", "[proto]") {
   CHECK(content_type(sse) == "text/event-stream");
 }
 
+TEST_CASE("every OpenAI response_format parses with its Content-Type", "[proto]") {
+  const std::tuple<const char*, Codec, const char*> formats[] = {
+      {"mp3", Codec::Mp3, "audio/mpeg"},  {"opus", Codec::Opus, "audio/ogg"},
+      {"aac", Codec::Aac, "audio/aac"},   {"flac", Codec::Flac, "audio/flac"},
+      {"wav", Codec::Wav, "audio/wav"},   {"pcm", Codec::PcmS16le, "audio/pcm"},
+  };
+  for (const auto& [name, codec, type] : formats) {
+    CAPTURE(name);
+    auto r = parse_speech_request(
+        R"({"model":"m","input":"Hi","voice":"v","response_format":")" + std::string(name) + "\"}",
+        {});
+    CHECK(r.response_format == name);
+    CHECK(r.output.codec == codec);
+    CHECK(r.output.sample_rate == 24000);
+    CHECK(content_type(r) == type);
+  }
+  // The compressed formats are made at 24 kHz; asking for exactly that is fine.
+  CHECK(parse_speech_request(
+            R"({"model":"m","input":"Hi","voice":"v","response_format":"flac","sample_rate":24000})",
+            {})
+            .output.codec == Codec::Flac);
+}
+
 TEST_CASE("bad speech requests name the parameter", "[proto]") {
   CHECK(error_of("{").first == ErrorCode::InvalidJson);
   CHECK(error_of(R"({"input":"a","voice":"v"})") == std::pair{ErrorCode::InvalidRequest, std::string("model")});
   CHECK(error_of(R"({"model":"m","input":"  ","voice":"v"})") == std::pair{ErrorCode::TextEmpty, std::string("input")});
   CHECK(error_of(R"({"model":"m","input":")" + std::string(5000, 'a') + R"(","voice":"v"})").first == ErrorCode::TextTooLong);
-  CHECK(error_of(R"({"model":"m","input":"a","voice":"v","response_format":"mp3"})") == std::pair{ErrorCode::UnsupportedFormat, std::string("response_format")});
-  CHECK(error_of(R"({"model":"m","input":"a","voice":"v","speed":1.5})") == std::pair{ErrorCode::InvalidRequest, std::string("speed")});
+  CHECK(error_of(R"({"model":"m","input":"a","voice":"v","response_format":"vorbis"})") == std::pair{ErrorCode::UnsupportedFormat, std::string("response_format")});
+  CHECK(error_of(R"({"model":"m","input":"a","voice":"v","response_format":"aac","sample_rate":48000})") == std::pair{ErrorCode::UnsupportedFormat, std::string("sample_rate")});
+  CHECK(error_of(R"({"model":"m","input":"a","voice":"v","speed":0.2})") == std::pair{ErrorCode::InvalidRequest, std::string("speed")});
+  CHECK(error_of(R"({"model":"m","input":"a","voice":"v","conversation_id":"a/b"})") == std::pair{ErrorCode::InvalidRequest, std::string("conversation_id")});
   CHECK(error_of(R"({"model":"m","input":"a","voice":"v","speed":9})").second == "speed");
   CHECK(error_of(R"({"model":"m","input":"a","voice":"v","bogus":1})").second == "bogus");
   CHECK(error_of(R"({"model":"m","input":"a","voice":"v","response_format":"mulaw","sample_rate":16000})").first == ErrorCode::UnsupportedFormat);
@@ -65,4 +92,14 @@ TEST_CASE("what OpenAI's API accepts parses: instructions, voice objects", "[pro
   // Blank instructions are no instructions (the LiveKit plugin sends "" by default).
   CHECK_FALSE(parse_speech_request(R"({"model":"m","input":"Hi","voice":"v","instructions":" "})", {})
                   .instructions);
+}
+
+TEST_CASE("speed and conversation_id parse", "[proto]") {
+  auto r = parse_speech_request(
+      R"({"model":"m","input":"Hi","voice":"v","speed":0.25,"conversation_id":"user-7:call.2_b"})", {});
+  CHECK(r.speed == 0.25);
+  REQUIRE(r.conversation_id);
+  CHECK(*r.conversation_id == "user-7:call.2_b");
+  CHECK(parse_speech_request(R"({"model":"m","input":"Hi","voice":"v","speed":4})", {}).speed == 4.0);
+  CHECK_FALSE(parse_speech_request(R"({"model":"m","input":"Hi","voice":"v"})", {}).conversation_id);
 }

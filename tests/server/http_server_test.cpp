@@ -85,7 +85,7 @@ TEST_CASE("unknown routes and methods get JSON errors", "[server][http]") {
 
   res = exchange(s.server->port(), get("DELETE", "/healthz"));
   CHECK(res.result_int() == 405);
-  CHECK(res[http::field::allow] == "GET");
+  CHECK(res[http::field::allow] == "GET, OPTIONS");
   CHECK(nlohmann::json::parse(res.body())["error"]["code"] == "method_not_allowed");
 }
 

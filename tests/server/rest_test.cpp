@@ -1,9 +1,10 @@
 // REST over a real socket with the real engine on the demo model: POST /v1/audio/speech
 // streamed in every response_format (each file checked by ffprobe, Ogg Opus also by
-// opusinfo), SSE, seeds, OpenAI error shapes and statuses, /readyz, /v1/models, /v1/voices.
+// opusinfo; mp3, OpenAI's default, flac and aac also decoded by ffmpeg), SSE, seeds, OpenAI error shapes and statuses, /readyz, /v1/models, /v1/voices.
 #include <catch2/catch.hpp>
 
 #include <cstdio>
+#include <filesystem>
 #include <boost/asio/write.hpp>
 #include <fstream>
 
@@ -63,6 +64,38 @@ http::response<http::string_body> speak(const TestServer& s, const std::string& 
   return http_request(s.port(), http::verb::post, "/v1/audio/speech", body);
 }
 
+// Writes an HTTP/1.1 speech request with `body` on a new connection; the socket, to read
+// the answer from.
+tcp::socket post_speech(asio::io_context& io, const TestServer& s, const std::string& body) {
+  tcp::socket socket(io);
+  socket.connect({asio::ip::make_address("127.0.0.1"), s.port()});
+  set_receive_timeout(socket);
+  http::request<http::string_body> req{http::verb::post, "/v1/audio/speech", 11};
+  req.set(http::field::host, "localhost");
+  req.set(http::field::content_type, "application/json");
+  req.body() = body;
+  req.prepare_payload();
+  http::write(socket, req);
+  return socket;
+}
+
+// speak() over HTTP/1.1 that also counts the body's chunks (the last, empty one not).
+http::response<http::string_body> speak_counting_chunks(const TestServer& s,
+                                                        const std::string& body, int& chunks) {
+  asio::io_context io;
+  tcp::socket socket = post_speech(io, s, body);
+  http::response_parser<http::string_body> parser;
+  auto count = [&chunks](std::uint64_t size, beast::string_view, beast::error_code&) {
+    if (size > 0) ++chunks;
+  };
+  parser.on_chunk_header(count);
+  beast::flat_buffer buffer;
+  beast::error_code ec;
+  http::read(socket, buffer, parser, ec);
+  CHECK_FALSE(ec);
+  return parser.release();
+}
+
 }  // namespace
 
 TEST_CASE("rest: speech streams a WAV with chunked transfer", "[server][rest]") {
@@ -118,15 +151,7 @@ TEST_CASE("rest: a client that half-closes after its request still gets the answ
           "[server][rest]") {
   TestServer s(test_config(), true);
   asio::io_context io;
-  tcp::socket socket(io);
-  socket.connect({asio::ip::make_address("127.0.0.1"), s.port()});
-  set_receive_timeout(socket);
-  http::request<http::string_body> req{http::verb::post, "/v1/audio/speech", 11};
-  req.set(http::field::host, "localhost");
-  req.set(http::field::content_type, "application/json");
-  req.body() = speech_body("wav");
-  req.prepare_payload();
-  http::write(socket, req);
+  tcp::socket socket = post_speech(io, s, speech_body("wav"));
   socket.shutdown(tcp::socket::shutdown_send);  // "that is all I send"
   beast::flat_buffer buffer;
   http::response<http::string_body> res;
@@ -178,6 +203,44 @@ TEST_CASE("rest: opus is an Ogg Opus file that opusinfo and ffprobe accept", "[s
   INFO(opusinfo);
   CHECK(opusinfo.rfind("FAILED", 0) != 0);
   CHECK(opusinfo.find("Playback length: 0m:00.48") != std::string::npos);
+}
+
+TEST_CASE("rest: mp3, flac and aac stream in chunks as files ffmpeg decodes; mp3 by default",
+          "[server][rest]") {
+  TestServer s(test_config(), true);
+  ScratchDir dir;
+  json no_format = json::parse(speech_body("mp3"));
+  no_format.erase("response_format");
+  struct Case {
+    const char* name;
+    std::string body;
+    const char* content_type;
+    const char* expect;
+  };
+  for (const Case& c : {Case{"mp3", speech_body("mp3"), "audio/mpeg", "mp3,24000,1"},
+                        Case{"flac", speech_body("flac"), "audio/flac", "flac,24000,1"},
+                        Case{"aac", speech_body("aac"), "audio/aac", "aac,24000,1"},
+                        Case{"default", no_format.dump(), "audio/mpeg", "mp3,24000,1"}}) {
+    INFO(c.name);
+    int chunks = 0;
+    auto res = speak_counting_chunks(s, c.body, chunks);
+    REQUIRE(res.result_int() == 200);
+    CHECK(res[http::field::content_type] == c.content_type);
+    CHECK(res[http::field::transfer_encoding] == "chunked");
+    // A chunk per frame as it is encoded (an AAC encoder's first frame holds its bytes back),
+    // then the encoder's tail: the body streams rather than arriving at the end.
+    CHECK(chunks >= kFrames);
+    const std::string info = probe(res.body(), "", dir);
+    INFO(info);
+    CHECK(info.find(c.expect) != std::string::npos);
+    // All 480 ms are in it, plus at most the codec's start-up delay and a padded last frame.
+    const std::string file = dir.file("speech.bin");
+    CHECK(run("ffmpeg -v error -y -i " + file + " -f s16le " + file + ".raw").rfind("FAILED", 0) !=
+          0);
+    const auto samples = static_cast<size_t>(std::filesystem::file_size(file + ".raw") / 2);
+    CHECK(samples >= kFrames * 1920u);
+    CHECK(samples <= kFrames * 1920u + 4096);
+  }
 }
 
 TEST_CASE("rest: the same seed gives the same audio", "[server][rest]") {
@@ -244,9 +307,9 @@ TEST_CASE("rest: bad speech requests get OpenAI errors with the right status",
                       400, "invalid_json");
   expect_openai_error(post(speech_body("wav", "nobody")), 400, "unknown_voice");
   expect_openai_error(post(speech_body("wav", "alloy", "gpt-5")), 404, "unknown_model");
-  expect_openai_error(post(speech_body("mp3")), 400, "unsupported_format");
+  expect_openai_error(post(speech_body("vorbis")), 400, "unsupported_format");
   json fast = json::parse(speech_body("wav"));
-  fast["speed"] = 2.0;
+  fast["speed"] = 4.5;  // beyond OpenAI's 0.25-4.0
   expect_openai_error(post(fast.dump()), 400, "invalid_request");
   json empty = json::parse(speech_body("wav"));
   empty["input"] = "";

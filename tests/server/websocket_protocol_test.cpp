@@ -32,7 +32,7 @@ TEST_CASE("ws: session.created first, ping, session.update echoes the settings",
   REQUIRE(c.open());
   json created = c.event();
   CHECK(created["type"] == "session.created");
-  CHECK(created["protocol_version"] == "1.1");
+  CHECK(created["protocol_version"] == "1.2");
   CHECK(created["session"]["id"].get<std::string>().rfind("s", 0) == 0);
   expect_still_serving(c);
   c.send({{"type", "session.update"},
@@ -97,7 +97,7 @@ TEST_CASE("ws: every class of bad input gets its error and the session keeps ser
       {"unknown voice", false, R"({"type":"session.update","session":{"voice":"nobody"}})",
        "unknown_voice"},
       {"unsupported output format", false,
-       R"({"type":"session.update","session":{"output_format":{"codec":"mp3"}}})",
+       R"({"type":"session.update","session":{"output_format":{"codec":"vorbis"}}})",
        "unsupported_format"},
       {"text.delta without a streamed response", false, R"({"type":"text.delta","delta":"hi"})",
        "out_of_order"},

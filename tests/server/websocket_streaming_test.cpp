@@ -1,6 +1,7 @@
 // WebSocket responses end to end over a real socket, with the real engine on the demo model:
 // frame headers and order, Opus frames that decode to 80 ms each, every generated sample
-// received (the encoder's and the resampler's tails), seeds, streamed text cut
+// received (the encoder's and the resampler's tails), mp3 / flac / aac payloads that make one
+// file, seeds, streamed text cut
 // into sentences, context items with WAV audio, cancel with the played-out position, engine
 // backpressure, a slow reader dropped, a vanished client, shutdown draining a running
 // response, 8 concurrent sessions.
@@ -12,6 +13,7 @@
 #include <memory>
 #include <thread>
 
+#include "codec/audio/audio_test_support.h"
 #include "codec/audio/opus_packet_encoder.h"
 #include "codec/audio/wav_writer.h"
 #include "proto/audio_frame.h"
@@ -230,6 +232,45 @@ TEST_CASE("ws: resampled PCM holds all its audio: the resampler's tail follows t
   CHECK(frames.size() == 6);     // the tail included
 }
 
+TEST_CASE("ws: a response's mp3, flac or aac payloads, tail included, are one playable file",
+          "[server][ws]") {
+  namespace audio = csm::audio::test;
+  REQUIRE(audio::have_tool("ffprobe"));
+  REQUIRE(audio::have_tool("ffmpeg"));
+  TestServer s(test_config(), true);
+  ScratchDir dir;
+  for (const auto& [name, codec] :
+       {std::pair{"mp3", csm::proto::Codec::Mp3}, std::pair{"flac", csm::proto::Codec::Flac},
+        std::pair{"aac", csm::proto::Codec::Aac}}) {
+    INFO(name);
+    json done, created;
+    const auto frames = five_frame_response(s, {{"codec", name}}, done, &created);
+    CHECK_FALSE(created.contains("opus_pre_skip"));
+    CHECK(done["frames"] == 5);
+    REQUIRE(frames.size() == 6);  // 5 frames and the tail: the codec frames the encoder held
+    std::vector<std::uint8_t> file;
+    for (const auto& f : frames) {
+      CHECK(f.codec == codec);
+      file.insert(file.end(), f.pcm.begin(), f.pcm.end());
+    }
+    CHECK_FALSE(frames.back().pcm.empty());
+    const std::string path = dir.file(std::string("response.") + name);
+    audio::write_file(path, file);
+    const auto probe = audio::run(
+        "ffprobe -v error -show_entries stream=codec_name,sample_rate,channels -of csv=p=0 " +
+        path);
+    INFO(probe.output);
+    CHECK(probe.status == 0);
+    CHECK(probe.output.find(std::string(name) + ",24000,1") != std::string::npos);
+    // All 400 ms are in it, plus at most the codec's start-up delay and a padded last frame.
+    REQUIRE(audio::run("ffmpeg -v error -y -i " + path + " -f s16le " + path + ".raw").status ==
+            0);
+    const size_t samples = audio::read_file(path + ".raw").size() / 2;
+    CHECK(samples >= 5 * 1920);
+    CHECK(samples <= 5 * 1920 + 4096);
+  }
+}
+
 TEST_CASE("ws: the same seed gives the same audio, another seed other audio", "[server][ws]") {
   TestServer s(test_config(), true);
   const std::string a = speak(s, "Same words.", 11);
@@ -242,18 +283,46 @@ TEST_CASE("ws: the same seed gives the same audio, another seed other audio", "[
 TEST_CASE("ws: streamed text is spoken sentence by sentence in one response", "[server][ws]") {
   TestServer s(test_config(), true);
   WsClient c = session(s);
-  c.send({{"type", "response.create"}, {"response", {{"max_audio_ms", 160}}}});
+  c.send({{"type", "response.create"}, {"response", {{"max_audio_ms", 800}}}});
   REQUIRE(c.event()["type"] == "response.created");
   c.send({{"type", "text.delta"}, {"delta", "Hello there. How"}});
   c.send({{"type", "text.delta"}, {"delta", " are you? Dr. Smith is"}});
   c.send({{"type", "text.delta"}, {"delta", " here"}});
   c.send({{"type", "text.done"}});
-  // Three sentences ("Dr." does not end one), each a turn of max_audio_ms = 2 frames.
+  // Three sentences ("Dr." does not end one), each a turn; max_audio_ms bounds the response
+  // as a whole: the demo model never ends a turn, so the first sentence takes all 10 frames
+  // and the other two end unspoken.
+  std::vector<csm::proto::AudioFrame> frames;
+  json done = read_response(c, 1, &frames);
+  CHECK(frames.size() == 10);
+  CHECK(done["frames"] == 10);
+  CHECK(done["audio_ms"] == 800);
+  CHECK(done["reason"] == "max_length");
+  const std::string metrics = http_request(s.port(), http::verb::get, "/metrics").body();
+  CHECK_THAT(metrics, Catch::Contains("csm_turns_total{reason=\"max_length\"} 1"));
+  CHECK_THAT(metrics, Catch::Contains("csm_turns_total{reason=\"cancelled\"} 2"));
+}
+
+TEST_CASE("ws: max_audio_ms ends a streamed response; its later text is dropped quietly",
+          "[server][ws]") {
+  TestServer s(test_config(), true);
+  WsClient c = session(s);
+  c.send({{"type", "response.create"}, {"response", {{"max_audio_ms", 480}}}});
+  REQUIRE(c.event()["type"] == "response.created");
+  c.send({{"type", "text.delta"}, {"delta", "One. Two. Three. "}});
   std::vector<csm::proto::AudioFrame> frames;
   json done = read_response(c, 1, &frames);
   CHECK(frames.size() == 6);
-  CHECK(done["frames"] == 6);
   CHECK(done["reason"] == "max_length");
+  // the LLM is still streaming: its text for the ended response is not an error
+  c.send({{"type", "text.delta"}, {"delta", "Four. Five."}});
+  c.send({{"type", "text.done"}});
+  c.send(create("Next.", 160));
+  json created = c.event();
+  CHECK(created["type"] == "response.created");  // not an error event first
+  CHECK(created["response_id"] == 2);
+  frames.clear();
+  CHECK(read_response(c, 2, &frames)["frames"] == 2);
 }
 
 TEST_CASE("ws: cancel with played_ms ends the response and its frames stop", "[server][ws]") {
