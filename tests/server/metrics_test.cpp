@@ -30,12 +30,6 @@ std::pair<int, std::string> run_with_input(const std::string& command, const std
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, text};
 }
 
-uint16_t free_port() {
-  asio::io_context io;
-  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
-  return a.local_endpoint().port();
-}
-
 // Feeds every engine hook once, as the engine would.
 void feed_engine_hooks(csm::server::ServerMetrics& m) {
   auto observer = m.engine_observer();

@@ -74,6 +74,13 @@ inline std::string text_beyond_context() {
   return text;
 }
 
+// A loopback port that was free a moment ago (for a helper server the test starts itself).
+inline uint16_t free_port() {
+  asio::io_context io;
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  return a.local_endpoint().port();
+}
+
 // Runs the io_context until `done` or the deadline; false on timeout.
 template <class Done>
 bool run_until(asio::io_context& io, Done done, std::chrono::milliseconds limit) {
