@@ -25,24 +25,14 @@ import sys
 import tempfile
 import time
 
-SKIP = 77
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                                "support"))
+from demo_server import (SKIP, SOURCE, DemoServer, check, finish,  # noqa: E402
+                         python_with_websockets)
+
 MAX_AUDIO_MS = 2000
 API_KEY = "example-test-key"
-failures = []
-
-
-def check(ok, what):
-    print(("ok   " if ok else "FAIL ") + what, flush=True)
-    if not ok:
-        failures.append(what)
-
-
-def python_with_websockets():
-    for python in (sys.executable, shutil.which("python3"), "/usr/bin/python3"):
-        if python and subprocess.run([python, "-c", "import websockets"],
-                                     capture_output=True).returncode == 0:
-            return python
-    return None
 
 
 def ffprobe(path):
@@ -123,9 +113,7 @@ def main():
     parser.add_argument("build_dir", help="the build folder (bin/csm-server, share/demo)")
     parser.add_argument("--example", help="the client to test (default: examples/stream_to_file.py)")
     args = parser.parse_args()
-    source = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    example = os.path.abspath(args.example or os.path.join(source, "examples/stream_to_file.py"))
-    server = os.path.join(os.path.abspath(args.build_dir), "bin", "csm-server")
+    example = os.path.abspath(args.example or os.path.join(SOURCE, "examples/stream_to_file.py"))
 
     python = python_with_websockets()
     missing = [t for t in ("ffprobe", "ffmpeg", "opusinfo") if not shutil.which(t)]
@@ -134,24 +122,14 @@ def main():
     if missing:
         print(f"SKIP: {', '.join(missing)} not installed (scripts/install-deps --with-test-tools)")
         return SKIP
-    if not os.access(server, os.X_OK):
-        print(f"FAIL: no {server}")
-        return 1
 
     work = tempfile.mkdtemp(prefix="csm-example-")
-    env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", CSM_API_KEYS=API_KEY)
-    log = open(os.path.join(work, "server.log"), "w+")
-    proc = subprocess.Popen([server, "--config", os.path.join(source, "configs/demo.json"),
-                             "--set", "server.port=0"], stdout=subprocess.PIPE, stderr=log,
-                            text=True, env=env)
+    server = DemoServer(args.build_dir, work, api_key=API_KEY)
     try:
-        line = proc.stdout.readline()  # "csm-server listening on http://127.0.0.1:PORT"
-        port = re.search(r"listening on http://[^ ]*:(\d+)", line)
-        if not port:
-            log.seek(0)
-            print(f"FAIL: csm-server did not start: {line!r}\n{log.read()[-3000:]}")
+        port = server.start()
+        if port is None:
             return 1
-        port = port.group(1)
+        port = str(port)
 
         def run(output, *flags, key=API_KEY):
             cmd = [python, example, "--port", port, "--max-audio-ms", str(MAX_AUDIO_MS),
@@ -206,19 +184,8 @@ def main():
         r = run("nokey.ogg", key=None)
         check(r.returncode == 1 and "401" in r.stderr, "no API key: exit 1 with HTTP 401")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
-        if not failures:
-            shutil.rmtree(work, ignore_errors=True)
-    if failures:
-        print(f"{len(failures)} checks failed; files kept in {work}")
-        return 1
-    print("stream_to_file.py: all checks passed")
-    return 0
+        server.stop()
+    return finish(work, "stream_to_file.py")
 
 
 if __name__ == "__main__":

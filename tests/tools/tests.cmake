@@ -10,6 +10,8 @@ add_test(NAME "tools: every tool answers --help and unknown flags"
                  ${PROJECT_SOURCE_DIR}/scripts/install-deps ${PROJECT_SOURCE_DIR}/scripts/check-layering
                  ${PROJECT_SOURCE_DIR}/tests/fullsize/run-fullsize.sh
                  ${PROJECT_SOURCE_DIR}/examples/stream_to_file.py
-                 ${PROJECT_SOURCE_DIR}/tests/examples/run-stream-to-file.py)
+                 ${PROJECT_SOURCE_DIR}/tests/examples/run-stream-to-file.py
+                 ${PROJECT_SOURCE_DIR}/clients/python/csm-say
+                 ${PROJECT_SOURCE_DIR}/tests/clients/run-python-client.py)
 set_tests_properties("tools: every tool answers --help and unknown flags"
                      PROPERTIES LABELS tools TIMEOUT 900)
