@@ -4,6 +4,7 @@
 #include "codec/audio/audio_error.h"
 #include "codec/audio/stream_encoder.h"
 #include "codec/audio/time_stretcher.h"
+#include "common/log/log.h"
 #include "proto/protocol_error.h"
 
 namespace csm::server {
@@ -58,6 +59,12 @@ class SpeedStage {
   int64_t samples_ = 0;
 };
 
+// The tail is taken on the connection's strand, where nothing may throw: a failing encoder
+// ends the response without the few ms it held back.
+void log_tail_failure(const audio::AudioError& e) {
+  log::error("audio encoder failed at the end of a response", {{"error", e.what()}});
+}
+
 std::string concat(const std::vector<audio::Chunk>& chunks) {
   std::string out;
   for (const auto& c : chunks) out.append(c.begin(), c.end());
@@ -75,8 +82,14 @@ class CodecFrameEncoder final : public FrameEncoder {
     fill(encoder_->encode(speed_.process(pcm)), frame);
   }
   bool finish(proto::AudioFrame& frame) override {
-    auto chunks = encoder_->encode(speed_.finish());
-    for (auto& c : encoder_->finish()) chunks.push_back(std::move(c));
+    std::vector<audio::Chunk> chunks;
+    try {
+      chunks = encoder_->encode(speed_.finish());
+      for (auto& c : encoder_->finish()) chunks.push_back(std::move(c));
+    } catch (const audio::AudioError& e) {
+      log_tail_failure(e);
+      return false;
+    }
     if (chunks.empty()) return false;
     fill(chunks, frame);
     return true;
@@ -110,8 +123,13 @@ class CodecBodyEncoder final : public BodyEncoder {
     return concat(encoder_->encode(speed_.process(pcm)));
   }
   std::string finish() override {
-    std::string tail = concat(encoder_->encode(speed_.finish()));
-    return tail + concat(encoder_->finish());
+    try {
+      std::string tail = concat(encoder_->encode(speed_.finish()));
+      return tail + concat(encoder_->finish());
+    } catch (const audio::AudioError& e) {
+      log_tail_failure(e);
+      return {};
+    }
   }
 
  private:
