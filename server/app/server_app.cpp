@@ -6,6 +6,7 @@
 #include "common/threads/thread_name.h"
 #include "server/routes/health_routes.h"
 #include "server/routes/info_routes.h"
+#include "server/routes/playground_routes.h"
 #include "server/routes/rest_conversations.h"
 #include "server/routes/speech_route.h"
 #include "server/stream/ws_session.h"
@@ -24,6 +25,7 @@ ServerApp::ServerApp(const ServerConfig& config, const EngineFactory& make_engin
 
   add_health_routes(router_, {kVersion});
   add_info_routes(router_, engine_.get(), *voices_, metrics_);
+  if (config_.server.playground) add_playground_routes(router_);
   Conversation::Deps deps;
   deps.engine = engine_.get();
   deps.voices = voices_.get();

@@ -21,6 +21,7 @@ struct ListenOptions {
   int max_body_bytes = 1 << 20;      // largest HTTP request body accepted
   int request_timeout_ms = 30000;    // a request's body after its headers; a response's write
   std::vector<std::string> cors_origins;  // browser origins that may call the API ("*": any)
+  bool playground = true;            // GET / serves the playground page, /web/* its files
 
   template <class V>
   void describe(V& v) {
@@ -37,6 +38,9 @@ struct ListenOptions {
     v.field("cors_origins", cors_origins,
             "origins whose browser pages may call the HTTP API, e.g. "
             "[\"https://app.example.com\"], or [\"*\"] for any; empty: none (no CORS headers)");
+    v.field("playground", playground,
+            "GET / serves the browser playground and /web/ the JavaScript client module, "
+            "without an API key (the page's API calls still need one)");
   }
   // Each CORS origin is "*" or scheme://host[:port], as browsers send it (no path, no slash).
   void validate() const;

@@ -27,10 +27,12 @@ struct ServerContext {
         cors(config.server.cors_origins),
         metrics(metrics) {}
 
-  // True for routes that answer without an API key (health and metrics, per config).
+  // True for routes that answer without an API key (health and metrics, per config; the
+  // playground's static files).
   bool is_open_route(std::string_view path) const {
     if (path == "/healthz" || path == "/readyz") return auth.open_health;
     if (path == "/metrics") return auth.open_metrics;
+    if (path == "/" || path.starts_with("/web/")) return listen.playground;
     return false;
   }
 

@@ -245,6 +245,7 @@ std::string_view route_label(std::string_view path) {
   for (auto k : known) {
     if (bare == k) return k;
   }
+  if (bare == "/" || bare.starts_with("/web/")) return "/web";  // the playground's files
   return "other";
 }
 
