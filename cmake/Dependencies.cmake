@@ -39,4 +39,6 @@ add_library(csm::sonic UNKNOWN IMPORTED)
 set_target_properties(csm::sonic PROPERTIES IMPORTED_LOCATION ${SONIC_LIBRARY}
                                             INTERFACE_INCLUDE_DIRECTORIES ${SONIC_INCLUDE_DIR})
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+# ICU (text/: number spelling with the rule-based number format); stable C++ API only.
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-i18n icu-uc)
 pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
