@@ -83,6 +83,8 @@ SessionUpdate read_session_update(JsonFields& top, const std::string& id) {
   u.session.sampling = read_sampling(f);
   if (auto m = f.integer("max_audio_ms", 80, 3'600'000)) u.session.max_audio_ms = static_cast<int>(*m);
   u.session.speed = f.number("speed", kMinSpeed, kMaxSpeed);
+  u.session.normalize = f.boolean("normalize");
+  u.session.include_normalized_text = f.boolean("include_normalized_text");
   f.finish();
   return u;
 }
@@ -142,6 +144,8 @@ ResponseCreate read_response_create(JsonFields& top, const MessageLimits& limits
   r.sampling = read_sampling(f);
   if (auto m = f.integer("max_audio_ms", 80, 3'600'000)) r.max_audio_ms = static_cast<int>(*m);
   r.speed = f.number("speed", kMinSpeed, kMaxSpeed);
+  r.normalize = f.boolean("normalize");
+  r.include_normalized_text = f.boolean("include_normalized_text");
   f.finish();
   return r;
 }
@@ -226,6 +230,10 @@ struct ToJson {
     sampling_json(u.session.sampling, s);
     if (u.session.max_audio_ms) s["max_audio_ms"] = *u.session.max_audio_ms;
     if (u.session.speed) s["speed"] = *u.session.speed;
+    if (u.session.normalize) s["normalize"] = *u.session.normalize;
+    if (u.session.include_normalized_text) {
+      s["include_normalized_text"] = *u.session.include_normalized_text;
+    }
     j["session"] = s;
     return j;
   }
@@ -245,6 +253,8 @@ struct ToJson {
     sampling_json(r.sampling, body);
     if (r.max_audio_ms) body["max_audio_ms"] = *r.max_audio_ms;
     if (r.speed) body["speed"] = *r.speed;
+    if (r.normalize) body["normalize"] = *r.normalize;
+    if (r.include_normalized_text) body["include_normalized_text"] = *r.include_normalized_text;
     if (!body.empty()) j["response"] = body;
     return j;
   }

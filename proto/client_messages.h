@@ -28,6 +28,10 @@ struct SessionSettings {
   SamplingSettings sampling;
   std::optional<int> max_audio_ms;       // per response
   std::optional<double> speed;           // playback speed 0.25..4 (OpenAI's `speed`)
+  // Numbers, money, dates... written out as words before speaking (text/normalizer.h).
+  std::optional<bool> normalize;
+  // response.created / response.done carry the text as spoken (after normalization).
+  std::optional<bool> include_normalized_text;
 };
 
 struct SessionUpdate {  // "session.update"
@@ -54,6 +58,8 @@ struct ResponseCreate {
   SamplingSettings sampling;
   std::optional<int> max_audio_ms;
   std::optional<double> speed;
+  std::optional<bool> normalize;                // override the session's for this response
+  std::optional<bool> include_normalized_text;
 };
 
 struct TextDelta {  // "text.delta": more text of the streaming response

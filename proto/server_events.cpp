@@ -29,7 +29,8 @@ json state_json(const SessionState& s) {
   }
   json j = {{"id", s.id},       {"voice", s.voice}, {"speaker", s.speaker},
             {"output_format", format}, {"temperature", s.temperature}, {"top_k", s.top_k},
-            {"max_audio_ms", s.max_audio_ms}, {"speed", s.speed}};
+            {"max_audio_ms", s.max_audio_ms}, {"speed", s.speed},
+            {"normalize", s.normalize}, {"include_normalized_text", s.include_normalized_text}};
   j["seed"] = s.seed ? json(*s.seed) : json(nullptr);
   return j;
 }
@@ -51,6 +52,8 @@ SessionState state_from(const json& j) {
   if (j.contains("seed") && j.at("seed").is_number_unsigned()) s.seed = j.at("seed").get<uint64_t>();
   s.max_audio_ms = j.value("max_audio_ms", 60000);
   s.speed = j.value("speed", 1.0);
+  s.normalize = j.value("normalize", true);
+  s.include_normalized_text = j.value("include_normalized_text", false);
   return s;
 }
 
@@ -70,6 +73,7 @@ struct ToJson {
   json operator()(const ResponseCreated& e) const {
     json j = {{"type", "response.created"}, {"response_id", e.response_id}};
     if (e.opus_pre_skip) j["opus_pre_skip"] = *e.opus_pre_skip;
+    if (e.normalized_text) j["normalized_text"] = *e.normalized_text;
     return j;
   }
   json operator()(const ResponseDone& e) const {
@@ -77,6 +81,7 @@ struct ToJson {
               {"reason", end_reason_name(e.reason)}, {"frames", e.frames},
               {"audio_ms", e.audio_ms},         {"ttfa_ms", std::round(e.ttfa_ms * 100) / 100}};
     if (e.error) j["error_code"] = error_name(*e.error);
+    if (e.normalized_text) j["normalized_text"] = *e.normalized_text;
     return j;
   }
   json operator()(const ErrorEvent& e) const {
@@ -99,8 +104,10 @@ ServerEvent event_from(const json& j) {
     return ContextAdded{j.at("item_id").get<uint32_t>(), j.value("audio_ms", 0)};
   }
   if (type == "response.created") {
-    ResponseCreated c{j.at("response_id").get<uint32_t>(), std::nullopt};
+    ResponseCreated c;
+    c.response_id = j.at("response_id").get<uint32_t>();
     if (j.contains("opus_pre_skip")) c.opus_pre_skip = j.at("opus_pre_skip").get<int>();
+    if (j.contains("normalized_text")) c.normalized_text = j.at("normalized_text").get<std::string>();
     return c;
   }
   if (type == "response.done") {
@@ -111,6 +118,7 @@ ServerEvent event_from(const json& j) {
     d.audio_ms = j.value("audio_ms", 0);
     d.ttfa_ms = j.value("ttfa_ms", 0.0);
     if (j.contains("error_code")) d.error = error_from_name(j.at("error_code").get<std::string>());
+    if (j.contains("normalized_text")) d.normalized_text = j.at("normalized_text").get<std::string>();
     return d;
   }
   if (type == "error") {

@@ -25,6 +25,8 @@ struct SessionState {
   std::optional<uint64_t> seed;
   int max_audio_ms = 60000;
   double speed = 1.0;
+  bool normalize = true;                  // numbers, dates... written out before speaking
+  bool include_normalized_text = false;   // responses report the text as spoken
 };
 
 struct SessionCreated {  // "session.created": first event on every connection
@@ -44,6 +46,8 @@ struct ResponseCreated {  // "response.created": the response was admitted
   // Opus output only: samples at 48 kHz the client's decoder drops at the start of the
   // response (the encoder's look-ahead, as an Ogg pre-skip). Absent for the other codecs.
   std::optional<int> opus_pre_skip;
+  // The text as spoken, after normalization (include_normalized_text, responses with text).
+  std::optional<std::string> normalized_text;
 };
 // Why a response ended.
 enum class EndReason { EndOfAudio, MaxLength, ContextFull, Cancelled, Error };
@@ -57,6 +61,8 @@ struct ResponseDone {  // "response.done": no more audio frames follow for this 
   int audio_ms = 0;       // frames * 80
   double ttfa_ms = 0;     // response.create received -> first audio frame sent
   std::optional<ErrorCode> error;  // set when reason == Error
+  // Streamed responses with include_normalized_text: the sentences as spoken, space-joined.
+  std::optional<std::string> normalized_text;
 };
 struct ErrorEvent {  // "error"
   ErrorCode code = ErrorCode::Internal;

@@ -102,6 +102,7 @@ SpeechRequest parse_speech_request(std::string_view body, const SpeechLimits& li
     }
     r.conversation_id = *id;
   }
+  r.normalize = f.boolean("normalize");
   f.finish();
   return r;
 }

@@ -33,6 +33,9 @@ struct SpeechRequest {
   // Our extension (OpenAI SDKs send it in extra_body): requests of one client naming the same
   // id continue one conversation (its context and KV cache kept between requests).
   std::optional<std::string> conversation_id;
+  // Our extension: false speaks `input` as written (no number/date/unit normalization);
+  // unset: the server's text.normalize.
+  std::optional<bool> normalize;
 };
 
 struct SpeechLimits {

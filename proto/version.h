@@ -5,6 +5,6 @@
 
 namespace csm::proto {
 inline constexpr int kProtocolMajor = 1;
-inline constexpr int kProtocolMinor = 2;
-inline constexpr const char* kProtocolVersion = "1.2";
+inline constexpr int kProtocolMinor = 3;
+inline constexpr const char* kProtocolVersion = "1.3";
 }  // namespace csm::proto

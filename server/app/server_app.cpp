@@ -34,6 +34,7 @@ ServerApp::ServerApp(const ServerConfig& config, const EngineFactory& make_engin
   deps.limits.max_text_bytes = static_cast<size_t>(config_.limits.max_text_bytes);
   deps.limits.max_audio_bytes = static_cast<size_t>(config_.limits.max_audio_bytes);
   deps.max_text_bytes = static_cast<size_t>(config_.limits.max_text_bytes);
+  deps.normalize_text = config_.text.normalize;
   router_.add_stream(http::verb::get, "/v1/stream", websocket_route(*context_, deps));
   if (config_.conversations.max_conversations > 0) {
     conversations_ = RestConversations::create(io_.get_executor(), config_.conversations, metrics_);

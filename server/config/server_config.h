@@ -158,6 +158,19 @@ struct ConversationOptions {
   }
 };
 
+// Text normalization (text/normalizer.h): numbers, money, dates, times, units, URLs and
+// abbreviations are written out as spoken before the tokenizer reads them.
+struct TextOptions {
+  bool normalize = true;  // clients may turn it off per session / request (normalize: false)
+
+  template <class V>
+  void describe(V& v) {
+    v.field("normalize", normalize,
+            "write numbers, money, dates, times, units, URLs and abbreviations out as words "
+            "before speaking them; clients may turn it off per request (normalize: false)");
+  }
+};
+
 struct LogOptions {
   std::string level = "info";  // debug | info | warn | error
 
@@ -173,6 +186,7 @@ struct ServerConfig {
   AuthOptions auth;
   VoiceOptions voices;
   ConversationOptions conversations;
+  TextOptions text;
   engine::ModelOptions model;
   engine::EngineOptions engine;
   LogOptions log;
@@ -185,6 +199,7 @@ struct ServerConfig {
     v.field("auth", auth, "API keys");
     v.field("voices", voices, "voice and model name aliases");
     v.field("conversations", conversations, "conversation context kept between REST requests");
+    v.field("text", text, "text normalization");
     v.field("model", model, "model files, device and dtype");
     v.field("engine", engine, "scheduling limits of the engine");
     v.field("log", log, "logging");

@@ -20,6 +20,7 @@ struct ServerContext {
       : listen(config.server),
         limits(config.limits),
         auth(config.auth),
+        text(config.text),
         keys(effective_api_keys(config.auth)),
         admission(Admission::create(config.limits.max_connections,
                                     config.limits.max_sessions_per_key)),
@@ -39,6 +40,7 @@ struct ServerContext {
   const ListenOptions listen;
   const LimitOptions limits;
   const AuthOptions auth;
+  const TextOptions text;  // text normalization: the default of requests that do not say
   const ApiKeys keys;
   const std::shared_ptr<Admission> admission;
   MessageBudget receiving;  // bytes of WebSocket messages being received, all sessions

@@ -58,6 +58,10 @@ struct ServerMetrics::Families {
                         .Help("Prompt rows of ended turns: prefilled, or reused from the "
                               "session's KV cache")
                         .Register(r)),
+        texts(pm::BuildCounter().Name("csm_texts_total")
+                  .Help("Texts spoken or added as context, by what text normalization did "
+                        "(changed, unchanged, off)")
+                  .Register(r)),
         rest_conversations(pm::BuildGauge().Name("csm_rest_conversations")
                                .Help("Conversations kept between REST requests (conversation_id)")
                                .Register(r)),
@@ -87,6 +91,7 @@ struct ServerMetrics::Families {
   pm::Family<pm::Gauge>& slots;
   pm::Family<pm::Counter>& turns;
   pm::Family<pm::Counter>& prompt_rows;
+  pm::Family<pm::Counter>& texts;
   pm::Family<pm::Gauge>& rest_conversations;
   pm::Family<pm::Gauge>& sessions;
   pm::Family<pm::Gauge>& connections;
@@ -111,6 +116,7 @@ struct ServerMetrics::Families {
   std::array<pm::Counter*, 5> turns_c{};  // by engine::EndReason
   pm::Counter* prefilled_rows_c = nullptr;
   pm::Counter* reused_rows_c = nullptr;
+  std::array<pm::Counter*, 3> texts_c{};  // by ServerMetrics::Normalization
   pm::Gauge* rest_conversations_g = nullptr;
   pm::Gauge* sessions_g = nullptr;
   pm::Gauge* connections_g = nullptr;
@@ -147,6 +153,10 @@ ServerMetrics::ServerMetrics(const std::string& version)
   }
   f.prefilled_rows_c = &f.prompt_rows.Add({{"source", "prefilled"}});
   f.reused_rows_c = &f.prompt_rows.Add({{"source", "reused"}});
+  const char* normalization[] = {"changed", "unchanged", "off"};
+  for (size_t i = 0; i < f.texts_c.size(); ++i) {
+    f.texts_c[i] = &f.texts.Add({{"normalization", normalization[i]}});
+  }
   f.rest_conversations_g = &f.rest_conversations.Add({});
   f.sessions_g = &f.sessions.Add({});
   f.connections_g = &f.connections.Add({});
@@ -211,6 +221,10 @@ void ServerMetrics::observe_engine_stats(const engine::EngineStats& stats) {
 
 void ServerMetrics::set_rest_conversations(size_t count) {
   f_->rest_conversations_g->Set(static_cast<double>(count));
+}
+
+void ServerMetrics::text_normalized(Normalization result) {
+  f_->texts_c[static_cast<size_t>(result)]->Increment();
 }
 
 void ServerMetrics::observe_ttfa(double ms) { f_->ttfa_h->Observe(ms / 1000.0); }

@@ -52,6 +52,10 @@ class ServerMetrics {
   void session_opened();
   void session_closed();
   void set_rest_conversations(size_t count);
+  // A text about to be spoken (or added as context): normalization changed it, left it as it
+  // was, or was turned off for it.
+  enum class Normalization { Changed, Unchanged, Off };
+  void text_normalized(Normalization result);
 
   // The Prometheus text exposition (version 0.0.4) of everything above.
   std::string render() const;

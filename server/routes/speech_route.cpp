@@ -13,6 +13,7 @@
 #include "proto/protocol_error.h"
 #include "server/audio/encoders.h"
 #include "server/engine_wiring/engine_mapping.h"
+#include "server/engine_wiring/spoken_text.h"
 #include "server/http/bounded_writer.h"
 #include "server/http/stream_reply.h"
 #include "server/routes/rest_conversations.h"
@@ -68,7 +69,8 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     started_ = std::chrono::steady_clock::now();
     session_ = std::move(session);
     engine::TurnRequest turn;
-    turn.text = speech_.input;
+    turn.text = spoken_text(speech_.input, speech_.normalize.value_or(context_.text.normalize),
+                            context_.metrics);
     turn.speaker = voice.speaker;
     if (speech_.sampling.temperature) turn.sampling.temperature = *speech_.sampling.temperature;
     if (speech_.sampling.top_k) turn.sampling.top_k = *speech_.sampling.top_k;

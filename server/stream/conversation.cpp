@@ -7,6 +7,7 @@
 #include "proto/protocol_error.h"
 #include "proto/version.h"
 #include "server/engine_wiring/engine_mapping.h"
+#include "server/engine_wiring/spoken_text.h"
 #include "server/version.h"
 
 namespace csm::server {
@@ -18,6 +19,7 @@ Conversation::Conversation(Deps deps, Outbox& outbox, SinkFactory make_sink,
                            std::string session_id)
     : deps_(deps), outbox_(outbox), make_sink_(std::move(make_sink)) {
   state_.id = std::move(session_id);
+  state_.normalize = deps_.normalize_text;
 }
 
 Conversation::~Conversation() {
@@ -131,6 +133,8 @@ void Conversation::on_session_update(const proto::SessionUpdate& m, const std::s
   if (s.sampling.seed) next.seed = s.sampling.seed;
   if (s.max_audio_ms) next.max_audio_ms = *s.max_audio_ms;
   if (s.speed) next.speed = *s.speed;
+  if (s.normalize) next.normalize = *s.normalize;
+  if (s.include_normalized_text) next.include_normalized_text = *s.include_normalized_text;
   if (voice && session_ && voice->voice != engine_voice_) session_->set_voice(voice->voice);
   if (voice) engine_voice_ = voice->voice;
   state_ = std::move(next);
@@ -151,7 +155,7 @@ void Conversation::finish_context(const proto::ContextAdd& m, std::string audio,
                                   const std::string& id) {
   engine::ContextItem item;
   item.speaker = m.speaker;
-  item.text = m.text;
+  if (!m.text.empty()) item.text = spoken_text(m.text, state_.normalize, *deps_.metrics);
   try {
     if (!audio.empty()) item.audio = decode_upload(m.audio_format, m.sample_rate, audio);
   } catch (const ProtocolError& e) {
@@ -208,8 +212,15 @@ void Conversation::on_response_create(const proto::ResponseCreate& m, const std:
   const double speed = m.speed.value_or(state_.speed);
   auto encoder = make_frame_encoder(state_.output_format, speed);
 
+  // Normalized before response.created, which may carry it.
+  const bool normalize = m.normalize.value_or(state_.normalize);
+  std::optional<std::string> spoken;
+  if (m.text) spoken = spoken_text(trim(*m.text), normalize, *deps_.metrics);
+
   Response& r = response_.emplace();
   r.speed = speed;
+  r.normalize = normalize;
+  r.include_normalized_text = m.include_normalized_text.value_or(state_.include_normalized_text);
   dropping_text_ = false;
   r.id = next_response_id_++;
   r.max_frames = static_cast<uint32_t>(std::max(request.max_audio_ms, 0) / engine::kFrameMs);
@@ -218,14 +229,15 @@ void Conversation::on_response_create(const proto::ResponseCreate& m, const std:
   r.encoder = std::make_shared<ResponseEncoder>(r.id, std::move(encoder));
   r.splitter = SentenceSplitter(deps_.max_text_bytes);
   r.created = std::chrono::steady_clock::now();
-  proto::ResponseCreated created{r.id, std::nullopt};
+  proto::ResponseCreated created{r.id, std::nullopt, std::nullopt};
   if (const int pre_skip = r.encoder->opus_pre_skip_48k(); pre_skip > 0) {
     created.opus_pre_skip = pre_skip;
   }
+  if (spoken && r.include_normalized_text) created.normalized_text = *spoken;
   outbox_.send_event(created);
-  if (m.text) {
+  if (spoken) {
     r.text_done = true;
-    start_turn(trim(*m.text));
+    start_turn(std::move(*spoken));
     maybe_finish();
   } else {
     r.streaming = true;
@@ -247,7 +259,7 @@ void Conversation::on_text_delta(const std::string& delta, const std::string& id
   if (!streaming_response(id, "text.delta")) return;
   for (std::string& sentence : response_->splitter.push(delta)) {
     if (!response_ || response_->error) return;
-    start_turn(std::move(sentence));
+    start_turn(spoken_sentence(std::move(sentence)));
   }
 }
 
@@ -255,7 +267,7 @@ void Conversation::on_text_done(const std::string& id) {
   if (!streaming_response(id, "text.done")) return;
   Response& r = *response_;
   std::string rest = r.splitter.finish();
-  if (!rest.empty()) start_turn(std::move(rest));
+  if (!rest.empty()) start_turn(spoken_sentence(std::move(rest)));
   if (!response_) return;
   response_->text_done = true;
   if (response_->turns.empty()) {
@@ -292,12 +304,22 @@ void Conversation::on_cancel(const proto::ResponseCancel& m, const std::string& 
   maybe_finish();
 }
 
-void Conversation::start_turn(std::string text) {
+std::string Conversation::spoken_sentence(std::string sentence) {
+  Response& r = *response_;
+  std::string spoken = spoken_text(sentence, r.normalize, *deps_.metrics);
+  if (r.include_normalized_text) {
+    if (!r.spoken_text.empty()) r.spoken_text += ' ';
+    r.spoken_text += spoken;
+  }
+  return spoken;
+}
+
+void Conversation::start_turn(std::string spoken) {
   Response& r = *response_;
   const size_t index = r.turns.size();
   r.turns.emplace_back();
   engine::TurnRequest request = r.request;
-  request.text = std::move(text);
+  request.text = std::move(spoken);
   if (r.max_frames > 0) {
     // At most what is left of the response's budget now; turns still running before this one
     // can use more, which on_turn_audio cuts.
@@ -409,6 +431,7 @@ void Conversation::maybe_finish() {
                            : r.frames_queued * double(engine::kFrameMs) / r.speed));
   done.ttfa_ms = r.ttfa_ms;
   done.error = r.error;
+  if (r.streaming && r.include_normalized_text) done.normalized_text = r.spoken_text;
   if (r.error) outbox_.send_error(*r.error, r.error_message, r.event_id, r.id);
   response_.reset();
   outbox_.send_event(done);

@@ -46,6 +46,7 @@ class Conversation {
     ServerMetrics* metrics = nullptr;
     proto::MessageLimits limits;
     size_t max_text_bytes = 4096;
+    bool normalize_text = true;  // the server's text.normalize: the sessions' default
   };
 
   Conversation(Deps deps, Outbox& outbox, SinkFactory make_sink, std::string session_id);
@@ -90,6 +91,9 @@ class Conversation {
     uint32_t max_frames = 0;
     bool reached_max = false;     // stopped at max_frames: ends with reason max_length
     double speed = 1.0;           // the audio's time-scaling (its encoder applies it)
+    bool normalize = true;        // its text is normalized before speaking
+    bool include_normalized_text = false;
+    std::string spoken_text;      // streamed + include_normalized_text: sentences as spoken
     std::chrono::steady_clock::time_point created;
     bool first_sent = false;
     double ttfa_ms = 0;
@@ -105,7 +109,9 @@ class Conversation {
   void on_cancel(const proto::ResponseCancel& m, const std::string& event_id);
 
   engine::Session& engine_session();  // throws ProtocolError when no model is loaded
-  void start_turn(std::string text);
+  // `spoken`: the text as the turn speaks it (normalized where the response asks).
+  void start_turn(std::string spoken);
+  std::string spoken_sentence(std::string sentence);  // a streamed sentence, as spoken
   void fail_response(proto::ErrorCode code, const std::string& message);
   void maybe_finish();
   void send_tail(Response& r);

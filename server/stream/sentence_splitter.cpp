@@ -1,24 +1,13 @@
 #include "server/stream/sentence_splitter.h"
 
-#include <algorithm>
 #include <array>
-#include <cctype>
+
+#include "text/abbreviations.h"
 
 namespace csm::server {
 namespace {
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// Words that end in "." without ending a sentence (compared lower-case).
-bool is_abbreviation(std::string_view word) {
-  static constexpr std::array<std::string_view, 14> known = {
-      "mr.", "mrs.", "ms.", "dr.", "prof.", "st.", "jr.", "sr.",
-      "vs.", "etc.", "e.g.", "i.e.", "no.", "approx."};
-  std::string lower(word);
-  std::transform(lower.begin(), lower.end(), lower.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return std::find(known.begin(), known.end(), lower) != known.end();
-}
 
 }  // namespace
 
@@ -52,7 +41,7 @@ size_t SentenceSplitter::sentence_end(size_t from) const {
     if (c == '.') {
       size_t w = i;
       while (w > 0 && !is_space(buffer_[w - 1])) --w;
-      if (is_abbreviation(std::string_view(buffer_).substr(w, i + 1 - w))) continue;
+      if (text::is_abbreviation(std::string_view(buffer_).substr(w, i + 1 - w))) continue;
     }
     return j;
   }

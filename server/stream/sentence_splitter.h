@@ -1,6 +1,7 @@
 // Cuts streamed text (text.delta) into sentences, so the first can be spoken while the rest
 // arrives. A sentence ends at . ! ? ; or an ellipsis (also the CJK 。！？) followed by
-// whitespace, or at a line break. Common abbreviations ("Dr.", "e.g.") do not end one. A
+// whitespace, or at a line break. Abbreviations ("Dr.", "e.g.", "U.S.": text/abbreviations.h,
+// the normalizer's table) do not end one, so a sentence is normalized whole. A
 // sentence longer than `max_bytes` without an end is cut at its last space (or hard, on a
 // UTF-8 boundary). Not thread-safe: one per streamed response.
 #pragma once

@@ -25,7 +25,8 @@ TEST_CASE("client messages parse into typed values", "[proto]") {
   auto m = parse_client_message(
       R"({"type":"session.update","event_id":"e1","protocol_version":"1.0","session":{)"
       R"("voice":"alloy","speaker":1,"temperature":0.7,"top_k":1,"seed":42,"max_audio_ms":5000,)"
-      R"("speed":1.5,"output_format":{"codec":"pcm_s16le","sample_rate":16000}}})",
+      R"("speed":1.5,"normalize":false,"include_normalized_text":true,)"
+      R"("output_format":{"codec":"pcm_s16le","sample_rate":16000}}})",
       {});
   CHECK(m.event_id == "e1");
   auto& u = std::get<SessionUpdate>(m.message);
@@ -36,6 +37,21 @@ TEST_CASE("client messages parse into typed values", "[proto]") {
   CHECK(u.session.sampling.seed == 42u);
   CHECK(u.session.max_audio_ms == 5000);
   CHECK(u.session.speed == 1.5);
+  CHECK(u.session.normalize == false);
+  CHECK(u.session.include_normalized_text == true);
+  auto create = std::get<ResponseCreate>(
+      parse_client_message(R"({"type":"response.create","response":{"text":"$5","normalize":true,)"
+                           R"("include_normalized_text":false}})",
+                           {})
+          .message);
+  CHECK(create.normalize == true);
+  CHECK(create.include_normalized_text == false);
+  CHECK_FALSE(std::get<ResponseCreate>(
+                  parse_client_message(R"({"type":"response.create"})", {}).message)
+                  .normalize.has_value());
+  CHECK_THROWS_AS(parse_client_message(
+                      R"({"type":"response.create","response":{"normalize":"no"}})", {}),
+                  ProtocolError);
   CHECK(u.session.output_format->codec == Codec::PcmS16le);
   CHECK(u.session.output_format->sample_rate == 16000);
 
@@ -139,9 +155,21 @@ TEST_CASE("client messages survive a JSON round trip", "[proto]") {
   f.opus_frame_ms = 40;
   u.session.output_format = f;
   u.session.sampling.seed = 7;
+  u.session.normalize = false;
+  u.session.include_normalized_text = true;
   auto u2 = std::get<SessionUpdate>(parse_client_message(to_json(u), {}).message);
   CHECK(u2.session.output_format->opus_frame_ms == 40);
   CHECK(u2.session.sampling.seed == 7u);
+  CHECK(u2.session.normalize == false);
+  CHECK(u2.session.include_normalized_text == true);
+
+  ResponseCreate r;
+  r.text = "$3.50";
+  r.normalize = true;
+  r.include_normalized_text = true;
+  auto r2 = std::get<ResponseCreate>(parse_client_message(to_json(r), {}).message);
+  CHECK(r2.normalize == true);
+  CHECK(r2.include_normalized_text == true);
 }
 
 TEST_CASE("base64 round trip and rejection", "[proto]") {

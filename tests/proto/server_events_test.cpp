@@ -18,11 +18,23 @@ TEST_CASE("server events round trip through JSON", "[proto]") {
   CHECK(created.session.seed == 9u);
   CHECK(created.session.output_format.codec == Codec::PcmF32le);
 
-  auto opus = std::get<ResponseCreated>(parse_server_event(to_json(ResponseCreated{7, 312})));
+  CHECK(created.session.normalize);
+  CHECK_FALSE(created.session.include_normalized_text);
+  s.normalize = false;
+  s.include_normalized_text = true;
+  auto updated = std::get<SessionUpdated>(parse_server_event(to_json(SessionUpdated{s})));
+  CHECK_FALSE(updated.session.normalize);
+  CHECK(updated.session.include_normalized_text);
+
+  auto opus = std::get<ResponseCreated>(
+      parse_server_event(to_json(ResponseCreated{7, 312, "three dollars"})));
   CHECK(opus.response_id == 7u);
   CHECK(opus.opus_pre_skip == 312);
-  CHECK_FALSE(std::get<ResponseCreated>(parse_server_event(to_json(ResponseCreated{8, std::nullopt})))
-                  .opus_pre_skip.has_value());
+  CHECK(opus.normalized_text == "three dollars");
+  auto plain = std::get<ResponseCreated>(
+      parse_server_event(to_json(ResponseCreated{8, std::nullopt, std::nullopt})));
+  CHECK_FALSE(plain.opus_pre_skip.has_value());
+  CHECK_FALSE(plain.normalized_text.has_value());
 
   ResponseDone done;
   done.response_id = 4;
@@ -31,7 +43,9 @@ TEST_CASE("server events round trip through JSON", "[proto]") {
   done.audio_ms = 960;
   done.ttfa_ms = 123.456;
   done.error = ErrorCode::SlowConsumer;
+  done.normalized_text = "Doctor Smith.";
   auto d = std::get<ResponseDone>(parse_server_event(to_json(done)));
+  CHECK(d.normalized_text == "Doctor Smith.");
   CHECK(d.response_id == 4);
   CHECK(d.reason == EndReason::Error);
   CHECK(d.frames == 12);

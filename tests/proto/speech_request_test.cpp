@@ -103,3 +103,11 @@ TEST_CASE("speed and conversation_id parse", "[proto]") {
   CHECK(parse_speech_request(R"({"model":"m","input":"Hi","voice":"v","speed":4})", {}).speed == 4.0);
   CHECK_FALSE(parse_speech_request(R"({"model":"m","input":"Hi","voice":"v"})", {}).conversation_id);
 }
+
+TEST_CASE("normalize parses as an optional boolean", "[proto]") {
+  CHECK_FALSE(parse_speech_request(R"({"model":"m","input":"Hi","voice":"v"})", {}).normalize);
+  CHECK(parse_speech_request(R"({"model":"m","input":"$5","voice":"v","normalize":false})", {})
+            .normalize == false);
+  CHECK(error_of(R"({"model":"m","input":"a","voice":"v","normalize":1})") ==
+        std::pair{ErrorCode::InvalidRequest, std::string("normalize")});
+}

@@ -21,20 +21,14 @@ struct Rows {
   long reused = 0;
 };
 
-long metric(const std::string& text, const std::string& series) {
-  const size_t at = text.find("\n" + series + " ");
-  REQUIRE(at != std::string::npos);
-  return std::lround(std::stod(text.substr(at + series.size() + 2)));
-}
-
 std::string metrics(const TestServer& s) {
   return http_request(s.port(), http::verb::get, "/metrics").body();
 }
 
 Rows rows(const TestServer& s) {
   const std::string text = metrics(s);
-  return {metric(text, R"(csm_prompt_rows_total{source="prefilled"})"),
-          metric(text, R"(csm_prompt_rows_total{source="reused"})")};
+  return {metric_value(text, R"(csm_prompt_rows_total{source="prefilled"})"),
+          metric_value(text, R"(csm_prompt_rows_total{source="reused"})")};
 }
 
 // Speaks `input` in `conversation` ("" for none) and returns the rows the turn used.

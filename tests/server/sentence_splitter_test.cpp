@@ -19,6 +19,9 @@ TEST_CASE("sentences: abbreviations, decimals, ellipses and CJK", "[server][text
   SentenceSplitter s(4096);
   CHECK(s.push("Dr. Smith paid 3.50 dollars, e.g. coins... Then left. ") ==
         V{"Dr. Smith paid 3.50 dollars, e.g. coins...", "Then left."});
+  // The normalizer's abbreviations (text/abbreviations.h): initialisms and months too.
+  CHECK(s.push("We flew to the U.S. on Jan. 5 with Prof. Lee. It rained. ") ==
+        V{"We flew to the U.S. on Jan. 5 with Prof. Lee.", "It rained."});
   CHECK(s.push("\u4f60\u597d\u3002\u518d\u89c1") == V{"\u4f60\u597d\u3002"});
   CHECK(s.finish() == "\u518d\u89c1");
 }

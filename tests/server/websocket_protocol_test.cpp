@@ -32,7 +32,7 @@ TEST_CASE("ws: session.created first, ping, session.update echoes the settings",
   REQUIRE(c.open());
   json created = c.event();
   CHECK(created["type"] == "session.created");
-  CHECK(created["protocol_version"] == "1.2");
+  CHECK(created["protocol_version"] == "1.3");
   CHECK(created["session"]["id"].get<std::string>().rfind("s", 0) == 0);
   expect_still_serving(c);
   c.send({{"type", "session.update"},

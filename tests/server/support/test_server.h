@@ -14,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cmath>
 #include <sys/socket.h>
 #include <nlohmann/json.hpp>
 
@@ -212,6 +213,13 @@ inline http::response<http::string_body> http_request(uint16_t port, http::verb 
   beast::error_code ec;
   http::read(socket, buffer, parser, ec);
   return parser.release();
+}
+
+// The value of one series ("name{labels}") in a Prometheus text exposition, rounded.
+inline long metric_value(const std::string& exposition, const std::string& series) {
+  const size_t at = exposition.find("\n" + series + " ");
+  REQUIRE(at != std::string::npos);
+  return std::lround(std::stod(exposition.substr(at + series.size() + 2)));
 }
 
 }  // namespace csm::test
