@@ -226,7 +226,7 @@ void Conversation::on_response_create(const proto::ResponseCreate& m, const std:
   r.max_frames = static_cast<uint32_t>(std::max(request.max_audio_ms, 0) / engine::kFrameMs);
   r.event_id = id;
   r.request = std::move(request);
-  r.encoder = std::make_shared<ResponseEncoder>(r.id, std::move(encoder));
+  r.encoder = std::make_shared<ResponseEncoder>(r.id, std::move(encoder), r.max_frames);
   r.splitter = SentenceSplitter(deps_.max_text_bytes);
   r.created = std::chrono::steady_clock::now();
   proto::ResponseCreated created{r.id, std::nullopt, std::nullopt};
@@ -348,7 +348,7 @@ void Conversation::on_turn_audio(TurnKey key, uint32_t frame_index, std::string 
   Response& r = *response_;
   if (key.turn_index >= r.turns.size() || r.cancelled || r.error) return;
   Turn& turn = r.turns[key.turn_index];
-  if (r.reached_max) {
+  if (r.reached_max || message.empty()) {
     // generated before the stop reached the engine: not sent, but consumed
     if (session_) session_->ack(turn.engine_id, frame_index + 1);
     return;
