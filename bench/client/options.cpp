@@ -96,6 +96,9 @@ std::string usage() {
          "  --context-audio FILE  ws: ... and its audio (WAV or Ogg Opus)\n"
          "  --context-speaker N   the user's speaker id (default 1)\n"
          "  --context-each-turn   add the context before every turn (the user speaks first)\n"
+         "  --reconnect           ws: connect again when the connection is lost or the server\n"
+         "                        shuts down, and go on; a turn a draining server refused\n"
+         "                        before it started is sent again (behind a load balancer)\n"
          "  --capacity            find the most sessions sustained in real time:\n"
          "    --step N            sessions added per level (default 1)\n"
          "    --max-sessions N    last level (default 32)\n"
@@ -175,6 +178,10 @@ std::optional<Options> parse_options(const std::vector<std::string>& command_lin
       o.context_each_turn = true;
       continue;
     }
+    if (flag == "--reconnect") {
+      o.reconnect = true;
+      continue;
+    }
     const auto it = valued.find(flag);
     check(it != valued.end(), "unknown flag " + flag);
     check(i + 1 < args.size(), flag + " needs a value");
@@ -189,6 +196,7 @@ std::optional<Options> parse_options(const std::vector<std::string>& command_lin
         "--max-audio-ms must be 80..3600000 (or 0: sized to the text)");
   check(o.barge_in_rate >= 0 && o.barge_in_rate <= 1, "--barge-in must be 0..1");
   check(o.barge_in_rate == 0 || o.mode == "ws", "--barge-in needs --mode ws");
+  check(!o.reconnect || o.mode == "ws", "--reconnect needs --mode ws");
   const bool context = !o.context_text.empty() || !o.context_audio_file.empty();
   check(!context || o.mode == "ws", "--context-text / --context-audio need --mode ws");
   check(context || !o.context_each_turn,

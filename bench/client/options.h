@@ -38,6 +38,10 @@ struct Options {
   std::string context_audio_file;
   int context_speaker = 1;
   bool context_each_turn = false;
+  // ws: a session whose connection is lost, or whose server is shutting down, connects again
+  // (through a load balancer: to another instance) and goes on with its turns; a turn that a
+  // draining server refused before it started is sent again there.
+  bool reconnect = false;
   // Capacity mode: runs the scenario at step, 2*step, ... sessions up to max_sessions and
   // stops at the first level that is not sustained (underruns over the rate, TTFA p95 over
   // the threshold, or any failed turn).

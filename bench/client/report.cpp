@@ -55,6 +55,7 @@ RunSummary summarize(const std::vector<TurnRecord>& turns,
     s.frames_reported += t.frames_reported;
     s.bytes += t.bytes;
     s.bad_frames += t.bad_frames;
+    s.turns_retried += t.retries > 0 ? 1 : 0;
   }
   s.ttfa_ms = percentiles(std::move(ttfa));
   s.rtf = percentiles(std::move(rtf));
@@ -102,7 +103,9 @@ nlohmann::json to_json(const RunSummary& s) {
           {"bytes", s.bytes},
           {"audio_seconds", s.audio_seconds},
           {"wall_seconds", s.wall_seconds},
-          {"throughput", s.throughput()}};
+          {"throughput", s.throughput()},
+          {"reconnects", s.reconnects},
+          {"turns_retried", s.turns_retried}};
 }
 
 std::string format_table(const RunSummary& s) {
@@ -140,6 +143,13 @@ std::string format_table(const RunSummary& s) {
   if (s.errors.empty()) out << " none";
   for (const auto& [code, count] : s.errors) out << ' ' << code << '=' << count;
   out << '\n';
+  if (!s.reconnects.empty() || s.turns_retried > 0) {
+    out << "reconnects:";
+    if (s.reconnects.empty()) out << " none";
+    for (const auto& [cause, count] : s.reconnects) out << ' ' << cause << '=' << count;
+    out << "; turns sent again after a draining server refused them: " << s.turns_retried
+        << '\n';
+  }
   return out.str();
 }
 
@@ -147,7 +157,7 @@ std::string turns_csv(const std::vector<TurnRecord>& turns) {
   std::ostringstream out;
   out << "session,turn,start_ms,ttfa_ms,generation_ms,frames,frames_reported,audio_ms,bytes,"
          "underruns,stall_ms,max_lateness_ms,rtf,completed,end_reason,error,context_ms,"
-         "context_error\n";
+         "context_error,end_ms,retries\n";
   for (const auto& t : turns) {
     const double max_late =
         t.lateness_ms.empty() ? 0 : *std::max_element(t.lateness_ms.begin(), t.lateness_ms.end());
@@ -155,7 +165,8 @@ std::string turns_csv(const std::vector<TurnRecord>& turns) {
         << t.generation_ms << ',' << t.frames << ',' << t.frames_reported << ',' << t.audio_ms
         << ',' << t.bytes << ',' << t.underruns << ',' << t.stall_ms << ',' << max_late << ','
         << t.rtf() << ',' << (t.completed ? 1 : 0) << ',' << t.end_reason << ',' << t.error_code
-        << ',' << t.context_ms << ',' << t.context_error << '\n';
+        << ',' << t.context_ms << ',' << t.context_error << ',' << t.end_ms << ',' << t.retries
+        << '\n';
   }
   return out.str();
 }

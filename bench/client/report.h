@@ -36,6 +36,10 @@ struct RunSummary {
   double audio_seconds = 0;          // decoded audio received
   uint64_t frames = 0, frames_reported = 0, bytes = 0;
   int bad_frames = 0;                // frames not holding 80 ms of audio
+  // --reconnect: new connections by cause (set by the runner), and the turns a draining
+  // server refused before they started that were sent again on a new connection.
+  std::map<std::string, int> reconnects;
+  int turns_retried = 0;
   double throughput() const { return wall_seconds > 0 ? audio_seconds / wall_seconds : 0; }
   double underrun_rate() const {     // underruns per frame received
     return frames > 0 ? static_cast<double>(underruns) / static_cast<double>(frames) : 0;

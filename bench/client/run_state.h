@@ -31,6 +31,7 @@ struct RunState {
   Clock::time_point start = Clock::now();
   std::vector<TurnRecord> turns;                  // finished turns, in finishing order
   std::map<std::string, int> session_errors;      // failures outside any turn, by code
+  std::map<std::string, int> reconnects;          // --reconnect: new connections, by cause
   int active_sessions = 0;
   int active_turns = 0;
   int next_text = 0;                              // round-robin over texts

@@ -78,6 +78,7 @@ RunResult run_scenario(const Options& options) {
   RunResult result;
   const double wall_s = run.ms_since_start(Clock::now()) / 1000.0;
   result.summary = summarize(run.turns, run.session_errors, options.sessions, options.mode, wall_s);
+  result.summary.reconnects = run.reconnects;
   result.turns = std::move(run.turns);
   if (metrics_before) {
     if (const auto after = fetch_metrics(options.endpoint)) {

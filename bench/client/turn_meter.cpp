@@ -4,8 +4,12 @@
 
 namespace csm::bench {
 
-TurnMeter::TurnMeter(const RunState& run, int session, int turn, double jitter_ms)
-    : sent_(Clock::now()), clock_(jitter_ms), clock_before_last_(jitter_ms) {
+TurnMeter::TurnMeter(const RunState& run, int session, int turn, double jitter_ms,
+                     std::optional<Clock::time_point> sent)
+    : run_(run),
+      sent_(sent.value_or(Clock::now())),
+      clock_(jitter_ms),
+      clock_before_last_(jitter_ms) {
   record_.session = session;
   record_.turn = turn;
   record_.start_ms = run.ms_since_start(sent_);
@@ -43,6 +47,7 @@ void TurnMeter::last_frame_was_tail() {
 TurnRecord TurnMeter::finish() {
   record_.underruns = clock_.underruns();
   record_.stall_ms = clock_.stall_ms();
+  record_.end_ms = run_.ms_since_start(Clock::now());
   return std::move(record_);
 }
 

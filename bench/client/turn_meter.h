@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 
 #include "bench/client/playback_clock.h"
 #include "bench/client/run_state.h"
@@ -14,7 +15,9 @@ class TurnMeter {
  public:
   // The request of turn `turn` of session `session` is being sent now (before the session
   // counts it in run.active_turns).
-  TurnMeter(const RunState& run, int session, int turn, double jitter_ms);
+  // `sent`: when the turn was first sent, for a turn sent again (--reconnect); else now.
+  TurnMeter(const RunState& run, int session, int turn, double jitter_ms,
+            std::optional<Clock::time_point> sent = std::nullopt);
 
   // One frame arrived now: `bytes` of payload holding `audio_ms` of decoded audio
   // (a frame that does not hold 80 ms is counted as bad).
@@ -27,11 +30,13 @@ class TurnMeter {
   void last_frame_was_tail();
 
   double elapsed_ms() const;
+  Clock::time_point sent() const { return sent_; }
   TurnRecord& record() { return record_; }
   // Completes the record (stall, underruns) and hands it over.
   TurnRecord finish();
 
  private:
+  const RunState& run_;
   Clock::time_point sent_;
   PlaybackClock clock_;
   TurnRecord record_;

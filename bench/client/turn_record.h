@@ -32,6 +32,10 @@ struct TurnRecord {
   // context.added received, -1 when none was sent; or the code of the error that refused it.
   double context_ms = -1;
   std::string context_error;
+  double end_ms = -1;          // when the turn ended (done, failed), since the run started
+  // --reconnect: times a draining server refused this turn before it started and it was sent
+  // again on a new connection (start_ms and ttfa_ms count from the first attempt).
+  int retries = 0;
 
   // Generation time per second of audio; < 1 is faster than real time. 0 without audio.
   double rtf() const { return audio_ms > 0 ? generation_ms / audio_ms : 0; }

@@ -26,10 +26,26 @@ bool normal_end(proto::EndReason reason) {
          reason == proto::EndReason::ContextFull;
 }
 
+// What a failed read says: the server closed the WebSocket (a close frame), the connection
+// went away under it (FIN or reset without a close frame: the process died, or a proxy
+// lost its backend), or something else.
+std::string read_failure(const beast::error_code& ec) {
+  if (ec == websocket::error::closed) return "connection_closed";
+  if (ec == net::error::eof || ec == net::error::connection_reset ||
+      ec == net::error::broken_pipe) {
+    return "connection_lost";
+  }
+  return "read_failed";
+}
+
+constexpr int kMaxConnectFailures = 5;  // --reconnect: consecutive failed connects before giving up
+constexpr int kMaxRetries = 5;          // --reconnect: times one turn is sent again
+
 }  // namespace
 
 WsSession::WsSession(net::io_context& io, RunState& run, int index)
-    : run_(run),
+    : io_(io),
+      run_(run),
       index_(index),
       resolver_(io),
       ws_(io),
@@ -66,6 +82,7 @@ void WsSession::connect() {
 void WsSession::on_handshake(beast::error_code ec) {
   if (ec) return fail("handshake_failed");
   open_ = true;
+  connect_failures_ = 0;
   read_next();  // session.created comes first; the first turn starts when it arrives
 }
 
@@ -77,7 +94,7 @@ void WsSession::read_next() {
 
 void WsSession::on_read(beast::error_code ec, size_t) {
   if (ec) {
-    if (!closing_) fail(ec == websocket::error::closed ? "connection_closed" : "read_failed");
+    if (!closing_) fail(read_failure(ec));
     return;
   }
   const bool binary = ws_.got_binary();
@@ -123,9 +140,15 @@ void WsSession::on_text(const std::string& text) {
     if (done->error && record.error_code.empty()) {
       record.error_code = std::string(proto::error_name(*done->error));
     }
+    if (retry_refused_turn()) return;
     end_turn();
   } else if (const auto* error = std::get_if<proto::ErrorEvent>(&event)) {
     if (late_cancel(*error)) return;
+    // The server is going away while this user is between turns: move on at once.
+    if (!turn_ && error->code == proto::ErrorCode::ShuttingDown && run_.options.reconnect &&
+        !voice_pending_ && !context_pending_ && run_.wants_turn(turns_done_)) {
+      return reconnect(error->code_name);
+    }
     if (!turn_) {
       if (voice_pending_) {  // every turn of this user fails as the voice did
         voice_pending_ = false;
@@ -138,7 +161,7 @@ void WsSession::on_text(const std::string& text) {
     }
     turn_->record().error_code = error->code_name;
     // Refused before it started (e.g. overloaded): no response.done follows.
-    if (!response_id_) end_turn();
+    if (!response_id_ && !retry_refused_turn()) end_turn();
   }
 }
 
@@ -249,7 +272,8 @@ void WsSession::start_turn() {
   if (run_.options.seed) create.sampling.seed = *run_.options.seed;
   request_ = proto::to_json(create, "turn-" + std::to_string(turns_done_));
 
-  turn_.emplace(run_, index_, turns_done_, run_.options.jitter_ms);
+  turn_.emplace(run_, index_, turns_done_, run_.options.jitter_ms, std::exchange(retry_sent_, {}));
+  turn_->record().retries = std::exchange(retries_, 0);
   turn_->record().context_ms = std::exchange(context_ms_, -1);
   turn_->record().context_error = std::exchange(context_error_, "");
   response_id_.reset();
@@ -294,6 +318,7 @@ void WsSession::end_turn() {
 
 void WsSession::fail(const std::string& code) {
   if (closing_) return;
+  const bool in_turn = turn_.has_value();
   if (turn_) {
     if (turn_->record().error_code.empty()) turn_->record().error_code = code;
     turn_->record().completed = false;
@@ -301,13 +326,51 @@ void WsSession::fail(const std::string& code) {
     run_.turns.push_back(turn_->finish());
     turn_.reset();
     --run_.active_turns;
-  } else {
-    ++run_.session_errors[code];
+    ++turns_done_;
   }
   open_ = false;  // a failed connection is not closed politely
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
+  // --reconnect: a lost connection is the user's cue to connect again (the failed turn, if
+  // one ran, is counted above); a connect that fails is tried a few times.
+  if (run_.options.reconnect && run_.wants_turn(turns_done_)) {
+    const bool connecting = code == "connect_failed" || code == "handshake_failed";
+    if (!connecting || ++connect_failures_ < kMaxConnectFailures) return reconnect(code);
+  }
+  if (!in_turn) ++run_.session_errors[code];
   close();
+}
+
+void WsSession::reconnect(const std::string& cause) {
+  ++run_.reconnects[cause];
+  auto next = std::make_shared<WsSession>(io_, run_, index_);
+  next->turns_done_ = turns_done_;
+  next->rng_ = rng_;
+  next->retry_sent_ = retry_sent_;
+  next->retries_ = retries_;
+  next->connect_failures_ = connect_failures_;
+  // A short pause, longer after each failed connect: a balancer needs a moment to notice an
+  // instance that is gone.
+  next->start(100.0 * (1 + connect_failures_));
+  close();
+}
+
+// A draining server refuses a new turn (shutting_down) before any audio: the user's turn is
+// not lost, the client sends it again elsewhere. Its clock keeps running from the first
+// attempt, so the retry shows in its TTFA.
+bool WsSession::retry_refused_turn() {
+  if (!run_.options.reconnect || !turn_) return false;
+  const TurnRecord& record = turn_->record();
+  if (record.frames > 0 || record.error_code != "shutting_down" || record.retries >= kMaxRetries) {
+    return false;
+  }
+  retry_sent_ = turn_->sent();
+  retries_ = record.retries + 1;
+  watchdog_.cancel();
+  turn_.reset();
+  --run_.active_turns;
+  reconnect("shutting_down");
+  return true;
 }
 
 void WsSession::close() {

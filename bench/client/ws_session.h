@@ -1,6 +1,8 @@
 // One simulated voice-assistant user on WebSocket /v1/stream: connect, then `turns` times
 // (optionally add the user's context and wait for context.added), send response.create with
 // a text, receive and measure the audio until response.done, think, repeat; then close.
+// With --reconnect a lost connection (or a server shutting down) hands the user over to a
+// new WsSession on a new connection, which goes on with the remaining turns.
 // Thread: the run's io thread; every handler holds shared_from_this(). At most one write is
 // in flight (the context, or one request per turn) and one read.
 #pragma once
@@ -44,6 +46,13 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   bool late_cancel(const proto::ErrorEvent& error) const;
   void fail(const std::string& code);  // transport failure: ends the turn and the session
   void close();
+  // --reconnect: a new session on a new connection takes over this user's remaining turns.
+  void reconnect(const std::string& cause);
+  // --reconnect: the turn was refused by a draining server before it started: it is sent
+  // again on a new connection. False when that does not apply.
+  bool retry_refused_turn();
+
+  boost::asio::io_context& io_;
 
   RunState& run_;
   int index_;
@@ -72,6 +81,9 @@ class WsSession : public std::enable_shared_from_this<WsSession> {
   Clock::time_point context_sent_;
   double context_ms_ = -1;  // the last context's round trip, for the next turn
   std::string context_error_;
+  int connect_failures_ = 0;  // consecutive failed connects (--reconnect retries a few)
+  std::optional<Clock::time_point> retry_sent_;  // the refused turn's first attempt
+  int retries_ = 0;           // times the turn being retried was refused
 };
 
 }  // namespace csm::bench

@@ -46,6 +46,9 @@ struct EngineStats {
   int generating = 0;           // turns producing frames now
   int queued = 0;               // turns started but not yet admitted (waiting for a slot or
                                 // behind their session's current turn)
+  int running = 0;              // turns admitted (prefilling or generating): each holds its
+                                // slot, which no newcomer can take
+  int waiting = 0;              // sessions whose next turn waits for admission (a slot)
   uint64_t ticks = 0;
   uint64_t frames = 0;          // frames produced since start
   uint64_t turns_completed = 0;

@@ -112,6 +112,8 @@ EngineStats EngineCore::publish_stats() {
   EngineStats s;
   for (const auto& [id, session] : sessions_) s.slots_in_use += session->slot >= 0 ? 1 : 0;
   s.generating = generating_count();
+  s.running = static_cast<int>(running_.size());
+  s.waiting = waiting_count();
   for (const auto& [id, session] : sessions_) {
     s.queued += static_cast<int>(session->turns.size()) - (session->active() ? 1 : 0);
   }

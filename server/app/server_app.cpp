@@ -24,7 +24,8 @@ ServerApp::ServerApp(const ServerConfig& config, const EngineFactory& make_engin
   context_ = std::make_unique<ServerContext>(config_, metrics_);
 
   add_health_routes(router_, {kVersion});
-  add_info_routes(router_, engine_.get(), *voices_, metrics_);
+  add_info_routes(router_, engine_.get(), *voices_, metrics_,
+                  {&context_->shutdown, config_.limits.readyz_saturated_queue});
   if (config_.server.playground) add_playground_routes(router_);
   Conversation::Deps deps;
   deps.engine = engine_.get();
@@ -78,8 +79,12 @@ void ServerApp::shutdown() {
 void ServerApp::drain_and_stop() {
   using namespace std::chrono;
   log::info("shutting down", {{"drain_ms", config_.limits.shutdown_drain_ms}});
+  // New sessions and speech requests are refused from here on, and /readyz answers 503
+  // "draining" on connections still open; the listener closes, so a balancer's next check
+  // and connection fail at once (HAProxy redispatches them): the instance leaves rotation
+  // before its running turns end.
+  context_->shutdown.begin();
   http_->stop();
-  context_->shutdown.begin();  // new sessions and speech requests are refused from here on
   // Running turns finish (or are cancelled at the deadline); their responses complete.
   if (engine_) engine_->shutdown(milliseconds(config_.limits.shutdown_drain_ms));
   if (conversations_) conversations_->clear();

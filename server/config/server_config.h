@@ -60,6 +60,8 @@ struct LimitOptions {
   int write_queue_messages = 256;    // queued outgoing messages before a client is dropped
   int write_stall_ms = 15000;        // one write in flight this long drops the client
   int shutdown_drain_ms = 5000;      // SIGTERM: running turns get this long to finish
+  int readyz_saturated_queue = 0;    // /readyz 503 "saturated" while every KV slot runs a
+                                     // turn and more sessions than this wait for one; -1: never
 
   template <class V>
   void describe(V& v) {
@@ -92,6 +94,11 @@ struct LimitOptions {
             config::Range{50, 3600000});
     v.field("shutdown_drain_ms", shutdown_drain_ms,
             "on SIGTERM, time running turns get to finish (ms)", config::Range{0, 3600000});
+    v.field("readyz_saturated_queue", readyz_saturated_queue,
+            "GET /readyz answers 503 (reason \"saturated\") while every KV-cache slot runs a "
+            "turn and more sessions than this wait for one, so a load balancer sends new "
+            "sessions elsewhere; /healthz stays 200. -1: never saturated",
+            config::Range{-1, 1e6});
   }
   // max_receiving_bytes must hold one largest upload (its close limit), or none could arrive.
   void validate() const;

@@ -52,6 +52,25 @@ struct ServerMetrics::Families {
                   .Register(r)),
         slots(pm::BuildGauge().Name("csm_slots_in_use").Help("KV-cache slots held by sessions")
                   .Register(r)),
+        capacity(pm::BuildGauge().Name("csm_slots")
+                     .Help("KV-cache slots: the turns that can generate at once "
+                           "(engine.max_sessions)")
+                     .Register(r)),
+        running(pm::BuildGauge().Name("csm_turns_running")
+                    .Help("Turns admitted to a slot (prefilling or generating), at the last "
+                          "scrape or /readyz")
+                    .Register(r)),
+        waiting(pm::BuildGauge().Name("csm_sessions_waiting")
+                    .Help("Sessions whose next turn waits for a slot, at the last scrape or "
+                          "/readyz")
+                    .Register(r)),
+        ready(pm::BuildGauge().Name("csm_ready")
+                  .Help("1 when GET /readyz answers 200 (as of the last /readyz or scrape)")
+                  .Register(r)),
+        saturated(pm::BuildGauge().Name("csm_saturated")
+                      .Help("1 while every KV-cache slot runs a turn and more sessions than "
+                            "limits.readyz_saturated_queue wait (/readyz 503 saturated)")
+                      .Register(r)),
         turns(pm::BuildCounter().Name("csm_turns_total").Help("Turns ended, by reason")
                   .Register(r)),
         prompt_rows(pm::BuildCounter().Name("csm_prompt_rows_total")
@@ -89,6 +108,11 @@ struct ServerMetrics::Families {
   pm::Family<pm::Histogram>& prefill_budget;
   pm::Family<pm::Gauge>& queue;
   pm::Family<pm::Gauge>& slots;
+  pm::Family<pm::Gauge>& capacity;
+  pm::Family<pm::Gauge>& running;
+  pm::Family<pm::Gauge>& waiting;
+  pm::Family<pm::Gauge>& ready;
+  pm::Family<pm::Gauge>& saturated;
   pm::Family<pm::Counter>& turns;
   pm::Family<pm::Counter>& prompt_rows;
   pm::Family<pm::Counter>& texts;
@@ -113,6 +137,11 @@ struct ServerMetrics::Families {
   pm::Histogram* prefill_budget_h = nullptr;
   pm::Gauge* queue_g = nullptr;
   pm::Gauge* slots_g = nullptr;
+  pm::Gauge* capacity_g = nullptr;
+  pm::Gauge* running_g = nullptr;
+  pm::Gauge* waiting_g = nullptr;
+  pm::Gauge* ready_g = nullptr;
+  pm::Gauge* saturated_g = nullptr;
   std::array<pm::Counter*, 5> turns_c{};  // by engine::EndReason
   pm::Counter* prefilled_rows_c = nullptr;
   pm::Counter* reused_rows_c = nullptr;
@@ -146,6 +175,11 @@ ServerMetrics::ServerMetrics(const std::string& version)
   f.prefill_budget_h = &f.prefill_budget.Add({}, rows);
   f.queue_g = &f.queue.Add({});
   f.slots_g = &f.slots.Add({});
+  f.capacity_g = &f.capacity.Add({});
+  f.running_g = &f.running.Add({});
+  f.waiting_g = &f.waiting.Add({});
+  f.ready_g = &f.ready.Add({});
+  f.saturated_g = &f.saturated.Add({});
   using engine::EndReason;
   for (EndReason r : {EndReason::EndOfAudio, EndReason::MaxLength, EndReason::ContextFull,
                       EndReason::Cancelled, EndReason::Error}) {
@@ -178,6 +212,7 @@ void ServerMetrics::set_model_info(const engine::EngineInfo& info) {
   f_->model_g = &f_->model.Add(
       {{"model", info.model_id}, {"device", info.device}, {"dtype", info.dtype}});
   f_->model_g->Set(1);
+  f_->capacity_g->Set(info.max_sessions);
 }
 
 engine::EngineObserver ServerMetrics::engine_observer() {
@@ -217,6 +252,13 @@ void ServerMetrics::observe_turn_end(const engine::TurnSummary& s) {
 void ServerMetrics::observe_engine_stats(const engine::EngineStats& stats) {
   f_->queue_g->Set(stats.queued);
   f_->slots_g->Set(stats.slots_in_use);
+  f_->running_g->Set(stats.running);
+  f_->waiting_g->Set(stats.waiting);
+}
+
+void ServerMetrics::observe_readiness(bool ready, bool saturated) {
+  f_->ready_g->Set(ready ? 1 : 0);
+  f_->saturated_g->Set(saturated ? 1 : 0);
 }
 
 void ServerMetrics::set_rest_conversations(size_t count) {

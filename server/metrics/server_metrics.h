@@ -40,6 +40,8 @@ class ServerMetrics {
   void observe_turn_end(const engine::TurnSummary& summary);
   // /readyz and scrape-time snapshot of the engine's state.
   void observe_engine_stats(const engine::EngineStats& stats);
+  // What /readyz answers (at each /readyz and each scrape): ready (200), saturated.
+  void observe_readiness(bool ready, bool saturated);
 
   // Server-side figures.
   // Response time to first audio (ms) as the client sees it.

@@ -82,3 +82,11 @@ TEST_CASE("a scenario file supplies flags that later flags override", "[bench]")
   CHECK_THROWS_WITH(parse_options({"--scenario", dir.file("bad.json")}),
                     Catch::Contains("--sessionz"));
 }
+
+TEST_CASE("options: --reconnect is a WebSocket flag", "[bench]") {
+  const auto o = parse_options({"--reconnect"});
+  REQUIRE(o);
+  CHECK(o->reconnect);
+  CHECK_FALSE(parse_options({})->reconnect);
+  CHECK_THROWS_WITH(parse_options({"--reconnect", "--mode", "rest"}), Catch::Contains("--mode ws"));
+}

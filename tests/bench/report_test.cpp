@@ -64,5 +64,24 @@ TEST_CASE("context round trips and refusals are summarized, refusals as errors",
   CHECK(json["context_ms"]["count"] == 1);
   CHECK(json["contexts_failed"] == 1);
   CHECK(format_table(s).find("context") != std::string::npos);
-  CHECK(turns_csv({refused}).find(",audio_invalid\n") != std::string::npos);
+  CHECK(turns_csv({refused}).find(",audio_invalid,-1,0\n") != std::string::npos);  // end_ms, retries
+}
+
+TEST_CASE("reconnects and turns sent again are reported; a retried turn is not a failure",
+          "[bench]") {
+  TurnRecord retried, lost;
+  retried.completed = true;
+  retried.retries = 1;
+  retried.end_ms = 1500;
+  lost.error_code = "connection_lost";
+  RunSummary s = summarize({retried, lost}, {}, 2, "ws", 2.0);
+  s.reconnects = {{"connection_lost", 1}, {"shutting_down", 1}};
+  CHECK(s.turns_completed == 1);
+  CHECK(s.turns_failed == 1);
+  CHECK(s.turns_retried == 1);
+  const auto json = to_json(s);
+  CHECK(json["turns_retried"] == 1);
+  CHECK(json["reconnects"]["shutting_down"] == 1);
+  CHECK(format_table(s).find("reconnects: connection_lost=1 shutting_down=1") != std::string::npos);
+  CHECK(turns_csv({retried}).find(",1500,1\n") != std::string::npos);
 }

@@ -12,6 +12,7 @@ add_test(NAME "tools: every tool answers --help and unknown flags"
                  ${PROJECT_SOURCE_DIR}/examples/stream_to_file.py
                  ${PROJECT_SOURCE_DIR}/tests/examples/run-stream-to-file.py
                  ${PROJECT_SOURCE_DIR}/clients/python/csm-say
-                 ${PROJECT_SOURCE_DIR}/tests/clients/run-python-client.py)
+                 ${PROJECT_SOURCE_DIR}/tests/clients/run-python-client.py
+                 ${PROJECT_SOURCE_DIR}/tests/deploy/run-deploy-test.py)
 set_tests_properties("tools: every tool answers --help and unknown flags"
                      PROPERTIES LABELS tools TIMEOUT 900)
