@@ -17,10 +17,19 @@ if(_torch_inc)
 endif()
 add_library(csm::torch ALIAS csm_torch)
 
+# CMake 3.30 and later (Debian 13): Boost's own BoostConfig.cmake, not the removed FindBoost.
+if(POLICY CMP0167)
+  cmake_policy(SET CMP0167 NEW)
+endif()
 find_package(Boost 1.74 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(prometheus-cpp REQUIRED)
-find_package(Catch2 2 REQUIRED)
+# Catch2 2 (Debian 12, one header) or 3 (Debian 13, a library): tests/support/catch.h includes
+# what the found major version has, told by CSM_CATCH2_MAJOR (tests/CMakeLists.txt).
+find_package(Catch2 REQUIRED)
+if(NOT Catch2_VERSION_MAJOR MATCHES "^[23]$")
+  message(FATAL_ERROR "Catch2 ${Catch2_VERSION} found; the tests need Catch2 2 or 3")
+endif()
 
 pkg_check_modules(OPUS REQUIRED IMPORTED_TARGET opus)
 pkg_check_modules(OGG REQUIRED IMPORTED_TARGET ogg)

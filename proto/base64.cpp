@@ -1,6 +1,7 @@
 #include "proto/base64.h"
 
 #include <array>
+#include <cstdint>
 
 namespace csm::proto {
 namespace {

@@ -1,7 +1,7 @@
 // csm-bench against a real demo csm-server: the JSON a user scripts on must say that every
 // turn completed and that the frames counted match the audio received; the user's context
 // is added before turns, and a refused one is counted as an error.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <cstdlib>
 #include <fstream>

@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "bench/client/report.h"
 
@@ -67,7 +67,7 @@ TEST_CASE("context round trips and refusals are summarized, refusals as errors",
   CHECK(turns_csv({refused}).find(",audio_invalid,-1,0\n") != std::string::npos);  // end_ms, retries
 }
 
-TEST_CASE("reconnects and turns sent again are reported; a retried turn is not a failure",
+TEST_CASE("reconnects and turns sent again are reported, a retried turn is not a failure",
           "[bench]") {
   TurnRecord retried, lost;
   retried.completed = true;

@@ -1,6 +1,6 @@
 // Over REST the first audio is the first 80 ms of PCM body, counted when it arrives, not when
 // more of the body has come: a scripted HTTP server sends one frame, waits, sends the next.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read_until.hpp>

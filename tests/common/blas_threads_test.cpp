@@ -3,7 +3,7 @@
 #include <dlfcn.h>
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "support/skip.h"
 

@@ -1,6 +1,6 @@
 #include "common/cli/args.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 namespace {
 
@@ -20,7 +20,7 @@ Args parse(std::vector<std::string> args) {
 
 }  // namespace
 
-TEST_CASE("cli: value flags take --flag VALUE and --flag=VALUE; switches take none") {
+TEST_CASE("cli: value flags take --flag VALUE and --flag=VALUE, switches take none") {
   const Args a = parse({"in", "--x=1", "--name", "n", "--json"});
   CHECK(a.get_int("--x", 0) == 1);
   CHECK(a.get("--name") == "n");
@@ -67,7 +67,7 @@ TEST_CASE("cli: positional counts") {
   CHECK_THROWS_WITH(Args(exact, {"a"}), "needs 2 arguments, got 1");
 }
 
-TEST_CASE("cli: --help and -h stop the parse; require names a missing flag") {
+TEST_CASE("cli: --help and -h stop the parse, require names a missing flag") {
   CHECK(parse({"--help"}).help());
   CHECK(parse({"-h", "--no-such-flag"}).help());
   CHECK_FALSE(parse({"in"}).help());

@@ -1,7 +1,7 @@
 #include "common/config/config.h"
 
-#include <catch2/catch.hpp>
 #include <fstream>
+#include "support/catch.h"
 
 #include "support/paths.h"
 

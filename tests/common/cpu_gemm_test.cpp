@@ -1,8 +1,8 @@
 // The AVX512 GEMV/GEMM kernels against LibTorch's matmul, and the OpenMP wiring they need.
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
 #include <vector>
+#include "support/catch.h"
 
 #include "common/cpu/gemm.h"
 #include "support/skip.h"

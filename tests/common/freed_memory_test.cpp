@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <vector>
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "support/skip.h"
 

@@ -2,8 +2,8 @@
 
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
 #include <fstream>
+#include "support/catch.h"
 
 #include "support/paths.h"
 

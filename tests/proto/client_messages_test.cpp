@@ -1,6 +1,6 @@
 #include "proto/client_messages.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "proto/base64.h"
 #include "proto/protocol_error.h"

@@ -1,6 +1,6 @@
 #include "proto/json_parse.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "proto/client_messages.h"
 #include "proto/protocol_error.h"

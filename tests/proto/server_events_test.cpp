@@ -1,6 +1,6 @@
 #include "proto/server_events.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "proto/audio_frame.h"
 #include "proto/protocol_error.h"

@@ -1,7 +1,7 @@
 #include "proto/speech_request.h"
 
-#include <catch2/catch.hpp>
 #include <tuple>
+#include "support/catch.h"
 
 #include "proto/protocol_error.h"
 

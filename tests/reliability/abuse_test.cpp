@@ -4,7 +4,7 @@
 // the server still serves, and the healthy session never waited more than kMaxHealthyGapMs
 // for its next message. docs/RELIABILITY.md lists the attacks; the defects D1-D15 each have
 // a narrower regression test next to the code they concern.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <sys/socket.h>
 

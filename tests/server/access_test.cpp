@@ -1,9 +1,9 @@
 // API keys and limits over real sockets: 401 without a key, Bearer and ?api_key=, open
 // health/metrics by config, connection and per-key session limits, slow-loris headers,
 // idle WebSocket timeout.
-#include <catch2/catch.hpp>
-#include <cstdio>
 #include <unistd.h>
+#include <cstdio>
+#include "support/catch.h"
 
 #include "server/access/api_keys.h"
 #include "server/support/test_server.h"

@@ -1,7 +1,7 @@
 #include "server/config/server_config.h"
 
-#include <catch2/catch.hpp>
 #include <fstream>
+#include "support/catch.h"
 
 #include "server/cli/command_line.h"
 #include "support/paths.h"

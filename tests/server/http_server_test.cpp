@@ -5,9 +5,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include "support/catch.h"
 
 #include "server/routes/health_routes.h"
 

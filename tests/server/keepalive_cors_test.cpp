@@ -1,7 +1,7 @@
 // HTTP keep-alive on speech responses (several requests on one connection, pipelined ones,
 // errors, Connection: close) and CORS (server.cors_origins: preflight on every route, the
 // headers of plain, streamed and error responses, nothing when not configured).
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "server/support/test_server.h"
 

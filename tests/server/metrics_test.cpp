@@ -2,7 +2,7 @@
 // own counters; the exposition passes `promtool check metrics` and is scraped by a real
 // Prometheus server on loopback. Both tools come from Debian's `prometheus` package
 // (scripts/install-deps --with-test-tools).
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <csignal>
 #include <cstdio>

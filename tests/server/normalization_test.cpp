@@ -4,7 +4,7 @@
 // text), over WebSocket and REST; normalize: false per session, per response and per request;
 // the server's text.normalize; response.created / response.done carrying the text as spoken;
 // streamed sentences with abbreviations and money; csm_texts_total.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "proto/audio_frame.h"
 #include "server/support/test_server.h"

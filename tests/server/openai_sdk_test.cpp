@@ -7,7 +7,7 @@
 // (tests/support/npm-fixture; needs the npm registry). Scripts in that folder drive the clients
 // and print JSON; the checks are here. An API key is configured: the clients' Bearer header is
 // exercised too.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <filesystem>
 #include <string>

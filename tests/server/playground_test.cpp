@@ -3,7 +3,7 @@
 // Chromium against the demo model, driven by tests/web/playground.mjs (playwright-core, pinned
 // in tests/web/package-lock.json, installed into the build tree by tests/support/npm-fixture;
 // Chromium is Debian's, never downloaded). The screenshot lands in build/screenshots/.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <filesystem>
 #include <string>

@@ -138,7 +138,7 @@ TEST_CASE("readyz: 503 saturated while the slots are busy and a session waits, 2
   cancel(b);
 }
 
-TEST_CASE("readyz: the saturation threshold counts waiting sessions; -1 turns it off",
+TEST_CASE("readyz: the saturation threshold counts waiting sessions, -1 turns it off",
           "[server][health]") {
   for (int threshold : {1, -1}) {
     INFO("readyz_saturated_queue " << threshold);

@@ -1,7 +1,7 @@
 // ResponseEncoder: frame indices, the tail's index, and the response's max_audio_ms: frames
 // the engine generates beyond it (before the stop reaches it) are not encoded, so the tail
 // follows the last frame sent and carries none of their audio.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <vector>
 

@@ -1,7 +1,7 @@
 // Conversation context over REST (conversation_id): requests naming one id continue one
 // engine session, so the second prefills only its new rows (read from /metrics); ids are per
 // client; the store's bounds (per client, idle TTL) drop conversations; bad ids are refused.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <cmath>
 #include <thread>

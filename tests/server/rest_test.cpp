@@ -1,7 +1,7 @@
 // REST over a real socket with the real engine on the demo model: POST /v1/audio/speech
 // streamed in every response_format (each file checked by ffprobe, Ogg Opus also by
 // opusinfo; mp3, OpenAI's default, flac and aac also decoded by ffmpeg), SSE, seeds, OpenAI error shapes and statuses, /readyz, /v1/models, /v1/voices.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <cstdio>
 #include <filesystem>
@@ -205,7 +205,7 @@ TEST_CASE("rest: opus is an Ogg Opus file that opusinfo and ffprobe accept", "[s
   CHECK(opusinfo.find("Playback length: 0m:00.48") != std::string::npos);
 }
 
-TEST_CASE("rest: mp3, flac and aac stream in chunks as files ffmpeg decodes; mp3 by default",
+TEST_CASE("rest: mp3, flac and aac stream in chunks as files ffmpeg decodes, mp3 by default",
           "[server][rest]") {
   TestServer s(test_config(), true);
   ScratchDir dir;

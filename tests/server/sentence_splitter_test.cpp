@@ -1,6 +1,6 @@
 #include "server/stream/sentence_splitter.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 using csm::server::SentenceSplitter;
 using V = std::vector<std::string>;

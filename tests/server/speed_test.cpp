@@ -1,7 +1,7 @@
 // OpenAI's `speed` (0.25-4.0): the audio is time-scaled after Mimi, pitch kept, on REST and on
 // the WebSocket (session.update and per response); response.done's audio_ms is what was
 // delivered; out-of-range speeds are refused.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "proto/audio_frame.h"
 #include "server/support/test_server.h"
@@ -44,7 +44,7 @@ TEST_CASE("rest: speed time-scales the audio", "[server][rest][speed]") {
   }
 }
 
-TEST_CASE("ws: speed applies per session and per response; audio_ms is what was delivered",
+TEST_CASE("ws: speed applies per session and per response, audio_ms is what was delivered",
           "[server][ws][speed]") {
   TestServer s(test_config(), true);
   WsClient c(s.port());

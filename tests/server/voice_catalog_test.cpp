@@ -1,6 +1,6 @@
 #include "server/voices/voice_catalog.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 using namespace csm::server;
 

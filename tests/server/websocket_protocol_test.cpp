@@ -1,6 +1,6 @@
 // The WebSocket protocol over a real loopback socket: the session handshake, every class of
 // bad input (each gets its error event and the session keeps serving), ordering rules.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "server/support/test_server.h"
 
@@ -142,7 +142,7 @@ TEST_CASE("ws: context audio announced but a text message comes instead is out o
   expect_still_serving(c);
 }
 
-TEST_CASE("ws: invalid UTF-8 in a text frame closes with 1007; the server keeps serving",
+TEST_CASE("ws: invalid UTF-8 in a text frame closes with 1007, the server keeps serving",
           "[server][ws]") {
   TestServer s;
   {

@@ -5,7 +5,7 @@
 // into sentences, context items with WAV audio, cancel with the played-out position, engine
 // backpressure, a slow reader dropped, a vanished client, shutdown draining a running
 // response, 8 concurrent sessions.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <opus.h>
 
@@ -303,7 +303,7 @@ TEST_CASE("ws: streamed text is spoken sentence by sentence in one response", "[
   CHECK_THAT(metrics, Catch::Contains("csm_turns_total{reason=\"cancelled\"} 2"));
 }
 
-TEST_CASE("ws: max_audio_ms ends a streamed response; its later text is dropped quietly",
+TEST_CASE("ws: max_audio_ms ends a streamed response, its later text is dropped quietly",
           "[server][ws]") {
   TestServer s(test_config(), true);
   WsClient c = session(s);

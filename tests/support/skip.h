@@ -4,7 +4,7 @@
 // SKIP_RETURN_CODE, reports the test as skipped rather than passed. Use it in a TEST_CASE body.
 #pragma once
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 namespace csm::test {
 

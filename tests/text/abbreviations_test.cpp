@@ -1,6 +1,6 @@
 #include "text/abbreviations.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 using csm::text::is_abbreviation;
 

@@ -1,6 +1,6 @@
 #include "text/normalizer.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <array>
 #include <cstdint>

@@ -1,6 +1,6 @@
 #include "codec/audio/audio_config.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 using csm::audio::AudioConfig;
 

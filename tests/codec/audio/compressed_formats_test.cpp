@@ -1,9 +1,9 @@
 // MP3, FLAC and AAC (ADTS) streams: checked with ffprobe and decoded back with ffmpeg, which
 // share no code with the encoders (LAME, libFLAC, libavcodec's encoder).
-#include <catch2/catch.hpp>
 #include <cstring>
 #include <limits>
 #include <regex>
+#include "support/catch.h"
 
 #include "audio_test_support.h"
 #include "codec/audio/audio_error.h"

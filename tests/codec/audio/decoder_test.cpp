@@ -1,8 +1,8 @@
 #include <ogg/ogg.h>
 
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <cmath>
+#include "support/catch.h"
 
 #include "audio_test_support.h"
 #include "codec/audio/audio_decoder.h"

@@ -1,8 +1,8 @@
 #include <opus/opus.h>
 #include <opus/opusfile.h>
 
-#include <catch2/catch.hpp>
 #include <regex>
+#include "support/catch.h"
 
 #include "audio_test_support.h"
 #include "codec/audio/audio_error.h"

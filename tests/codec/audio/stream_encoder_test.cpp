@@ -1,6 +1,6 @@
 #include "codec/audio/stream_encoder.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "audio_test_support.h"
 #include "codec/audio/audio_decoder.h"

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <bit>
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 #include <cmath>
 #include <cstdint>
 #include <limits>

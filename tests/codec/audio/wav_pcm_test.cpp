@@ -1,4 +1,4 @@
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "audio_test_support.h"
 #include "codec/audio/audio_error.h"

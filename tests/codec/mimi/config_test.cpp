@@ -3,8 +3,8 @@
 #include "codec/mimi/options.h"
 #include "support/paths.h"
 
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include "support/catch.h"
 
 #include <fstream>
 

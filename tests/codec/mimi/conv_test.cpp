@@ -2,8 +2,8 @@
 // convs and the two-tap form of transposed convs.
 #include "codec/mimi/conv.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include "support/catch.h"
 
 using namespace csm::mimi;
 

@@ -2,7 +2,7 @@
 #include "codec/mimi/parity.h"
 #include "support/paths.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include <filesystem>
 

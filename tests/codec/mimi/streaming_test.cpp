@@ -4,8 +4,8 @@
 #include "codec/mimi/random_checkpoint.h"
 #include "support/paths.h"
 
-#include <catch2/catch.hpp>
 #include <torch/torch.h>
+#include "support/catch.h"
 
 using namespace csm::mimi;
 

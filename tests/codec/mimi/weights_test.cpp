@@ -5,9 +5,9 @@
 #include "common/safetensors/safetensors.h"
 #include "support/paths.h"
 
-#include <catch2/catch.hpp>
-#include <nlohmann/json.hpp>
 #include <torch/torch.h>
+#include <nlohmann/json.hpp>
+#include "support/catch.h"
 
 #include <fstream>
 

@@ -1,10 +1,10 @@
 // Chunked prefill on the demo model: a newcomer's long prompt goes in over several ticks
 // while the sessions already speaking get a frame every tick; alone, in chunks as well.
-#include <catch2/catch.hpp>
 #include <algorithm>
 #include <mutex>
 #include <numeric>
 #include <thread>
+#include "support/catch.h"
 
 #include "engine_fixture.h"
 

@@ -2,14 +2,14 @@
 // build/share/demo by the build). Sessions, turns and sinks as the server uses them.
 #include "core/engine/engine.h"
 
+#include <unistd.h>
 #include <algorithm>
-#include <catch2/catch.hpp>
 #include <cmath>
-#include <mutex>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <thread>
-#include <unistd.h>
+#include "support/catch.h"
 
 #include "core/engine/background_worker.h"
 #include "engine_fixture.h"
@@ -247,7 +247,7 @@ void write_chirp_wav(const std::string& path) {
 
 }  // namespace
 
-TEST_CASE("named voices prefix every turn with their prompt; context audio is encoded",
+TEST_CASE("named voices prefix every turn with their prompt, context audio is encoded",
           "[core][engine]") {
   csm::test::ScratchDir dir;
   write_chirp_wav(dir.file("narrator.wav"));

@@ -6,10 +6,10 @@
 //    generating turn.
 // Seeded sampling gives the same codes whoever else is in the batch, so "unaffected" means:
 // the same codes as a run without the fault.
-#include <catch2/catch.hpp>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
+#include "support/catch.h"
 
 #include "core/engine/fault_injector.h"
 #include "engine_fixture.h"

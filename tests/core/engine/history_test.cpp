@@ -2,7 +2,7 @@
 #include "core/engine/history.h"
 
 #include <algorithm>
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 using namespace csm::engine;
 

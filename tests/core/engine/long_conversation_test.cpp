@@ -1,7 +1,7 @@
 // A conversation that outgrows the context (D6): its oldest turns are dropped, and with
 // context_trim "shift" the next turn prefills only what is new; with "prefill" everything
 // kept goes in again.
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "engine_fixture.h"
 

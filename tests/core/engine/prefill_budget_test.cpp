@@ -1,7 +1,7 @@
 // The chunked-prefill budget as a pure computation: measured costs in, rows per tick out.
 #include "core/engine/prefill_budget.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 using namespace csm::engine;
 

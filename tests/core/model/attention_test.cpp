@@ -2,9 +2,9 @@
 // slices as the transformer passes them.
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
 #include <cmath>
 #include <limits>
+#include "support/catch.h"
 
 #include "core/model/cpu_attention.h"
 #include "support/skip.h"

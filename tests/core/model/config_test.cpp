@@ -1,7 +1,7 @@
 #include "core/model/csm_config.h"
 
-#include <catch2/catch.hpp>
 #include <fstream>
+#include "support/catch.h"
 
 #include "support/paths.h"
 

@@ -2,7 +2,7 @@
 // rounding to bf16 at the same places.
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "core/model/cpu_elementwise.h"
 #include "support/skip.h"

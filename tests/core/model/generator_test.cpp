@@ -4,8 +4,8 @@
 
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
 #include <tuple>
+#include "support/catch.h"
 
 #include "core/model/golden.h"
 #include "core/model/random_weights.h"

@@ -1,7 +1,7 @@
 // RoPE and sampler properties beyond the golden cases.
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "core/model/csm_model.h"
 #include "core/model/rope.h"

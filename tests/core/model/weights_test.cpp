@@ -4,8 +4,8 @@
 
 #include <torch/torch.h>
 
-#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include "support/catch.h"
 
 #include "common/config/config.h"
 #include "common/safetensors/safetensors.h"

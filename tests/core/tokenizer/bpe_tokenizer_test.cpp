@@ -1,10 +1,10 @@
 #include "core/tokenizer/bpe_tokenizer.h"
 
-#include <catch2/catch.hpp>
+#include <atomic>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <atomic>
 #include <thread>
+#include "support/catch.h"
 
 #include "support/paths.h"
 #include "tiny_bpe.h"

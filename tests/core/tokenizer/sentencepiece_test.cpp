@@ -4,8 +4,8 @@
 
 #include <dlfcn.h>
 
-#include <catch2/catch.hpp>
 #include <fstream>
+#include "support/catch.h"
 
 #include "core/tokenizer/csm_prompt.h"
 #include "support/paths.h"

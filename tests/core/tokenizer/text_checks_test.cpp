@@ -1,6 +1,6 @@
 #include "core/tokenizer/text_checks.h"
 
-#include <catch2/catch.hpp>
+#include "support/catch.h"
 
 #include "core/tokenizer/byte_level.h"
 #include "core/tokenizer/utf8.h"

@@ -12,11 +12,11 @@
 #include <boost/beast/http.hpp>
 #include <boost/beast/websocket.hpp>
 
-#include <catch2/catch.hpp>
+#include <sys/socket.h>
 #include <chrono>
 #include <cmath>
-#include <sys/socket.h>
 #include <nlohmann/json.hpp>
+#include "support/catch.h"
 
 #include "common/log/log.h"
 #include "server/app/server_app.h"
