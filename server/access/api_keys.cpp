@@ -76,7 +76,8 @@ std::string redacted_target(std::string_view target) {
 }
 
 std::optional<std::string> ApiKeys::check(std::string_view authorization_header,
-                                          std::string_view target) const {
+                                          std::string_view target,
+                                          std::string_view x_api_key_header) const {
   if (!enabled()) return std::string();
   std::optional<std::string> given;
   // The scheme is case-insensitive (RFC 9110 11.1): "bearer KEY" is as good as "Bearer KEY".
@@ -91,6 +92,8 @@ std::optional<std::string> ApiKeys::check(std::string_view authorization_header,
   };
   if (authorization_header.size() > bearer.size() && scheme_is_bearer()) {
     given = std::string(authorization_header.substr(bearer.size()));
+  } else if (!x_api_key_header.empty()) {
+    given = std::string(x_api_key_header);
   } else {
     given = query_parameter(target, "api_key");
   }

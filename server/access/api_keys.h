@@ -1,5 +1,6 @@
-// API-key authentication: `Authorization: Bearer KEY`, or `?api_key=KEY` in the URL for
-// browsers' WebSockets (which cannot set headers). Keys are compared in constant time.
+// API-key authentication: `Authorization: Bearer KEY`, `X-API-Key: KEY` (Cartesia's clients),
+// or `?api_key=KEY` in the URL for browsers' WebSockets (which cannot set headers); the first
+// present in that order is the one checked. Keys are compared in constant time.
 // Thread-safe after construction (read-only).
 #pragma once
 
@@ -18,7 +19,8 @@ class ApiKeys {
   // The accepted key (the client's identity for per-key limits), or nullopt when the request
   // carries no key or a wrong one. With keys disabled: "" (all clients share one identity).
   std::optional<std::string> check(std::string_view authorization_header,
-                                   std::string_view target) const;
+                                   std::string_view target,
+                                   std::string_view x_api_key_header = {}) const;
 
  private:
   std::vector<std::string> keys_;

@@ -9,6 +9,7 @@
 #include "server/routes/playground_routes.h"
 #include "server/routes/rest_conversations.h"
 #include "server/routes/speech_route.h"
+#include "server/stream/cartesia_session.h"
 #include "server/stream/ws_session.h"
 #include "server/version.h"
 
@@ -37,6 +38,15 @@ ServerApp::ServerApp(const ServerConfig& config, const EngineFactory& make_engin
   deps.max_text_bytes = static_cast<size_t>(config_.limits.max_text_bytes);
   deps.normalize_text = config_.text.normalize;
   router_.add_stream(http::verb::get, "/v1/stream", websocket_route(*context_, deps));
+  CartesiaSession::Deps cartesia;
+  cartesia.engine = engine_.get();
+  cartesia.voices = voices_.get();
+  cartesia.metrics = &metrics_;
+  cartesia.options = config_.cartesia;
+  cartesia.max_message_bytes = deps.limits.max_message_bytes;
+  cartesia.max_text_bytes = deps.max_text_bytes;
+  cartesia.normalize_text = config_.text.normalize;
+  router_.add_stream(http::verb::get, "/tts/websocket", cartesia_route(*context_, cartesia));
   if (config_.conversations.max_conversations > 0) {
     conversations_ = RestConversations::create(io_.get_executor(), config_.conversations, metrics_);
   }

@@ -113,7 +113,7 @@ struct AuthOptions {
 
   template <class V>
   void describe(V& v) {
-    v.field("api_keys", api_keys, "accepted API keys (Bearer token or ?api_key=)");
+    v.field("api_keys", api_keys, "accepted API keys (Bearer token, X-API-Key header or ?api_key=)");
     v.field("api_keys_env", api_keys_env,
             "environment variable with more comma-separated keys; empty: none");
     v.field("open_health", open_health, "/healthz and /readyz answer without a key");
@@ -142,6 +142,24 @@ struct VoiceOptions {
             "model names accepted as the served model (also followed by -YYYY-MM-DD)");
   }
   void validate() const;
+};
+
+// Cartesia's streaming TTS WebSocket (GET /tts/websocket): its voice ids and limits.
+struct CartesiaOptions {
+  // Cartesia voice id -> a configured voice name, a voice alias or "speaker:N". An id not in
+  // the table is tried as a voice name itself, then default_voice.
+  std::map<std::string, std::string> voices;
+  std::string default_voice;  // for unknown voice ids; "": an unknown id is an error
+  int max_contexts = 16;      // contexts open at once on one socket
+
+  template <class V>
+  void describe(V& v) {
+    v.field("voices", voices, "Cartesia voice id -> configured voice, alias or \"speaker:N\"");
+    v.field("default_voice", default_voice,
+            "voice for Cartesia voice ids not in the table; empty: unknown ids are an error");
+    v.field("max_contexts", max_contexts, "Cartesia contexts open at once per WebSocket",
+            config::Range{1, 1024});
+  }
 };
 
 // Conversation context over REST: /v1/audio/speech requests that name a conversation_id
@@ -194,6 +212,7 @@ struct ServerConfig {
   VoiceOptions voices;
   ConversationOptions conversations;
   TextOptions text;
+  CartesiaOptions cartesia;
   engine::ModelOptions model;
   engine::EngineOptions engine;
   LogOptions log;
@@ -207,6 +226,7 @@ struct ServerConfig {
     v.field("voices", voices, "voice and model name aliases");
     v.field("conversations", conversations, "conversation context kept between REST requests");
     v.field("text", text, "text normalization");
+    v.field("cartesia", cartesia, "Cartesia-compatible WebSocket (/tts/websocket)");
     v.field("model", model, "model files, device and dtype");
     v.field("engine", engine, "scheduling limits of the engine");
     v.field("log", log, "logging");

@@ -121,12 +121,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
     std::string client = "address:" + remote_address();  // with auth off, limits count per peer
     if (!context_.is_open_route(path)) {
-      auto accepted = context_.keys.check(request[http::field::authorization], target);
+      auto accepted =
+          context_.keys.check(request[http::field::authorization], target, request["X-API-Key"]);
       if (!accepted) {
         context_.metrics.error(proto::ErrorCode::Unauthorized);
         return send(error_response(request, proto::ErrorCode::Unauthorized,
-                                   "missing or wrong API key (Authorization: Bearer KEY or "
-                                   "?api_key=KEY)"),
+                                   "missing or wrong API key (Authorization: Bearer KEY, "
+                                   "X-API-Key: KEY or ?api_key=KEY)"),
                     std::move(target), origin);
       }
       if (!accepted->empty()) client = "key:" + *accepted;

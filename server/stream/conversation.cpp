@@ -42,6 +42,13 @@ void Conversation::abort() {
   session_.reset();  // closes the engine session and frees its slot
 }
 
+std::string Conversation::error_message(ErrorCode code, const std::string& message) const {
+  proto::ErrorEvent e;
+  e.code = code;
+  e.message = message;
+  return proto::to_json(e);
+}
+
 void Conversation::on_text(std::string_view message) {
   if (aborted_) return;
   if (pending_audio_) {

@@ -24,21 +24,13 @@
 #include "server/stream/response_encoder.h"
 #include "server/stream/sentence_splitter.h"
 #include "server/stream/strand_sink.h"
+#include "server/stream/ws_protocol.h"
 #include "server/voices/voice_catalog.h"
 
 namespace csm::server {
 
-// Identifies one turn of one response for the sinks.
-struct TurnKey {
-  uint32_t response_id = 0;
-  size_t turn_index = 0;  // index of the turn (sentence) within its response
-};
-
-class Conversation {
+class Conversation final : public WsProtocol {
  public:
-  // Builds the sink of one turn; `prepare` encodes a frame on the engine's output pool.
-  using SinkFactory = std::function<std::shared_ptr<engine::TurnSink>(
-      TurnKey, StrandSink::PrepareFn prepare)>;
 
   struct Deps {
     engine::Engine* engine = nullptr;  // null: no model loaded (turn requests get an error)
@@ -50,20 +42,22 @@ class Conversation {
   };
 
   Conversation(Deps deps, Outbox& outbox, SinkFactory make_sink, std::string session_id);
-  ~Conversation();
+  ~Conversation() override;
 
   // Sends session.created; opens the engine session.
-  void start();
-  void on_text(std::string_view message);
-  void on_binary(std::string bytes);
+  void start() override;
+  void on_text(std::string_view message) override;
+  void on_binary(std::string bytes) override;
   // A response is in progress (the idle timeout does not apply).
-  bool busy() const { return response_.has_value(); }
+  bool busy() const override { return response_.has_value(); }
   // The client went away: cancels everything, sends nothing more.
-  void abort();
+  void abort() override;
 
   // A frame of the turn, already encoded as its binary message (on the output pool).
-  void on_turn_audio(TurnKey key, uint32_t frame_index, std::string message);
-  void on_turn_end(TurnKey key, const engine::TurnSummary& summary);
+  void on_turn_audio(TurnKey key, uint32_t frame_index, std::string message) override;
+  void on_turn_end(TurnKey key, const engine::TurnSummary& summary) override;
+  // An `error` event.
+  std::string error_message(proto::ErrorCode code, const std::string& message) const override;
 
  private:
   struct Turn {

@@ -17,6 +17,8 @@ class Outbox {
   virtual void send_event(const proto::ServerEvent& event) = 0;
   // `on_written` runs on the strand once the frame is fully written (not if the client goes).
   virtual void send_audio(std::string message, std::function<void()> on_written) = 0;
+  // Any message as it is (a protocol's own JSON); `on_written` as for send_audio (may be null).
+  virtual void send_message(std::string message, bool binary, std::function<void()> on_written) = 0;
   // Sends an error event and counts it in the metrics.
   virtual void send_error(proto::ErrorCode code, const std::string& message,
                           const std::string& event_id = "",

@@ -83,4 +83,13 @@ std::string SentenceSplitter::finish() {
   return rest;
 }
 
+std::string SentenceSplitter::take_words() {
+  size_t cut = buffer_.size();
+  while (cut > 0 && !is_space(buffer_[cut - 1])) --cut;
+  std::string words = trim(std::string_view(buffer_).substr(0, cut));
+  buffer_.erase(0, cut);
+  scanned_ = 0;
+  return words;
+}
+
 }  // namespace csm::server

@@ -19,6 +19,12 @@ class SentenceSplitter {
   std::vector<std::string> push(std::string_view text);
   // The rest (trimmed; may be empty). The splitter is empty afterwards.
   std::string finish();
+  // The buffered text up to its last whitespace (trimmed; may be empty), leaving a word that
+  // may go on in the next piece: for speaking what has arrived without waiting for a
+  // sentence end (Cartesia's max_buffer_delay_ms).
+  std::string take_words();
+  // Bytes held, waiting for a sentence end.
+  size_t buffered() const { return buffer_.size(); }
 
  private:
   size_t sentence_end(size_t from) const;  // index after the end mark, or npos

@@ -20,13 +20,15 @@ std::string next_session_id() {
 }
 }  // namespace
 
-WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context, Conversation::Deps deps,
-                     Caller caller, std::shared_ptr<void> session_ticket)
+WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context,
+                     WsProtocolFactory make_protocol, std::string route, Caller caller,
+                     std::shared_ptr<void> session_ticket)
     : ws_(std::move(stream)),
       context_(context),
       caller_(std::move(caller)),
       session_ticket_(std::move(session_ticket)),
-      deps_(deps),
+      make_protocol_(std::move(make_protocol)),
+      route_(std::move(route)),
       writer_(
           ws_.get_executor(), static_cast<size_t>(context.limits.write_queue_messages),
           milliseconds(context.limits.write_stall_ms), [this] { return shared_from_this(); },
@@ -50,7 +52,7 @@ WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context, Convers
 
 WsSession::~WsSession() {
   context_.receiving.give_back(receiving_bytes_);
-  conversation_.reset();
+  protocol_.reset();
   context_.metrics.session_closed();
 }
 
@@ -77,17 +79,17 @@ void WsSession::run(Request request, beast::flat_buffer /*buffer*/) {
     return std::make_shared<StrandSink>(
         gate, strand, std::move(prepare),
         [weak, key](uint32_t index, std::string message) {
-          if (auto self = weak.lock(); self && self->conversation_) {
-            self->conversation_->on_turn_audio(key, index, std::move(message));
+          if (auto self = weak.lock(); self && self->protocol_) {
+            self->protocol_->on_turn_audio(key, index, std::move(message));
           }
         },
         [weak, key](const engine::TurnSummary& summary) {
-          if (auto self = weak.lock(); self && self->conversation_) {
-            self->conversation_->on_turn_end(key, summary);
+          if (auto self = weak.lock(); self && self->protocol_) {
+            self->protocol_->on_turn_end(key, summary);
           }
         });
   };
-  conversation_ = std::make_unique<Conversation>(deps_, *this, make_sink, next_session_id());
+  protocol_ = make_protocol_(*this, make_sink, strand, next_session_id());
   ws_.async_accept(request, beast::bind_front_handler(&WsSession::on_accept, shared_from_this()));
 }
 
@@ -96,16 +98,16 @@ void WsSession::on_accept(beast::error_code ec) {
     log::info("websocket handshake failed", {{"error", ec.message()}});
     return finish();
   }
-  context_.metrics.request("/v1/stream", 101);
+  context_.metrics.request(route_, 101);
   shutdown_id_ = context_.shutdown.add([weak = weak_from_this(), strand = ws_.get_executor()] {
     asio::post(strand, [weak] {
       auto self = weak.lock();
       if (!self || self->finished_) return;
-      self->send_error(proto::ErrorCode::ShuttingDown, "the server is shutting down");
+      self->send_session_error(proto::ErrorCode::ShuttingDown, "the server is shutting down");
       self->close_gracefully(websocket::close_code::going_away, "shutting_down");
     });
   });
-  conversation_->start();
+  protocol_->start();
   arm_idle_timer();
   read();
 }
@@ -147,16 +149,16 @@ void WsSession::on_read(beast::error_code ec, size_t /*bytes*/) {
   }
   if (finished_ || closing_) return;
   if (read_buffer_.size() > close_limit(ws_.got_text())) {
-    send_error(proto::ErrorCode::PayloadTooLarge,
-               std::string(ws_.got_text() ? "text" : "binary") + " message over " +
-                   std::to_string(close_limit(ws_.got_text())) + " bytes");
+    send_session_error(proto::ErrorCode::PayloadTooLarge,
+                       std::string(ws_.got_text() ? "text" : "binary") + " message over " +
+                           std::to_string(close_limit(ws_.got_text())) + " bytes");
     release_receiving_bytes();
     return close_gracefully(websocket::close_code::too_big, "message too big");
   }
   if (!take_receiving_bytes()) {
-    send_error(proto::ErrorCode::Overloaded,
-               "the server is receiving too many large messages (limits.max_receiving_bytes); "
-               "retry later");
+    send_session_error(proto::ErrorCode::Overloaded,
+                       "the server is receiving too many large messages "
+                       "(limits.max_receiving_bytes); retry later");
     release_receiving_bytes();
     return close_gracefully(websocket::close_code::try_again_later, "overloaded");
   }
@@ -164,11 +166,11 @@ void WsSession::on_read(beast::error_code ec, size_t /*bytes*/) {
   arm_idle_timer();
   std::string data = beast::buffers_to_string(read_buffer_.data());
   release_receiving_bytes();
-  // The conversation checks the size limits that keep the session going (payload_too_large).
+  // The protocol checks the size limits that keep the session going (payload_too_large).
   if (ws_.got_text()) {
-    conversation_->on_text(data);
+    protocol_->on_text(data);
   } else {
-    conversation_->on_binary(std::move(data));
+    protocol_->on_binary(std::move(data));
   }
   if (!closing_) read();
 }
@@ -179,6 +181,15 @@ void WsSession::send_event(const proto::ServerEvent& event) {
 
 void WsSession::send_audio(std::string message, std::function<void()> on_written) {
   enqueue({std::move(message), true, std::move(on_written)});
+}
+
+void WsSession::send_message(std::string message, bool binary, std::function<void()> on_written) {
+  enqueue({std::move(message), binary, std::move(on_written)});
+}
+
+void WsSession::send_session_error(proto::ErrorCode code, const std::string& message) {
+  context_.metrics.error(code);
+  if (protocol_) enqueue({protocol_->error_message(code, message), false, nullptr});
 }
 
 void WsSession::enqueue(BoundedWriter::Message message) {
@@ -201,10 +212,10 @@ void WsSession::arm_idle_timer() {
   idle_timer_.expires_after(milliseconds(context_.limits.idle_timeout_ms));
   idle_timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (ec || self->finished_ || self->closing_) return;
-    if (self->conversation_->busy()) return self->arm_idle_timer();
-    self->send_error(proto::ErrorCode::Timeout,
-                     "no message for " + std::to_string(self->context_.limits.idle_timeout_ms) +
-                         " ms");
+    if (self->protocol_->busy()) return self->arm_idle_timer();
+    self->send_session_error(
+        proto::ErrorCode::Timeout,
+        "no message for " + std::to_string(self->context_.limits.idle_timeout_ms) + " ms");
     self->close_gracefully(websocket::close_code::policy_error, "idle timeout");
   });
 }
@@ -213,7 +224,7 @@ void WsSession::close_gracefully(websocket::close_code code, const std::string& 
   if (closing_ || finished_) return;
   closing_ = true;
   close_reason_ = websocket::close_reason(code, reason);
-  conversation_->abort();
+  protocol_->abort();
   writer_.when_drained([this] {
     ws_.async_close(close_reason_,
                     [self = shared_from_this()](beast::error_code) { self->finish(); });
@@ -236,23 +247,25 @@ void WsSession::finish() {
   finished_ = true;
   idle_timer_.cancel();
   writer_.stop();
-  if (conversation_) conversation_->abort();
+  if (protocol_) protocol_->abort();
   if (shutdown_id_ != 0) context_.shutdown.remove(shutdown_id_);
   session_ticket_.reset();
   beast::error_code ignored;
   beast::get_lowest_layer(ws_).socket().close(ignored);
 }
 
-Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps deps) {
-  return [&context, deps](beast::tcp_stream&& stream, Request&& request,
-                          beast::flat_buffer&& buffer, Caller caller) {
+Router::StreamHandler websocket_upgrade_route(ServerContext& context, std::string route,
+                                              WsProtocolFactory make_protocol) {
+  return [&context, route = std::move(route), make_protocol = std::move(make_protocol)](
+             beast::tcp_stream&& stream, Request&& request, beast::flat_buffer&& buffer,
+             Caller caller) {
     auto refuse = [&](proto::ErrorCode code, const std::string& message) {
       context.metrics.error(code);
       reply_and_close(std::move(stream), request, error_response(request, code, message), context,
-                      "/v1/stream");
+                      route);
     };
     if (!websocket::is_upgrade(request)) {
-      return refuse(proto::ErrorCode::InvalidRequest, "/v1/stream expects a WebSocket upgrade");
+      return refuse(proto::ErrorCode::InvalidRequest, route + " expects a WebSocket upgrade");
     }
     if (context.shutdown.stopping()) {
       return refuse(proto::ErrorCode::ShuttingDown, "the server is shutting down");
@@ -261,10 +274,20 @@ Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps
     if (!ticket) {
       return refuse(proto::ErrorCode::RateLimited, context.admission->session_limit_message());
     }
-    auto session = std::make_shared<WsSession>(std::move(stream), context, deps,
+    auto session = std::make_shared<WsSession>(std::move(stream), context, make_protocol, route,
                                                std::move(caller), std::move(ticket));
     session->run(std::move(request), std::move(buffer));
   };
+}
+
+Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps deps) {
+  return websocket_upgrade_route(
+      context, "/v1/stream",
+      [deps](Outbox& outbox, WsProtocol::SinkFactory make_sink, asio::any_io_executor,
+             std::string session_id) -> std::unique_ptr<WsProtocol> {
+        return std::make_unique<Conversation>(deps, outbox, std::move(make_sink),
+                                              std::move(session_id));
+      });
 }
 
 }  // namespace csm::server

@@ -1,5 +1,6 @@
-// One WebSocket connection on /v1/stream: the I/O half (accept, read loop, bounded write
-// queue with one write in flight, timers, close) around a Conversation (the protocol half).
+// One WebSocket connection: the I/O half (accept, read loop, bounded write queue with one
+// write in flight, timers, close) around a WsProtocol (the protocol half): a Conversation on
+// /v1/stream, a CartesiaSession on /tts/websocket.
 //
 // Threads: everything runs on the connection's strand; the engine reaches it through
 // StrandSink. Ownership: shared_ptr; pending handlers and the shutdown hub's closer keep it
@@ -22,13 +23,16 @@
 #include "server/http/router.h"
 #include "server/http/server_context.h"
 #include "server/stream/conversation.h"
+#include "server/stream/ws_protocol.h"
 
 namespace csm::server {
 
 class WsSession final : public std::enable_shared_from_this<WsSession>, public Outbox {
  public:
-  WsSession(boost::beast::tcp_stream&& stream, ServerContext& context, Conversation::Deps deps,
-            Caller caller, std::shared_ptr<void> session_ticket);
+  // `route`: the metrics label of the upgrade (e.g. "/v1/stream").
+  WsSession(boost::beast::tcp_stream&& stream, ServerContext& context,
+            WsProtocolFactory make_protocol, std::string route, Caller caller,
+            std::shared_ptr<void> session_ticket);
   ~WsSession() override;
 
   // Completes the upgrade `request` and starts the session. On the connection's strand.
@@ -37,6 +41,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
   // Outbox
   void send_event(const proto::ServerEvent& event) override;
   void send_audio(std::string message, std::function<void()> on_written) override;
+  void send_message(std::string message, bool binary, std::function<void()> on_written) override;
   void send_error(proto::ErrorCode code, const std::string& message,
                   const std::string& event_id = "",
                   std::optional<uint32_t> response_id = std::nullopt) override;
@@ -54,6 +59,8 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
   void release_receiving_bytes();
   static constexpr size_t kReadPartBytes = 64 << 10;
   void enqueue(BoundedWriter::Message message);
+  // A connection-level error in the protocol's shape, counted in the metrics.
+  void send_session_error(proto::ErrorCode code, const std::string& message);
   void arm_idle_timer();
   // Closes with a WebSocket close frame once the queue has drained.
   void close_gracefully(boost::beast::websocket::close_code code, const std::string& reason);
@@ -67,8 +74,9 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
   size_t receiving_bytes_ = 0;  // taken from context_.receiving for read_buffer_
   Caller caller_;
   std::shared_ptr<void> session_ticket_;
-  std::unique_ptr<Conversation> conversation_;
-  Conversation::Deps deps_;
+  std::unique_ptr<WsProtocol> protocol_;
+  WsProtocolFactory make_protocol_;
+  std::string route_;
   BoundedWriter writer_;
   bool closing_ = false;   // a close was requested: no new messages are queued
   bool finished_ = false;
@@ -77,8 +85,11 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
   boost::beast::websocket::close_reason close_reason_;
 };
 
-// GET /v1/stream: checks the upgrade and the per-key session limit, then runs a WsSession.
-// `deps` pointers must outlive the router.
+// A WebSocket route: checks the upgrade and the per-key session limit, then runs a WsSession
+// with the protocol `make_protocol` makes. `route` names it in errors and metrics.
+Router::StreamHandler websocket_upgrade_route(ServerContext& context, std::string route,
+                                              WsProtocolFactory make_protocol);
+// GET /v1/stream (our protocol). `deps` pointers must outlive the router.
 Router::StreamHandler websocket_route(ServerContext& context, Conversation::Deps deps);
 
 }  // namespace csm::server
