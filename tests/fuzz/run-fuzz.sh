@@ -23,7 +23,9 @@ case "$target" in
     sources=(proto/speech_request proto/json_parse proto/json_fields proto/utf8
              proto/audio_format proto/errors) ;;
   request_target) sources=(server/access/api_keys) ;;
-  sentence_splitter) sources=(server/stream/sentence_splitter) ;;
+  sentence_splitter)
+    sources=(server/stream/sentence_splitter text/abbreviations text/rules/abbreviations
+             text/rules/calendar text/internal/token) ;;
   config)
     sources=(common/config/config server/config/server_config core/engine/engine_options) ;;
   tokenizer_json)
