@@ -85,7 +85,7 @@ csm::server::ServerConfig one_slot(int saturated_queue) {
 }  // namespace
 
 TEST_CASE("readyz: 503 saturated while the slots are busy and a session waits, 200 once it "
-          "drains; healthz stays 200",
+          "drains, healthz stays 200",
           "[server][health]") {
   TestServer s(one_slot(0), true);
   Answer idle = get_json(s.port(), "/readyz");

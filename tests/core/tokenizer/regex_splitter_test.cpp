@@ -35,7 +35,7 @@ TEST_CASE("whitespace follows Unicode White_Space like Hugging Face", "[tokenize
   CHECK(split(s, "he'\u017f") == Pieces{"he", "'\u017f"});  // case-insensitive 's matches long s
 }
 
-TEST_CASE("pattern translation only touches \\s and \\S", "[tokenizer]") {
+TEST_CASE("pattern translation only touches the whitespace classes (backslash s, S)", "[tokenizer]") {
   using csm::tokenizer::pcre2_pattern_from_rust;
   CHECK(pcre2_pattern_from_rust("\\s+(?!\\S)") == "[\\s\\x{85}]+(?![^\\s\\x{85}])");
   CHECK(pcre2_pattern_from_rust("[^\\s\\p{L}]") == "[^\\s\\x{85}\\p{L}]");
