@@ -31,6 +31,7 @@ struct OutputFormat {
   int sample_rate = 24000;    // Hz of the delivered PCM (Opus: the encoder's input rate)
   int opus_frame_ms = 20;     // Opus packet duration: 10, 20, 40, 60 or 80
   int opus_bitrate = 32000;   // bits per second
+  bool wav_float = false;     // Wav only: 32-bit float samples (else 16-bit integers)
 };
 
 // Throws ProtocolError(UnsupportedFormat / InvalidRequest) for combinations we do not

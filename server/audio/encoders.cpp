@@ -25,7 +25,10 @@ audio::OutputSpec spec_of(const proto::OutputFormat& format) {
       break;
     case proto::Codec::Mulaw: spec.format = audio::OutputFormat::MuLaw; break;
     case proto::Codec::Alaw: spec.format = audio::OutputFormat::ALaw; break;
-    case proto::Codec::Wav: spec.format = audio::OutputFormat::Wav; break;
+    case proto::Codec::Wav:
+      spec.format = audio::OutputFormat::Wav;
+      if (format.wav_float) spec.sample_format = audio::SampleFormat::F32LE;
+      break;
     case proto::Codec::Mp3: spec.format = audio::OutputFormat::Mp3; break;
     case proto::Codec::Flac: spec.format = audio::OutputFormat::Flac; break;
     case proto::Codec::Aac: spec.format = audio::OutputFormat::Aac; break;
