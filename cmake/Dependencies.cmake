@@ -24,6 +24,7 @@ endif()
 find_package(Boost 1.74 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
 find_package(prometheus-cpp REQUIRED)
+find_package(OpenSSL 1.1 REQUIRED)  # TLS in the server (server.tls_cert)
 # Catch2 2 (Debian 12, one header) or 3 (Debian 13, a library): tests/support/catch.h includes
 # what the found major version has, told by CSM_CATCH2_MAJOR (tests/CMakeLists.txt).
 find_package(Catch2 REQUIRED)

@@ -37,7 +37,8 @@ csm::server::ServerApp::EngineFactory engine_factory(const csm::server::ServerCo
 int serve(const csm::server::ServerConfig& cfg) {
   csm::server::ServerApp app(cfg, engine_factory(cfg));
   app.start();
-  const std::string url = "http://" + cfg.server.host + ":" + std::to_string(app.port());
+  const std::string scheme = cfg.server.tls_cert.empty() ? "http://" : "https://";
+  const std::string url = scheme + cfg.server.host + ":" + std::to_string(app.port());
   csm::log::info("listening", {{"url", url}, {"model", cfg.model.source},
                                {"device", cfg.model.device}, {"version", csm::server::kVersion}});
   std::cout << "csm-server listening on " << url << std::endl;

@@ -8,6 +8,7 @@
 #include "server/routes/info_routes.h"
 #include "server/routes/playground_routes.h"
 #include "server/routes/rest_conversations.h"
+#include "server/routes/cartesia_speech_routes.h"
 #include "server/routes/speech_route.h"
 #include "server/stream/cartesia_session.h"
 #include "server/stream/ws_session.h"
@@ -47,6 +48,11 @@ ServerApp::ServerApp(const ServerConfig& config, const EngineFactory& make_engin
   cartesia.max_text_bytes = deps.max_text_bytes;
   cartesia.normalize_text = config_.text.normalize;
   router_.add_stream(http::verb::get, "/tts/websocket", cartesia_route(*context_, cartesia));
+  router_.add_stream(http::verb::post, "/tts/bytes",
+                     cartesia_bytes_route(*context_, engine_.get(), *voices_, config_.cartesia));
+  router_.add_stream(http::verb::post, "/tts/sse",
+                     cartesia_sse_route(*context_, engine_.get(), *voices_, config_.cartesia));
+  router_.set_error_format("/tts/", cartesia_error_response);
   if (config_.conversations.max_conversations > 0) {
     conversations_ = RestConversations::create(io_.get_executor(), config_.conversations, metrics_);
   }

@@ -23,6 +23,10 @@ void VoiceOptions::validate() const {
 }
 
 void ListenOptions::validate() const {
+  if (tls_cert.empty() != tls_key.empty()) {
+    throw config::ConfigError(tls_cert.empty() ? "server.tls_cert" : "server.tls_key", "config",
+                              "TLS needs both server.tls_cert and server.tls_key");
+  }
   for (const std::string& origin : cors_origins) {
     if (origin == "*") continue;
     const size_t scheme_end = origin.find("://");
@@ -55,7 +59,8 @@ ServerConfig load_config(const std::string& file, const std::vector<std::string>
   if (!file.empty()) cfg.config_dir = fs::absolute(file).parent_path().string();
   engine::ModelOptions& m = cfg.model;
   for (std::string* path : {&m.demo_dir, &m.csm_checkpoint, &m.csm_config, &m.mimi_checkpoint,
-                            &m.mimi_config, &m.tokenizer, &m.voices_dir}) {
+                            &m.mimi_config, &m.tokenizer, &m.voices_dir, &cfg.server.tls_cert,
+                            &cfg.server.tls_key}) {
     if (!path->empty() && fs::path(*path).is_relative()) {
       *path = (fs::path(cfg.config_dir) / *path).lexically_normal().string();
     }

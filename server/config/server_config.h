@@ -22,6 +22,8 @@ struct ListenOptions {
   int request_timeout_ms = 30000;    // a request's body after its headers; a response's write
   std::vector<std::string> cors_origins;  // browser origins that may call the API ("*": any)
   bool playground = true;            // GET / serves the playground page, /web/* its files
+  std::string tls_cert;              // PEM certificate chain: the port speaks TLS only
+  std::string tls_key;               // PEM private key of tls_cert
 
   template <class V>
   void describe(V& v) {
@@ -41,8 +43,13 @@ struct ListenOptions {
     v.field("playground", playground,
             "GET / serves the browser playground and /web/ the JavaScript client module, "
             "without an API key (the page's API calls still need one)");
+    v.field("tls_cert", tls_cert,
+            "PEM certificate chain file; set with tls_key, the port serves https:// and wss:// "
+            "only (relative paths: from the config file's folder)");
+    v.field("tls_key", tls_key, "PEM private key file of tls_cert (not encrypted)");
   }
-  // Each CORS origin is "*" or scheme://host[:port], as browsers send it (no path, no slash).
+  // Each CORS origin is "*" or scheme://host[:port], as browsers send it (no path, no slash);
+  // tls_cert and tls_key come together.
   void validate() const;
 };
 

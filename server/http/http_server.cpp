@@ -1,9 +1,11 @@
 #include "server/http/http_server.h"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/core/detect_ssl.hpp>
 #include <boost/beast/http.hpp>
 
 #include <chrono>
@@ -12,6 +14,7 @@
 
 #include "common/log/log.h"
 #include "server/access/api_keys.h"
+#include "server/http/transport.h"
 
 namespace csm::server {
 namespace {
@@ -32,40 +35,48 @@ struct ConnectionHold {
   ServerMetrics& metrics;
 };
 
-// One TCP connection: read a request, dispatch, write the response, repeat while keep-alive.
-// Owned by shared_ptr; every pending handler holds a reference (shared_from_this).
+// An error answered at once, without reading the request.
+struct Refusal {
+  proto::ErrorCode code;
+  std::string message;
+};
+
+// One connection (plain TCP or TLS): read a request, dispatch, write the response, repeat
+// while keep-alive. Owned by shared_ptr; every pending handler holds a reference
+// (shared_from_this).
 class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
  public:
-  // `ticket` null: over the connection limit; answered 503 at once.
-  HttpConnection(tcp::socket&& socket, ServerContext& context, const Router& router,
-                 Ticket ticket)
-      : stream_(std::move(socket)), context_(context), router_(router), ticket_(std::move(ticket)) {}
-  // A connection a stream route answered on and handed back (keep-alive): `buffer` holds
-  // what the client sent after that request.
-  HttpConnection(beast::tcp_stream&& stream, beast::flat_buffer&& buffer, ServerContext& context,
-                 const Router& router, Ticket ticket)
+  // `buffer`: what the client sent that is not read yet (after a TLS handshake, or after the
+  // request a stream route answered before handing the connection back). `ticket` null: over
+  // the connection limit; answered 503 at once.
+  HttpConnection(Transport&& stream, beast::flat_buffer&& buffer, ServerContext& context,
+                 const Router& router, Ticket ticket, std::optional<Refusal> refusal = {})
       : stream_(std::move(stream)),
         buffer_(std::move(buffer)),
         context_(context),
         router_(router),
-        ticket_(std::move(ticket)) {}
+        ticket_(std::move(ticket)),
+        refusal_(std::move(refusal)) {
+    if (!ticket_ && !refusal_) {
+      refusal_ = Refusal{proto::ErrorCode::TooManyConnections,
+                         "the server's connection limit is reached; retry later"};
+    }
+  }
 
   void run() {
     asio::dispatch(stream_.get_executor(),
-                   beast::bind_front_handler(ticket_ ? &HttpConnection::read_header
-                                                     : &HttpConnection::refuse_over_limit,
+                   beast::bind_front_handler(refusal_ ? &HttpConnection::refuse
+                                                      : &HttpConnection::read_header,
                                              shared_from_this()));
   }
 
  private:
-  // Over the connection limit: answered without waiting for the request, so the descriptor
-  // is given back at once instead of after the handshake timeout.
-  void refuse_over_limit() {
+  // Over the connection limit, or plain HTTP on a TLS port: answered without waiting for the
+  // request, so the descriptor is given back at once instead of after the handshake timeout.
+  void refuse() {
     started_ = std::chrono::steady_clock::now();
-    context_.metrics.error(proto::ErrorCode::TooManyConnections);
-    send(bare_error(proto::ErrorCode::TooManyConnections,
-                    "the server's connection limit is reached; retry later"),
-         "-");
+    context_.metrics.error(refusal_->code);
+    send(bare_error(refusal_->code, refusal_->message), "-");
   }
 
   void read_header() {
@@ -99,13 +110,13 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     if (ec == beast::error::timeout) {
       // A request that stopped coming: nothing more is read; tell it why if it still listens.
       context_.metrics.error(proto::ErrorCode::Timeout);
-      return send(bare_error(proto::ErrorCode::Timeout, "request not received in time"), "-");
+      return send_unread(proto::ErrorCode::Timeout, "request not received in time");
     }
     if (ec) {
       const bool too_large = ec == http::error::body_limit || ec == http::error::header_limit;
       auto code = too_large ? proto::ErrorCode::PayloadTooLarge : proto::ErrorCode::InvalidRequest;
       context_.metrics.error(code);
-      return send(bare_error(code, ec.message()), "-");
+      return send_unread(code, ec.message());
     }
     Request request = parser_->release();
     std::string target(request.target());
@@ -125,9 +136,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
           context_.keys.check(request[http::field::authorization], target, request["X-API-Key"]);
       if (!accepted) {
         context_.metrics.error(proto::ErrorCode::Unauthorized);
-        return send(error_response(request, proto::ErrorCode::Unauthorized,
-                                   "missing or wrong API key (Authorization: Bearer KEY, "
-                                   "X-API-Key: KEY or ?api_key=KEY)"),
+        return send(router_.error(request, proto::ErrorCode::Unauthorized,
+                                  "missing or wrong API key (Authorization: Bearer KEY, "
+                                  "X-API-Key: KEY or ?api_key=KEY)"),
                     std::move(target), origin);
       }
       if (!accepted->empty()) client = "key:" + *accepted;
@@ -137,7 +148,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
       log::info("http", {{"method", std::string(request.method_string())}, {"path", path},
                          {"stream", true}});
       ResumeConnection resume = [&context = context_, &router = router_, ticket = ticket_](
-                                    beast::tcp_stream&& stream, beast::flat_buffer&& buffer) {
+                                    Transport&& stream, beast::flat_buffer&& buffer) {
         std::make_shared<HttpConnection>(std::move(stream), std::move(buffer), context, router,
                                          ticket)
             ->run();
@@ -153,7 +164,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   Response options_response(const Request& request, const std::string& path) {
     const std::string allowed = router_.allowed_methods(path);
     if (allowed.empty()) {
-      return error_response(request, proto::ErrorCode::NotFound, "no route for " + path);
+      return router_.error(request, proto::ErrorCode::NotFound, "no route for " + path);
     }
     Response res{http::status::no_content, request.version()};
     res.keep_alive(request.keep_alive());
@@ -164,6 +175,20 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
     }
     res.prepare_payload();
     return res;
+  }
+
+  // Answers a request that could not be read whole (too large, malformed, too slow) and closes
+  // the connection after it. When its header arrived, the answer is in its route's error shape
+  // and counted under its route.
+  void send_unread(proto::ErrorCode code, const std::string& message) {
+    // The start line and fields are there even when the header failed at its end (a
+    // Content-Length over the body limit).
+    if (!parser_ || parser_->get().target().empty()) return send(bare_error(code, message), "-");
+    Request head;
+    head.base() = parser_->get().base();
+    head.keep_alive(false);
+    const std::string target(head.target());
+    send(router_.error(head, code, message), target, std::string(head[http::field::origin]));
   }
 
   Response bare_error(proto::ErrorCode code, const std::string& message) {
@@ -204,40 +229,111 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   }
 
   // The peer's IP address, or "" when the socket no longer knows it.
-  std::string remote_address() const {
+  std::string remote_address() {
     beast::error_code ec;
     const auto remote = stream_.socket().remote_endpoint(ec);
     return ec ? std::string() : remote.address().to_string();
   }
 
-  // Ends the connection gracefully: our side is shut, then what the client still sends is
-  // read and dropped until it closes too (or 1 s passes), so that unread request bytes do not
-  // make the kernel reset the connection and lose the response we wrote.
-  void close() {
-    beast::error_code ignored;
-    stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    stream_.expires_after(ms(1000));
-    drain();
-  }
+  // Ends the connection gracefully (transport.h); this object goes when its last handler
+  // returns.
+  void close() { end_connection(std::move(stream_)); }
 
-  void drain() {
-    stream_.async_read_some(asio::buffer(drain_buffer_),
-                            [self = shared_from_this()](beast::error_code ec, size_t) {
-                              if (!ec) return self->drain();
-                              beast::error_code ignored;
-                              self->stream_.socket().close(ignored);
-                            });
-  }
-
-  beast::tcp_stream stream_;
+  Transport stream_;
   beast::flat_buffer buffer_;
   std::optional<http::request_parser<http::string_body>> parser_;
   ServerContext& context_;
   const Router& router_;
   Ticket ticket_;
+  std::optional<Refusal> refusal_;
   std::chrono::steady_clock::time_point started_;
-  char drain_buffer_[512];
 };
+
+// A connection to a TLS port: tells a TLS ClientHello from plain HTTP by its first bytes,
+// then does the handshake (both within limits.handshake_timeout_ms) and hands the encrypted
+// connection to an HttpConnection. Plain HTTP gets a 400 that says to use https:// or wss://.
+class TlsAccept : public std::enable_shared_from_this<TlsAccept> {
+ public:
+  TlsAccept(tcp::socket&& socket, asio::ssl::context& tls, ServerContext& context,
+            const Router& router, Ticket ticket)
+      : stream_(std::move(socket)),
+        tls_(tls),
+        context_(context),
+        router_(router),
+        ticket_(std::move(ticket)) {}
+
+  void run() {
+    stream_.expires_after(ms(context_.limits.handshake_timeout_ms));
+    beast::async_detect_ssl(stream_, buffer_,
+                            beast::bind_front_handler(&TlsAccept::on_detect, shared_from_this()));
+  }
+
+ private:
+  void on_detect(beast::error_code ec, bool is_tls) {
+    if (ec) return fail("tls detect", ec);
+    if (!is_tls) {
+      std::make_shared<HttpConnection>(
+          Transport(std::move(stream_)), std::move(buffer_), context_, router_, ticket_,
+          Refusal{proto::ErrorCode::InvalidRequest,
+                  "this port speaks TLS only: use https:// or wss://"})
+          ->run();
+      return;
+    }
+    handshake_.emplace(std::move(stream_), tls_);
+    handshake_->async_handshake(
+        asio::ssl::stream_base::server, buffer_.data(),
+        beast::bind_front_handler(&TlsAccept::on_handshake, shared_from_this()));
+  }
+
+  void on_handshake(beast::error_code ec, size_t used) {
+    if (ec) return fail("tls handshake", ec);
+    buffer_.consume(used);
+    std::make_shared<HttpConnection>(Transport(std::move(*handshake_)), std::move(buffer_),
+                                     context_, router_, ticket_)
+        ->run();
+  }
+
+  // A client that is not a TLS client we can talk to (or a TCP health check): nothing can be
+  // answered; logged at info with the reason (a certificate the client rejected shows here).
+  void fail(const char* step, beast::error_code ec) {
+    beast::error_code peer_ec;
+    auto& socket = handshake_ ? handshake_->next_layer().socket() : stream_.socket();
+    const auto remote = socket.remote_endpoint(peer_ec);
+    log::info("tls connection failed",
+              {{"step", step}, {"error", ec.message()},
+               {"remote", peer_ec ? std::string() : remote.address().to_string()}});
+    beast::error_code ignored;
+    socket.close(ignored);
+  }
+
+  beast::tcp_stream stream_;  // until the handshake starts
+  std::optional<Transport::TlsStream> handshake_;
+  beast::flat_buffer buffer_;  // what detection read: the ClientHello, or a plain request
+  asio::ssl::context& tls_;
+  ServerContext& context_;
+  const Router& router_;
+  Ticket ticket_;
+};
+
+// The server's TLS context from PEM files: TLS 1.2 and later. Throws std::runtime_error
+// naming the file that cannot be used (missing, not PEM, or a key not of the certificate:
+// OpenSSL checks the pair when the key is loaded).
+std::unique_ptr<asio::ssl::context> make_tls_context(const ListenOptions& options) {
+  auto tls = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  tls->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                   asio::ssl::context::no_tlsv1_1 | asio::ssl::context::single_dh_use);
+  beast::error_code ec;
+  tls->use_certificate_chain_file(options.tls_cert, ec);
+  if (ec) {
+    throw std::runtime_error("cannot use server.tls_cert " + options.tls_cert + ": " + ec.message());
+  }
+  tls->use_private_key_file(options.tls_key, asio::ssl::context::pem, ec);
+  if (ec) {
+    throw std::runtime_error("cannot use server.tls_key " + options.tls_key + ": " + ec.message());
+  }
+  return tls;
+}
 
 }  // namespace
 
@@ -287,7 +383,13 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
     if (Ticket admitted = context.admission->try_connection()) {
       ticket = std::make_shared<ConnectionHold>(std::move(admitted), context.metrics);
     }
-    std::make_shared<HttpConnection>(std::move(socket), context, router, std::move(ticket))->run();
+    if (tls) {
+      std::make_shared<TlsAccept>(std::move(socket), *tls, context, router, std::move(ticket))->run();
+      return;
+    }
+    std::make_shared<HttpConnection>(Transport(beast::tcp_stream(std::move(socket))),
+                                     beast::flat_buffer(), context, router, std::move(ticket))
+        ->run();
   }
 
   asio::io_context& io;
@@ -296,6 +398,7 @@ struct HttpServer::Impl : std::enable_shared_from_this<HttpServer::Impl> {
   tcp::acceptor acceptor;
   asio::steady_timer backoff_timer;  // on the acceptor's strand
   ms backoff{0};                     // the current back-off; 0: accepting normally
+  std::unique_ptr<asio::ssl::context> tls;  // set by start() when TLS is configured
 };
 
 HttpServer::HttpServer(asio::io_context& io, ServerContext& context, const Router& router)
@@ -306,6 +409,7 @@ HttpServer::~HttpServer() = default;
 void HttpServer::start() {
   const ListenOptions& options = impl_->context.listen;
   const std::string where = options.host + ":" + std::to_string(options.port);
+  if (!options.tls_cert.empty()) impl_->tls = make_tls_context(options);
   beast::error_code ec;
   auto address = asio::ip::make_address(options.host, ec);
   if (ec) throw std::runtime_error("cannot listen on " + where + ": invalid address");

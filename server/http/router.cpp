@@ -12,12 +12,25 @@ void Router::add_stream(http::verb method, std::string path, StreamHandler handl
   routes_[std::move(path)][method].stream = std::move(handler);
 }
 
+void Router::set_error_format(std::string prefix, ErrorFormat format) {
+  error_formats_.emplace_back(std::move(prefix), std::move(format));
+}
+
 namespace {
 std::string path_of(const Request& request) {
   std::string_view target = request.target();
   return std::string(target.substr(0, target.find('?')));
 }
 }  // namespace
+
+Response Router::error(const Request& request, proto::ErrorCode code,
+                       std::string_view message) const {
+  const std::string path = path_of(request);
+  for (const auto& [prefix, format] : error_formats_) {
+    if (path.starts_with(prefix)) return format(request, code, message);
+  }
+  return error_response(request, code, message);
+}
 
 const Router::StreamHandler* Router::find_stream(const Request& request) const {
   auto route = routes_.find(path_of(request));
@@ -31,11 +44,11 @@ Response Router::dispatch(const Request& request) const {
   const std::string path = path_of(request);
   auto route = routes_.find(path);
   if (route == routes_.end()) {
-    return error_response(request, proto::ErrorCode::NotFound, "no route for " + path);
+    return error(request, proto::ErrorCode::NotFound, "no route for " + path);
   }
   auto handler = route->second.find(request.method());
   if (handler == route->second.end() || !handler->second.plain) {
-    Response res = error_response(
+    Response res = error(
         request, proto::ErrorCode::MethodNotAllowed,
         std::string(request.method_string()) + " is not allowed on " + path);
     res.set(http::field::allow, allowed_methods(path));

@@ -10,7 +10,6 @@
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 
 #include <functional>
@@ -18,10 +17,13 @@
 #include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "proto/errors.h"
 
 namespace csm::server {
+
+class Transport;  // server/http/transport.h: plain TCP or TLS
 
 namespace http = boost::beast::http;
 using Request = http::request<http::string_body>;
@@ -31,7 +33,7 @@ using Response = http::response<http::string_body>;
 // request from it (HTTP keep-alive). `buffer`: bytes already read past the answered request.
 // Call on the connection's strand, with no operation pending on the stream.
 using ResumeConnection =
-    std::function<void(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer)>;
+    std::function<void(Transport&& stream, boost::beast::flat_buffer&& buffer)>;
 
 // Who is calling: the client that per-client limits count (its API key, or with auth off its
 // IP address) and the connection's admission ticket (keep it while the connection is open).
@@ -46,11 +48,20 @@ class Router {
   using Handler = std::function<Response(const Request&)>;
   // Called on the connection's strand with the connection's stream and read buffer (which
   // may hold bytes the client sent after the request).
-  using StreamHandler = std::function<void(boost::beast::tcp_stream&& stream, Request&& request,
+  using StreamHandler = std::function<void(Transport&& stream, Request&& request,
                                            boost::beast::flat_buffer&& buffer, Caller caller)>;
+
+  // An error in a route's own shape (Cartesia's routes answer Cartesia's error JSON).
+  using ErrorFormat =
+      std::function<Response(const Request& request, proto::ErrorCode code, std::string_view message)>;
 
   void add(http::verb method, std::string path, Handler handler);
   void add_stream(http::verb method, std::string path, StreamHandler handler);
+  // The errors the server answers itself on paths under `prefix` (a missing API key, no such
+  // method) come in this shape instead of OpenAI's.
+  void set_error_format(std::string prefix, ErrorFormat format);
+  // An error answered for `request` in its path's shape.
+  Response error(const Request& request, proto::ErrorCode code, std::string_view message) const;
   // The stream handler for this request, or nullptr (then use dispatch()).
   const StreamHandler* find_stream(const Request& request) const;
   // Returns the handler's response, or a JSON 404 / 405 error.
@@ -64,6 +75,7 @@ class Router {
     StreamHandler stream;
   };
   std::map<std::string, std::map<http::verb, Route>> routes_;
+  std::vector<std::pair<std::string, ErrorFormat>> error_formats_;  // (path prefix, format)
 };
 
 // A response with a JSON body, the request's keep-alive and HTTP version.

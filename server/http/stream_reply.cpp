@@ -4,12 +4,12 @@
 
 namespace csm::server {
 
-void reply_and_close(boost::beast::tcp_stream&& stream, const Request& request,
+void reply_and_close(Transport&& stream, const Request& request,
                      Response response, ServerContext& context, std::string_view route) {
   reply(std::move(stream), {}, request, std::move(response), context, route, nullptr);
 }
 
-void reply(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer,
+void reply(Transport&& stream, boost::beast::flat_buffer&& buffer,
            const Request& request, Response response, ServerContext& context,
            std::string_view route, ResumeConnection resume) {
   namespace beast = boost::beast;
@@ -18,7 +18,7 @@ void reply(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer
   context.cors.decorate(request[http::field::origin], response);
   context.metrics.request(route, response.result_int());
   struct State {
-    beast::tcp_stream stream;
+    Transport stream;
     beast::flat_buffer buffer;
     Response response;
     ResumeConnection resume;
@@ -32,9 +32,7 @@ void reply(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer
                       if (!ec && state->response.keep_alive()) {
                         return state->resume(std::move(state->stream), std::move(state->buffer));
                       }
-                      beast::error_code ignored;
-                      state->stream.socket().shutdown(boost::asio::ip::tcp::socket::shutdown_send,
-                                                      ignored);
+                      end_connection(std::move(state->stream));
                     });
 }
 

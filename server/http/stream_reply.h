@@ -5,19 +5,19 @@
 #pragma once
 
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "server/http/router.h"
 #include "server/http/server_context.h"
+#include "server/http/transport.h"
 
 namespace csm::server {
 
 // `request`: the request answered (its Origin decides the CORS headers).
-void reply_and_close(boost::beast::tcp_stream&& stream, const Request& request,
+void reply_and_close(Transport&& stream, const Request& request,
                      Response response, ServerContext& context, std::string_view route);
 
 // `buffer`: what the client sent after the request (the next request, when it pipelines).
-void reply(boost::beast::tcp_stream&& stream, boost::beast::flat_buffer&& buffer,
+void reply(Transport&& stream, boost::beast::flat_buffer&& buffer,
            const Request& request, Response response, ServerContext& context,
            std::string_view route, ResumeConnection resume);
 

@@ -296,7 +296,8 @@ std::string ServerMetrics::render() const {
 std::string_view route_label(std::string_view path) {
   static constexpr std::string_view known[] = {"/healthz",   "/readyz",          "/metrics",
                                                "/v1/models", "/v1/voices",       "/v1/stream",
-                                               "/v1/audio/speech", "/tts/websocket"};
+                                               "/v1/audio/speech", "/tts/websocket",
+                                               "/tts/bytes", "/tts/sse"};
   const std::string_view bare = path.substr(0, path.find('?'));
   for (auto k : known) {
     if (bare == k) return k;

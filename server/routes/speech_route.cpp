@@ -16,6 +16,7 @@
 #include "server/engine_wiring/spoken_text.h"
 #include "server/http/bounded_writer.h"
 #include "server/http/stream_reply.h"
+#include "server/http/transport.h"
 #include "server/routes/rest_conversations.h"
 #include "server/stream/strand_sink.h"
 
@@ -24,7 +25,7 @@ namespace {
 
 namespace beast = boost::beast;
 namespace asio = boost::asio;
-constexpr std::string_view kRoute = "/v1/audio/speech";
+const std::string kNoModel = "no model is loaded; retry when /readyz answers 200";
 
 // One request's streamed answer. Owned by shared_ptr; the sink holds a weak reference.
 // The body goes out through a BoundedWriter: the header first (Beast's serializer), then one
@@ -33,17 +34,19 @@ constexpr std::string_view kRoute = "/v1/audio/speech";
 // keep-alive request the connection goes back to the server for the next request.
 class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
  public:
-  SpeechStream(beast::tcp_stream&& stream, beast::flat_buffer&& buffer, ServerContext& context,
-               Request request, Caller caller, Ticket session_ticket, proto::SpeechRequest speech,
-               std::unique_ptr<BodyEncoder> encoder)
+  SpeechStream(Transport&& stream, beast::flat_buffer&& buffer, ServerContext& context,
+               Request request, Caller caller, Ticket session_ticket, SpeechJob job,
+               std::unique_ptr<BodyEncoder> encoder, std::shared_ptr<const SpeechDialect> dialect)
       : stream_(std::move(stream)),
         buffer_(std::move(buffer)),
         context_(context),
         request_(std::move(request)),
         caller_(std::move(caller)),
         ticket_(std::move(session_ticket)),
-        speech_(std::move(speech)),
+        job_(std::move(job)),
+        speech_(job_.speech),
         encoder_(std::move(encoder)),
+        dialect_(std::move(dialect)),
         chunked_(request_.version() >= 11),
         keep_alive_(chunked_ && request_.keep_alive() && caller_.resume),
         writer_(
@@ -65,13 +68,13 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
 
   // Speaks in `session` (a fresh one, or a REST conversation's). Throws engine::EngineError
   // when the engine refuses the turn.
-  void start(std::shared_ptr<engine::Session> session, const ResolvedVoice& voice) {
+  void start(std::shared_ptr<engine::Session> session) {
     started_ = std::chrono::steady_clock::now();
     session_ = std::move(session);
     engine::TurnRequest turn;
     turn.text = spoken_text(speech_.input, speech_.normalize.value_or(context_.text.normalize),
                             context_.metrics);
-    turn.speaker = voice.speaker;
+    turn.speaker = job_.voice.speaker;
     if (speech_.sampling.temperature) turn.sampling.temperature = *speech_.sampling.temperature;
     if (speech_.sampling.top_k) turn.sampling.top_k = *speech_.sampling.top_k;
     turn.sampling.seed = speech_.sampling.seed;
@@ -79,10 +82,10 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     std::weak_ptr<SpeechStream> weak = weak_from_this();
     // Encoding (and SSE's base64) runs on the engine's output pool; the strand only writes.
     // The tail is taken on the strand after on_end, when no frame is being encoded any more.
-    auto prepare = [encoder = encoder_, sse = speech_.stream_format == proto::StreamFormat::Sse](
+    auto prepare = [encoder = encoder_, sse = sse_audio(), id = job_.reply_id](
                        std::vector<float> pcm) {
       std::string audio = encoder->encode(pcm);
-      return sse ? sse_audio_event(audio) : audio;
+      return sse ? sse(id, audio) : audio;
     };
     auto sink = std::make_shared<StrandSink>(
         context_.sinks, stream_.get_executor(), std::move(prepare),
@@ -109,11 +112,17 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
       beast::error_code ignored;
       stream_.socket().cancel(ignored);
     }
-    reply(std::move(stream_), std::move(buffer_), request_, error_response(request_, code, message),
-          context_, kRoute, reusable ? std::move(caller_.resume) : nullptr);
+    reply(std::move(stream_), std::move(buffer_), request_,
+          dialect_->error(request_, code, message, {}), context_, dialect_->route,
+          reusable ? std::move(caller_.resume) : nullptr);
   }
 
  private:
+  // The SSE event builder of this answer; null for an audio body.
+  SpeechDialect::SseAudio sse_audio() const {
+    return speech_.stream_format == proto::StreamFormat::Sse ? dialect_->sse_audio : nullptr;
+  }
+
   // Notices a client that drops the connection before the audio starts (a reset). A clean
   // end of its sending side (EOF) may be a half-close of a client that still reads, so the
   // answer goes on; if the client is really gone, the first write fails and ends it. Bytes
@@ -156,16 +165,18 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
           summary.error ? to_proto(*summary.error) : proto::ErrorCode::Internal;
       if (!header_sent_) return refuse(code, summary.message);
       context_.metrics.error(code);
+      if (sse_audio() && dialect_->sse_error) {
+        writer_.push({dialect_->sse_error(job_, code, summary.message), false, nullptr});
+        if (chunked_) writer_.push({"", false, nullptr});  // the last chunk
+        return writer_.when_drained([this] { finish(false); });
+      }
       return abandon("turn failed: " + summary.message);  // truncated body tells the client
     }
     if (!header_sent_) send_header();
     const std::string tail = encoder_->finish();
-    const bool sse = speech_.stream_format == proto::StreamFormat::Sse;
-    push(sse ? sse_audio_event(tail) : tail, 0);
-    if (sse) {
-      nlohmann::json done = {{"type", "speech.audio.done"}, {"usage", usage(summary)}};
-      writer_.push({"data: " + done.dump() + "\n\n", false, nullptr});
-    }
+    const auto sse = sse_audio();
+    push(sse ? sse(job_.reply_id, tail) : tail, 0);
+    if (sse) writer_.push({dialect_->sse_done(job_, summary), false, nullptr});
     if (chunked_) writer_.push({"", false, nullptr});  // the last chunk
     writer_.when_drained([this] { finish(keep_alive_); });
   }
@@ -182,7 +193,7 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
     keep_alive_ = keep_alive_ && !context_.shutdown.stopping();  // draining: close after
     header_.keep_alive(keep_alive_);
     header_.chunked(chunked_);
-    context_.metrics.request(kRoute, 200);
+    context_.metrics.request(dialect_->route, 200);
     writer_.push({"", false, nullptr});  // the header: see write()
   }
 
@@ -196,28 +207,6 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
       return;
     }
     writer_.push({std::move(body), false, std::move(consumed)});
-  }
-
-  // OpenAI's usage object for what this response cost: input_tokens are the text's tokens
-  // (its CSM segment: BOS [speaker]text EOS), output_tokens the audio frames generated (one
-  // backbone step each); beside them the input's characters and the audio's seconds (after
-  // speed).
-  nlohmann::json usage(const engine::TurnSummary& summary) const {
-    size_t characters = 0;
-    for (const char c : speech_.input) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    return {{"input_tokens", summary.text_tokens},
-            {"output_tokens", summary.frames},
-            {"total_tokens", summary.text_tokens + static_cast<int>(summary.frames)},
-            {"input_characters", characters},
-            {"output_audio_seconds", summary.frames * engine::kFrameMs / 1000.0 / speech_.speed}};
-  }
-
-  // SSE: the speech.audio.delta event carrying `audio`; "" for no audio.
-  static std::string sse_audio_event(const std::string& audio) {
-    if (audio.empty()) return {};
-    const nlohmann::json delta = {{"type", "speech.audio.delta"},
-                                  {"audio", proto::base64_encode(audio)}};
-    return "data: " + delta.dump() + "\n\n";
   }
 
   // The writer's one write: the header first (its message is empty), then body chunks; an
@@ -265,21 +254,23 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
 
   void abandon(const std::string& why) {
     if (done_) return;
-    log::info("speech stream ended early", {{"reason", why}});
+    log::info("speech stream ended early", {{"route", dialect_->route}, {"reason", why}});
     if (session_) session_->cancel(turn_, std::nullopt);
     finish(false);
   }
 
   static constexpr size_t kProbeBytes = 4096;
 
-  beast::tcp_stream stream_;
+  Transport stream_;
   beast::flat_buffer buffer_;  // bytes past the request: the client's next request, if any
   ServerContext& context_;
   Request request_;
   Caller caller_;  // holds the connection's admission ticket while the answer streams
   Ticket ticket_;
-  proto::SpeechRequest speech_;
+  SpeechJob job_;
+  const proto::SpeechRequest& speech_;  // job_'s
   std::shared_ptr<BodyEncoder> encoder_;  // frames: output pool; tail: strand, after on_end
+  std::shared_ptr<const SpeechDialect> dialect_;
   const bool chunked_;  // HTTP/1.1: chunked body; HTTP/1.0: bytes until close
   bool keep_alive_;     // the connection serves the next request after this answer
   http::response<http::empty_body> header_;
@@ -295,16 +286,49 @@ class SpeechStream : public std::enable_shared_from_this<SpeechStream> {
   bool done_ = false;
 };
 
+// OpenAI's usage object for what a response cost: input_tokens are the text's tokens (its
+// CSM segment: BOS [speaker]text EOS), output_tokens the audio frames generated (one backbone
+// step each); beside them the input's characters and the audio's seconds (after speed).
+nlohmann::json usage(const proto::SpeechRequest& speech, const engine::TurnSummary& summary) {
+  size_t characters = 0;
+  for (const char c : speech.input) characters += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return {{"input_tokens", summary.text_tokens},
+          {"output_tokens", summary.frames},
+          {"total_tokens", summary.text_tokens + static_cast<int>(summary.frames)},
+          {"input_characters", characters},
+          {"output_audio_seconds", summary.frames * engine::kFrameMs / 1000.0 / speech.speed}};
+}
+
+// OpenAI's answers: speech.audio.delta / speech.audio.done events, OpenAI's error JSON.
+std::shared_ptr<const SpeechDialect> openai_dialect() {
+  auto d = std::make_shared<SpeechDialect>();
+  d->route = "/v1/audio/speech";
+  d->sse_audio = [](std::string_view, const std::string& audio) -> std::string {
+    if (audio.empty()) return {};
+    const nlohmann::json delta = {{"type", "speech.audio.delta"},
+                                  {"audio", proto::base64_encode(audio)}};
+    return "data: " + delta.dump() + "\n\n";
+  };
+  d->sse_done = [](const SpeechJob& job, const engine::TurnSummary& summary) {
+    const nlohmann::json done = {{"type", "speech.audio.done"},
+                                 {"usage", usage(job.speech, summary)}};
+    return "data: " + done.dump() + "\n\n";
+  };
+  d->error = [](const Request& request, proto::ErrorCode code, std::string_view message,
+                std::string_view param) { return error_response(request, code, message, param); };
+  return d;
+}
+
 // Everything checked before a turn starts; throws ProtocolError.
-proto::SpeechRequest check_request(const Request& request, ServerContext& context,
-                                   engine::Engine* engine, const VoiceCatalog& voices,
-                                   ResolvedVoice& voice) {
+SpeechJob check_request(const Request& request, ServerContext& context, engine::Engine* engine,
+                        const VoiceCatalog& voices) {
   proto::SpeechLimits limits;
   limits.max_input_bytes = static_cast<size_t>(context.limits.max_text_bytes);
-  proto::SpeechRequest speech = proto::parse_speech_request(request.body(), limits);
-  if (engine == nullptr) {
-    throw proto::ProtocolError(proto::ErrorCode::Overloaded,
-                               "no model is loaded; retry when /readyz answers 200");
+  SpeechJob job;
+  job.speech = proto::parse_speech_request(request.body(), limits);
+  const proto::SpeechRequest& speech = job.speech;
+  if (engine == nullptr) {  // no model to compare the request's with
+    throw proto::ProtocolError(proto::ErrorCode::Overloaded, kNoModel);
   }
   if (!voices.is_model(speech.model)) {
     throw proto::ProtocolError(proto::ErrorCode::UnknownModel,
@@ -317,58 +341,62 @@ proto::SpeechRequest check_request(const Request& request, ServerContext& contex
                                "voice \"" + speech.voice + "\" is not configured (see /v1/voices)",
                                "", "voice");
   }
-  voice = *resolved;
+  job.voice = *resolved;
   if (speech.instructions) {
     log::info("speech instructions ignored: CSM cannot follow style instructions",
               {{"chars", speech.instructions->size()}});
   }
-  if (context.shutdown.stopping()) {
-    throw proto::ProtocolError(proto::ErrorCode::ShuttingDown, "the server is shutting down");
-  }
-  return speech;
+  return job;
 }
 
 }  // namespace
 
-Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engine,
-                                   const VoiceCatalog& voices,
-                                   RestConversations* conversations) {
-  return [&context, engine, &voices, conversations](beast::tcp_stream&& stream, Request&& request,
-                                                     beast::flat_buffer&& buffer, Caller caller) {
+Router::StreamHandler speech_stream_route(ServerContext& context, engine::Engine* engine,
+                                          RestConversations* conversations,
+                                          std::shared_ptr<const SpeechDialect> dialect,
+                                          std::function<SpeechJob(const Request&)> check) {
+  return [&context, engine, conversations, dialect = std::move(dialect), check = std::move(check)](
+             Transport&& stream, Request&& request, beast::flat_buffer&& buffer, Caller caller) {
     auto refuse = [&](proto::ErrorCode code, const std::string& message,
                       const std::string& param = "") {
       context.metrics.error(code);
       reply(std::move(stream), std::move(buffer), request,
-            error_response(request, code, message, param), context, kRoute,
+            dialect->error(request, code, message, param), context, dialect->route,
             std::move(caller.resume));
     };
     try {
-      ResolvedVoice voice;
-      proto::SpeechRequest speech = check_request(request, context, engine, voices, voice);
-      auto encoder = make_body_encoder(speech);
+      SpeechJob job = check(request);
+      if (engine == nullptr) {
+        return refuse(proto::ErrorCode::Overloaded, kNoModel);
+      }
+      if (context.shutdown.stopping()) {
+        return refuse(proto::ErrorCode::ShuttingDown, "the server is shutting down");
+      }
+      auto encoder = make_body_encoder(job.speech);
       Ticket ticket = context.admission->try_session(caller.client);
       if (!ticket) {
         return refuse(proto::ErrorCode::RateLimited, context.admission->session_limit_message());
       }
       std::shared_ptr<engine::Session> session;
-      if (speech.conversation_id) {
+      if (job.speech.conversation_id) {
         if (!conversations) {
           return refuse(proto::ErrorCode::InvalidRequest,
                         "conversation_id is off on this server (conversations.max_conversations "
                         "is 0)",
                         "conversation_id");
         }
-        auto acquired = conversations->acquire(caller.client, *speech.conversation_id, *engine, voice);
+        auto acquired =
+            conversations->acquire(caller.client, *job.speech.conversation_id, *engine, job.voice);
         log::info("speech conversation", {{"resumed", acquired.resumed}});
         session = std::move(acquired.session);
       } else {
-        session = engine->open_session({voice.voice, voice.speaker});
+        session = engine->open_session({job.voice.voice, job.voice.speaker});
       }
       auto s = std::make_shared<SpeechStream>(std::move(stream), std::move(buffer), context, request,
-                                              std::move(caller), std::move(ticket), std::move(speech),
-                                              std::move(encoder));
+                                              std::move(caller), std::move(ticket), std::move(job),
+                                              std::move(encoder), dialect);
       try {
-        s->start(std::move(session), voice);
+        s->start(std::move(session));
       } catch (const engine::EngineError& e) {
         s->refuse(to_proto(e.kind()), e.what());
       }
@@ -378,6 +406,15 @@ Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engin
       refuse(to_proto(e.kind()), e.what());
     }
   };
+}
+
+Router::StreamHandler speech_route(ServerContext& context, engine::Engine* engine,
+                                   const VoiceCatalog& voices,
+                                   RestConversations* conversations) {
+  return speech_stream_route(context, engine, conversations, openai_dialect(),
+                             [&context, engine, &voices](const Request& request) {
+                               return check_request(request, context, engine, voices);
+                             });
 }
 
 }  // namespace csm::server

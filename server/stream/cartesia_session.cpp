@@ -7,6 +7,7 @@
 #include "server/engine_wiring/engine_mapping.h"
 #include "server/engine_wiring/spoken_text.h"
 #include "server/stream/ws_session.h"
+#include "server/voices/cartesia_voice.h"
 
 namespace csm::server {
 
@@ -64,25 +65,6 @@ void CartesiaSession::on_text(std::string_view message) {
   }
 }
 
-ResolvedVoice CartesiaSession::resolve_voice(const std::string& id,
-                                             const std::string& context_id) const {
-  const CartesiaOptions& o = deps_.options;
-  std::optional<ResolvedVoice> voice;
-  if (auto it = o.voices.find(id); it != o.voices.end()) {
-    voice = deps_.voices->resolve(it->second);
-  } else {
-    voice = deps_.voices->resolve(id);
-    if (!voice && !o.default_voice.empty()) voice = deps_.voices->resolve(o.default_voice);
-  }
-  if (!voice) {
-    throw ProtocolError(ErrorCode::UnknownVoice,
-                        "voice id \"" + id +
-                            "\" is not configured (cartesia.voices, cartesia.default_voice)",
-                        context_id, "voice.id");
-  }
-  return *voice;
-}
-
 CartesiaSession::Context& CartesiaSession::open_context(const cartesia::Generation& g) {
   if (contexts_.size() >= static_cast<size_t>(deps_.options.max_contexts)) {
     throw ProtocolError(ErrorCode::RateLimited,
@@ -99,7 +81,8 @@ CartesiaSession::Context& CartesiaSession::open_context(const cartesia::Generati
                         "output_format is required on a context's first input", g.context_id,
                         "output_format");
   }
-  ResolvedVoice voice = resolve_voice(*g.voice_id, g.context_id);
+  ResolvedVoice voice =
+      resolve_cartesia_voice(*deps_.voices, deps_.options, *g.voice_id, g.context_id);
   engine_session(voice);  // refuses the context when no model is loaded
   std::shared_ptr<FrameEncoder> encoder = make_frame_encoder(*g.output_format);
   const uint32_t key = next_key_++;

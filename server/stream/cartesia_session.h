@@ -38,14 +38,9 @@ namespace csm::server {
 
 class CartesiaSession final : public WsProtocol {
  public:
-  struct Deps {
-    engine::Engine* engine = nullptr;  // null: no model loaded (every context gets an error)
-    const VoiceCatalog* voices = nullptr;
-    ServerMetrics* metrics = nullptr;
+  struct Deps : StreamDeps {
     CartesiaOptions options;
     size_t max_message_bytes = 65536;
-    size_t max_text_bytes = 4096;  // a transcript piece, and the text a context may hold back
-    bool normalize_text = true;
   };
 
   CartesiaSession(Deps deps, Outbox& outbox, SinkFactory make_sink,
@@ -86,7 +81,6 @@ class CartesiaSession final : public WsProtocol {
 
   void on_generation(const proto::cartesia::Generation& g);
   Context& open_context(const proto::cartesia::Generation& g);
-  ResolvedVoice resolve_voice(const std::string& id, const std::string& context_id) const;
   // Cuts what the splitter holds per the context's max_buffer_delay_ms.
   void cut_buffered(uint32_t key);
   void on_buffer_timer(uint32_t key);

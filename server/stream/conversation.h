@@ -32,13 +32,8 @@ namespace csm::server {
 class Conversation final : public WsProtocol {
  public:
 
-  struct Deps {
-    engine::Engine* engine = nullptr;  // null: no model loaded (turn requests get an error)
-    const VoiceCatalog* voices = nullptr;
-    ServerMetrics* metrics = nullptr;
+  struct Deps : StreamDeps {
     proto::MessageLimits limits;
-    size_t max_text_bytes = 4096;
-    bool normalize_text = true;  // the server's text.normalize: the sessions' default
   };
 
   Conversation(Deps deps, Outbox& outbox, SinkFactory make_sink, std::string session_id);

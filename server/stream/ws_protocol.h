@@ -21,7 +21,23 @@
 #include "server/stream/outbox.h"
 #include "server/stream/strand_sink.h"
 
+namespace csm::engine {
+class Engine;
+}
+
 namespace csm::server {
+
+class ServerMetrics;
+class VoiceCatalog;
+
+// What every protocol half takes from the server; each protocol's Deps adds its own limits.
+struct StreamDeps {
+  engine::Engine* engine = nullptr;  // null: no model loaded (turn requests get an error)
+  const VoiceCatalog* voices = nullptr;
+  ServerMetrics* metrics = nullptr;
+  size_t max_text_bytes = 4096;  // one text piece, and the text a response may hold back
+  bool normalize_text = true;    // the server's text.normalize: the sessions' default
+};
 
 // Identifies one turn of one response (a Cartesia context) for the sinks.
 struct TurnKey {

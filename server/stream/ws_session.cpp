@@ -20,7 +20,7 @@ std::string next_session_id() {
 }
 }  // namespace
 
-WsSession::WsSession(beast::tcp_stream&& stream, ServerContext& context,
+WsSession::WsSession(Transport&& stream, ServerContext& context,
                      WsProtocolFactory make_protocol, std::string route, Caller caller,
                      std::shared_ptr<void> session_ticket)
     : ws_(std::move(stream)),
@@ -257,7 +257,7 @@ void WsSession::finish() {
 Router::StreamHandler websocket_upgrade_route(ServerContext& context, std::string route,
                                               WsProtocolFactory make_protocol) {
   return [&context, route = std::move(route), make_protocol = std::move(make_protocol)](
-             beast::tcp_stream&& stream, Request&& request, beast::flat_buffer&& buffer,
+             Transport&& stream, Request&& request, beast::flat_buffer&& buffer,
              Caller caller) {
     auto refuse = [&](proto::ErrorCode code, const std::string& message) {
       context.metrics.error(code);

@@ -22,6 +22,7 @@
 #include "server/http/bounded_writer.h"
 #include "server/http/router.h"
 #include "server/http/server_context.h"
+#include "server/http/transport.h"
 #include "server/stream/conversation.h"
 #include "server/stream/ws_protocol.h"
 
@@ -30,7 +31,7 @@ namespace csm::server {
 class WsSession final : public std::enable_shared_from_this<WsSession>, public Outbox {
  public:
   // `route`: the metrics label of the upgrade (e.g. "/v1/stream").
-  WsSession(boost::beast::tcp_stream&& stream, ServerContext& context,
+  WsSession(Transport&& stream, ServerContext& context,
             WsProtocolFactory make_protocol, std::string route, Caller caller,
             std::shared_ptr<void> session_ticket);
   ~WsSession() override;
@@ -68,7 +69,7 @@ class WsSession final : public std::enable_shared_from_this<WsSession>, public O
   void drop(proto::ErrorCode code, const std::string& why);
   void finish();
 
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::websocket::stream<Transport> ws_;
   boost::beast::flat_buffer read_buffer_;
   ServerContext& context_;
   size_t receiving_bytes_ = 0;  // taken from context_.receiving for read_buffer_

@@ -1,9 +1,13 @@
-// A real Cartesia client against /tts/websocket: LiveKit Agents' Cartesia TTS plugin
-// (@livekit/agents-plugin-cartesia), pinned in tests/server/clients-cartesia/package-lock.json
-// (a folder of its own: the plugin requires its own @livekit/agents version as a peer) and
-// installed into the build tree on first use (tests/support/npm-fixture; needs the npm
-// registry). livekit-cartesia.mjs drives it and prints JSON; the checks are here. An API key
-// is configured: the plugin's X-API-Key header is exercised too.
+// Real Cartesia clients against our Cartesia routes, pinned in
+// tests/server/clients-cartesia/package-lock.json (a folder of its own: LiveKit's plugin
+// requires its own @livekit/agents version as a peer) and installed into the build tree on
+// first use (tests/support/npm-fixture; needs the npm registry):
+//  - LiveKit Agents' Cartesia TTS plugin (@livekit/agents-plugin-cartesia) on /tts/websocket
+//    over ws:// (livekit-cartesia.mjs); its X-API-Key header is exercised too;
+//  - Cartesia's own SDK (@cartesia/cartesia-js, its CommonJS build) over TLS, which is all it
+//    speaks: POST /tts/bytes, POST /tts/sse and wss /tts/websocket against a server with a
+//    certificate made here (cartesia-js.cjs; Bearer keys).
+// The scripts print JSON; the checks are here.
 #include "support/catch.h"
 
 #include <filesystem>
@@ -11,6 +15,8 @@
 #include <thread>
 
 #include "codec/audio/audio_test_support.h"
+#include "server/support/node_clients.h"
+#include "server/support/test_certificate.h"
 #include "server/support/test_server.h"
 #include "support/paths.h"
 
@@ -21,22 +27,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string run_ok(const std::string& command) {
-  const auto r = csm::audio::test::run(command);
-  INFO(command << "\n" << r.output);
-  REQUIRE(r.status == 0);
-  return r.output;
-}
-
 fs::path cartesia_clients() {
-  static const fs::path dir = [] {
-    const fs::path dest = binary_dir() / "clients-cartesia-node";
-    run_ok((source_dir() / "tests/support/npm-fixture").string() + " " +
-           (source_dir() / "tests/server/clients-cartesia").string() + " " + dest.string() +
-           " node_modules/@livekit/agents-plugin-cartesia/package.json");
-    return dest;
-  }();
-  return dir;
+  return npm_clients("tests/server/clients-cartesia", "clients-cartesia-node",
+                     "node_modules/@cartesia/cartesia-js/package.json");
 }
 
 }  // namespace
@@ -54,8 +47,7 @@ TEST_CASE("livekit cartesia plugin: streams get 24 kHz frames, an interruption c
   const std::string out = run_ok("node " + (dir / "livekit-cartesia.mjs").string() +
                                  " http://127.0.0.1:" + std::to_string(s.port()) +
                                  " sk-cartesia lk-voice");
-  const size_t line = out.find_last_of('\n', out.size() - 2);
-  const json result = json::parse(out.substr(line == std::string::npos ? 0 : line + 1));
+  const json result = last_json_line(out);
   INFO(result.dump(1));
   CHECK(result["sample_rate"] == 24000);
   CHECK(result["streaming"] == true);
@@ -81,4 +73,66 @@ TEST_CASE("livekit cartesia plugin: streams get 24 kHz frames, an interruption c
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   CHECK(cancelled >= 1);
+}
+
+TEST_CASE("cartesia-js over TLS: bytes as WAV and raw, sse, and wss get whole turns",
+          "[server][cartesia][sdk][tls]") {
+  constexpr int kTurnMs = 960;  // each turn (a sentence) lasts this long on the demo model
+  constexpr int kTurnSamples = kTurnMs * 24;
+  ScratchDir dir;
+  const TestCertificate certificate(dir);
+  auto config = test_config();
+  config.server.tls_cert = certificate.cert;
+  config.server.tls_key = certificate.key;
+  config.auth.api_keys = {"sk-cartesia-js"};
+  config.engine.default_max_audio_ms = kTurnMs;
+  config.cartesia.voices = {{"cj-voice", "speaker:0"}};  // and no default_voice
+  TestServer s(config, true);
+  const std::string out =
+      run_ok("NODE_EXTRA_CA_CERTS=" + certificate.cert + " node " +
+             (cartesia_clients() / "cartesia-js.cjs").string() +
+             " https://127.0.0.1:" + std::to_string(s.port()) + " sk-cartesia-js cj-voice");
+  json r = last_json_line(out);  // not const: operator[] on a missing key must not crash
+  INFO(r.dump(1));
+  CHECK_FALSE(r.contains("unhandled"));
+  // bytes, WAV: a streamed 16-bit 24 kHz WAV header and one turn of samples
+  json& wav = r["bytes_wav"];
+  CHECK(wav["status"] == 200);
+  CHECK(wav["content_type"] == "audio/wav");
+  CHECK(wav["wav"]["riff"] == "RIFF");
+  CHECK(wav["wav"]["sample_rate"] == 24000);
+  CHECK(wav["wav"]["channels"] == 1);
+  CHECK(wav["wav"]["bits_per_sample"] == 16);
+  CHECK(wav["wav"]["data_bytes"] == kTurnSamples * 2);
+  // bytes, raw float
+  CHECK(r["bytes_raw"]["status"] == 200);
+  CHECK(r["bytes_raw"]["bytes"] == kTurnSamples * 4);
+  // sse: chunks of 16-bit samples, then done, then the body ends
+  json& sse = r["sse"];
+  CHECK(sse["audio_bytes"] == kTurnSamples * 2);
+  CHECK(sse["chunks"].get<int>() >= kTurnMs / 80);
+  CHECK(sse["step_times"] == sse["chunks"]);
+  CHECK(sse["done"] == true);
+  CHECK(sse["events_after_done"] == 0);
+  CHECK(sse["ended"] == true);
+  CHECK(sse["other_events"].empty());
+  CHECK(sse["context_ids"] == json::array({"sse-context-1"}));
+  // wss: one context fed in two pieces, two sentences, two turns
+  json& ws = r["websocket"];
+  CHECK(ws["done"] == true);
+  CHECK(ws["audio_bytes"] == 2 * kTurnSamples * 2);
+  CHECK(ws["other_events"].empty());
+  // An unknown voice: the SDK's own error class with our message and Cartesia's body.
+  json& unknown = r["unknown_voice"];
+  CHECK(unknown["thrown"] == true);
+  CHECK(unknown["is_api_error"] == true);
+  CHECK(unknown["status"] == 400);
+  CHECK_THAT(unknown["message"].get<std::string>(), Catch::Contains("no-such-voice-3f9c"));
+  CHECK(unknown["body"]["error_code"] == "unknown_voice");
+  CHECK(unknown["body"]["request_id"].get<std::string>().size() > 0);
+  // The server counted the REST routes.
+  const std::string metrics = run_ok("curl -sS --cacert " + certificate.cert + " https://127.0.0.1:" +
+                                     std::to_string(s.port()) + "/metrics");
+  CHECK_THAT(metrics, Catch::Contains("route=\"/tts/bytes\""));
+  CHECK_THAT(metrics, Catch::Contains("route=\"/tts/sse\""));
 }

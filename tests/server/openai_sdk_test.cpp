@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "codec/audio/audio_test_support.h"
+#include "server/support/node_clients.h"
 #include "server/support/test_server.h"
 #include "support/paths.h"
 #include "support/skip.h"
@@ -30,31 +31,15 @@ namespace fs = std::filesystem;
 constexpr int kRate = 24000;
 constexpr int kSamplesPerFrame = 1920;  // 80 ms at 24 kHz
 
-// A command's output (stdout and stderr); the test fails, showing it, when the command does.
-std::string run_ok(const std::string& command) {
-  const auto r = csm::audio::test::run(command);
-  INFO(command << "\n" << r.output);
-  REQUIRE(r.status == 0);
-  return r.output;
-}
-
 // The pinned clients and this folder's scripts, installed once into the build tree.
 fs::path clients() {
-  static const fs::path dir = [] {
-    const fs::path dest = binary_dir() / "clients-node";
-    run_ok((source_dir() / "tests/support/npm-fixture").string() + " " +
-           (source_dir() / "tests/server/clients").string() + " " + dest.string() +
-           " node_modules/@livekit/agents-plugin-openai/package.json");
-    return dest;
-  }();
-  return dir;
+  return npm_clients("tests/server/clients", "clients-node",
+                     "node_modules/@livekit/agents-plugin-openai/package.json");
 }
 
 // `node SCRIPT ARGS` from the clients' folder: the JSON it printed last.
 json node(const std::string& script, const std::string& args) {
-  const std::string out = run_ok("node " + (clients() / script).string() + " " + args);
-  const size_t line = out.find_last_of('\n', out.size() - 2);
-  return json::parse(out.substr(line == std::string::npos ? 0 : line + 1));
+  return last_json_line(run_ok("node " + (clients() / script).string() + " " + args));
 }
 
 // A demo-model server with an API key whose turns last default_max_audio_ms unless a request

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "codec/audio/audio_test_support.h"
+#include "server/support/node_clients.h"
 #include "server/support/test_server.h"
 #include "support/paths.h"
 #include "support/skip.h"
@@ -42,14 +43,6 @@ csm::server::ServerConfig with_key() {
   csm::server::ServerConfig config = test_config();
   config.auth.api_keys = {"sk-test"};
   return config;
-}
-
-// A command's output (stdout and stderr); the test fails, showing it, when the command does.
-std::string run_ok(const std::string& command) {
-  const auto r = csm::audio::test::run(command);
-  INFO(command << "\n" << r.output);
-  REQUIRE(r.status == 0);
-  return r.output;
 }
 
 }  // namespace
@@ -101,10 +94,8 @@ TEST_CASE("chromium: the playground speaks, stops, streams typed text and record
           "[server][playground][browser]") {
   if (!csm::audio::test::have_tool("chromium"))
     CSM_SKIP("chromium is not installed (scripts/install-deps --with-test-tools)");
-  const fs::path scripts = binary_dir() / "web-node";
-  run_ok((source_dir() / "tests/support/npm-fixture").string() + " " +
-         (source_dir() / "tests/web").string() + " " + scripts.string() +
-         " node_modules/playwright-core/package.json");
+  const fs::path scripts =
+      npm_clients("tests/web", "web-node", "node_modules/playwright-core/package.json");
   std::string chromium = run_ok("command -v chromium");
   chromium.erase(chromium.find_last_not_of('\n') + 1);
   const fs::path screenshots = binary_dir() / "screenshots";
