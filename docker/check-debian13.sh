@@ -73,6 +73,13 @@ sources() {
   fi
 }
 volumes=()
+# Behind a TLS-inspecting proxy the host trusts an extra CA (SSL_CERT_FILE or
+# NODE_EXTRA_CA_CERTS names the bundle): the container's npm must trust it too.
+host_ca=${NODE_EXTRA_CA_CERTS:-${SSL_CERT_FILE:-}}
+if [[ -n $host_ca && -r $host_ca ]]; then
+  volumes+=(-v "$host_ca:/etc/csm-host-ca.crt:ro" -e NODE_EXTRA_CA_CERTS=/etc/csm-host-ca.crt
+            -e npm_config_cafile=/etc/csm-host-ca.crt)
+fi
 if [[ -n $ccache_dir ]]; then
   mkdir -p "$ccache_dir"
   volumes+=(-v "$(cd "$ccache_dir" && pwd):/ccache" -e CCACHE_DIR=/ccache)

@@ -14,7 +14,7 @@ void History::set_voice_prompt(const Segment* prompt) {
   if (voice_prompt_) total_rows_ -= voice_prompt_->rows(codebooks_);
   voice_prompt_.reset();
   if (prompt != nullptr) {
-    voice_prompt_ = *prompt;
+    voice_prompt_.emplace(*prompt);  // constructs (assigning trips GCC 14's uninitialized check)
     total_rows_ += voice_prompt_->rows(codebooks_);
   }
 }

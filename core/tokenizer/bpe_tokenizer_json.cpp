@@ -17,9 +17,11 @@ using nlohmann::json;
   throw TokenizerError(source + ": " + what);
 }
 
-const json& field(const json& object, const char* key, const std::string& source, const std::string& where) {
+// `where` is a plain string: with a std::string temporary, GCC 14 takes the returned
+// reference for one into it (-Wdangling-reference).
+const json& field(const json& object, const char* key, const std::string& source, const char* where) {
   if (!object.is_object() || !object.contains(key)) {
-    fail(source, where + " has no \"" + key + "\"");
+    fail(source, std::string(where) + " has no \"" + key + "\"");
   }
   return object.at(key);
 }
