@@ -10,19 +10,23 @@
 # Too slow for CI (a cold build takes about half an hour on 2 cores): run it by hand before
 # a release. Needs podman and the base image docker.io/library/debian:13.
 #
-# usage: docker/check-debian13.sh [--head] [--jobs N] [--ccache DIR] [--image TAG]
-#   --head        test the committed HEAD instead of the working tree
-#   --jobs N      build and test jobs (default: the host's processor count)
-#   --ccache DIR  keep the container's ccache in DIR on the host (later runs build faster)
-#   --image TAG   the dev image's tag (default csm-dev:13)
+# usage: docker/check-debian13.sh [--head] [--jobs N] [--ccache DIR] [--build-dir DIR]
+#                                 [--image TAG]
+#   --head           test the committed HEAD instead of the working tree
+#   --jobs N         build and test jobs (default: the host's processor count)
+#   --ccache DIR     keep the container's ccache in DIR on the host (later runs build faster)
+#   --build-dir DIR  keep the container's build tree in DIR on the host (later runs rebuild
+#                    only what changed; default: a fresh one in the container)
+#   --image TAG      the dev image's tag (default csm-dev:13)
 # CSM_PODMAN_RUNTIME names podman's OCI runtime (default runc when installed; crun refuses
 # hosts with hybrid cgroups); podman reads CONTAINERS_CONF as usual, where a host needs one.
 set -euo pipefail
 
-usage() { sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; }
 head_only=0
 jobs=""
 ccache_dir=""
+build_dir=""
 image=csm-dev:13
 while (($#)); do
   case $1 in
@@ -30,6 +34,7 @@ while (($#)); do
     --head) head_only=1; shift ;;
     --jobs) jobs=${2:?--jobs needs a value}; shift 2 ;;
     --ccache) ccache_dir=${2:?--ccache needs a value}; shift 2 ;;
+    --build-dir) build_dir=${2:?--build-dir needs a value}; shift 2 ;;
     --image) image=${2:?--image needs a value}; shift 2 ;;
     *) echo "check-debian13: unknown argument $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -84,13 +89,19 @@ if [[ -n $ccache_dir ]]; then
   mkdir -p "$ccache_dir"
   volumes+=(-v "$(cd "$ccache_dir" && pwd):/ccache" -e CCACHE_DIR=/ccache)
 fi
+make_build_dir=build
+if [[ -n $build_dir ]]; then
+  mkdir -p "$build_dir"
+  volumes+=(-v "$(cd "$build_dir" && pwd):/build")
+  make_build_dir=/build
+fi
 start=$(date +%s)
 what="the working tree"
 ((head_only == 0)) || what="HEAD"
 echo "check-debian13: make test on Debian 13 ($what, $jobs jobs)"
 set +e
 sources | "${podman[@]}" run --rm -i --network=host --shm-size=1g "${volumes[@]}" "$image" \
-  bash -c "mkdir -p /src && tar -xf - -C /src && cd /src && make test JOBS=$jobs"
+  bash -c "mkdir -p /src && tar -xf - -C /src && cd /src && make test JOBS=$jobs BUILD_DIR=$make_build_dir"
 rc=$?
 set -e
 test_time=$(elapsed "$start")
