@@ -7,7 +7,7 @@
 #   3. SIGTERM while a turn is speaking: the turn finishes (drain), the process exits 0.
 # Prints the image's size and each check's result; exit 0 when all pass.
 #
-# Usage: docker/check-image.sh [--engine podman|docker] [--port N] [--bench PATH] [IMAGE]
+# usage: docker/check-image.sh [--engine podman|docker] [--port N] [--bench PATH] [IMAGE]
 #   IMAGE    default csm-server:cpu (built with docker/Dockerfile)
 #   --port   host port to publish (default 18080)
 #   --bench  the csm-bench binary (default build/bin/csm-bench)
