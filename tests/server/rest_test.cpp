@@ -172,11 +172,11 @@ TEST_CASE("rest: pcm, mulaw and alaw are raw samples ffprobe reads at their rate
     size_t bytes;
     const char* expect;
   };
-  for (const Case& c : {Case{"pcm", "-f s16le -ar 24000 -ac 1", kFrames * 1920 * 2u,
+  for (const Case& c : {Case{"pcm", "-f s16le -ar 24000", kFrames * 1920 * 2u,
                              "pcm_s16le,24000,1"},
-                        Case{"mulaw", "-f mulaw -ar 8000 -ac 1", kFrames * 640u,
+                        Case{"mulaw", "-f mulaw -ar 8000", kFrames * 640u,
                              "pcm_mulaw,8000,1"},
-                        Case{"alaw", "-f alaw -ar 8000 -ac 1", kFrames * 640u,
+                        Case{"alaw", "-f alaw -ar 8000", kFrames * 640u,
                              "pcm_alaw,8000,1"}}) {
     INFO(c.format);
     auto res = speak(s, speech_body(c.format, "echo", "csm-demo"));
