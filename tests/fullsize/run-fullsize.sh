@@ -155,7 +155,8 @@ run_case() {
   wait "$server_pid" || rc=$?
   server_pid=""
   [ "$rc" = 0 ] || fail "csm-server exited with $rc after SIGTERM"
-  printf '%-22s ok: start-up %5.1f s, resident %5d MiB, WebSocket TTFA %5d ms, %d frames + REST WAV %.2f s\n' \
+  # %.0f: jq 1.7 (Debian 13) prints a whole double as 4159.0, which %d refuses.
+  printf '%-22s ok: start-up %5.1f s, resident %5.0f MiB, WebSocket TTFA %5.0f ms, %d frames + REST WAV %.2f s\n' \
     "$case_name" "$startup_s" "$resident_mib" "$ttfa_ms" "$((max_audio_ms / 80))" \
     "$(jq -r .format.duration "$dir/speech.json")"
 }
