@@ -1,6 +1,6 @@
 // What this CPU can do, detected once at run time: the fast kernels (gemm.h and core/model's
-// fused ops) are compiled for AVX512 with function target attributes and only called when
-// the running CPU has the instructions; everything else falls back to LibTorch.
+// fused ops) are compiled for AVX512 or AVX2 with function target attributes and only called
+// when the running CPU has the instructions; everything else falls back to LibTorch.
 #pragma once
 
 #include <c10/core/ScalarType.h>
@@ -13,6 +13,9 @@ bool has_avx512();
 // Native bf16 dot products (AVX512-BF16 with BW and VL): the bf16 kernels and the fast bf16
 // model path.
 bool has_fast_bf16();
+
+// AVX2 and FMA: gemm.h's AVX2 kernels (bf16 without AVX512-BF16; int8 weights).
+bool has_avx2();
 
 // Whether the AVX512 kernels take elements of this type here: bf16 with has_fast_bf16(),
 // fp32 with has_avx512(); no other type.

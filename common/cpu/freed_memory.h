@@ -20,4 +20,8 @@ inline constexpr std::size_t kTrimThresholdBytes = std::size_t{512} << 20;
 // library does not take them (another libc, or a sanitizer's allocator); nothing changes then.
 bool keep_freed_memory_for_reuse();
 
+// Gives the heap's free pages back to the kernel (glibc's malloc_trim) after a one-time burst
+// of temporaries, such as quantizing the weights at load time. No-op on another C library.
+void return_freed_memory();
+
 }  // namespace csm::cpu

@@ -1,30 +1,124 @@
-// The AVX512 GEMV/GEMM kernels against LibTorch's matmul, and the OpenMP wiring they need.
+// The GEMV/GEMM kernels (AVX512 and AVX2, bf16, fp32 and int8 weights) against LibTorch's
+// matmul, gemm_int8's operand checks, and the OpenMP wiring the kernels need.
 #include <torch/torch.h>
 
+#include <utility>
 #include <vector>
 #include "support/catch.h"
 
+#include "common/cpu/features.h"
 #include "common/cpu/gemm.h"
+#include "common/cpu/gemm_kernels.h"
 #include "support/skip.h"
 
 using namespace csm::cpu;
 
-TEST_CASE("bf16 kernel matches an fp32 matmul of the same bf16 values", "[common][cpu][gemm]") {
-  // 173 rows: three 48-row blocks plus a tail that no register-block size divides; every
-  // x-row count 1..9 picks another register blocking, 13 and 24 take several passes.
+namespace {
+
+// 173 rows: three 48-row blocks plus a tail that no register-block size divides; every x-row
+// count 1..9 picks another register blocking, 13 and 24 take several passes.
+const std::vector<int64_t> kRowsX = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 24};
+
+using Gemm = at::Tensor (*)(const at::Tensor&, const at::Tensor&);
+
+void check_bf16_gemm(Gemm fn) {
   const at::Tensor w = torch::randn({173, 256}).to(torch::kBFloat16);
-  for (int64_t T : {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 24}) {
+  for (int64_t T : kRowsX) {
     INFO(T);
     const at::Tensor x = torch::randn({T, 256}).to(torch::kBFloat16);
-    if (!gemm_applicable(x, w)) {
-      CSM_SKIP("CPU without AVX512-BF16: kernel not exercised");
-    }
     const at::Tensor want = torch::matmul(x.to(torch::kFloat), w.to(torch::kFloat).t());
-    const at::Tensor got = gemm(x, w);
+    const at::Tensor got = fn(x, w);
     CHECK(got.scalar_type() == torch::kBFloat16);
     // One bf16 rounding of the fp32 sum: relative 2^-8.
     CHECK(torch::allclose(got.to(torch::kFloat), want, 8e-3, 1e-2));
   }
+}
+
+}  // namespace
+
+TEST_CASE("bf16 kernel matches an fp32 matmul of the same bf16 values", "[common][cpu][gemm]") {
+  // Whichever kernel gemm() picks here: AVX512-BF16, else AVX2.
+  if (!gemm_applicable(torch::zeros({1, 256}, torch::kBFloat16),
+                       torch::zeros({173, 256}, torch::kBFloat16))) {
+    CSM_SKIP("CPU without AVX512-BF16 or AVX2: kernel not exercised");
+  }
+  check_bf16_gemm(&gemm);
+}
+
+TEST_CASE("AVX2 bf16 kernel matches an fp32 matmul of the same bf16 values",
+          "[common][cpu][gemm]") {
+  // Called directly, so AVX512-BF16 machines (where gemm() takes the other kernel) check it too.
+  if (!has_avx2()) {
+    CSM_SKIP("CPU without AVX2 and FMA: kernel not exercised");
+  }
+  check_bf16_gemm(&csm::cpu::detail::gemm_bf16_avx2);
+}
+
+TEST_CASE("int8 kernel matches an fp32 matmul of the dequantized weights", "[common][cpu][gemm]") {
+  // K = 256 reads rows R at a time with the next group prefetched; K = 8192 (40 rows: no full
+  // 48-row block) takes the long-row prefetch. Values include -128, which quantize_int8 never
+  // writes but the kernel's sign handling must take.
+  for (const auto& [N, K] : std::vector<std::pair<int64_t, int64_t>>{{173, 256}, {40, 8192}}) {
+    const at::Tensor w = torch::randint(-128, 128, {N, K}).to(torch::kChar);
+    const at::Tensor scales = torch::rand({N}) * 0.02 + 0.001;
+    const at::Tensor dequantized = w.to(torch::kFloat) * scales.unsqueeze(1);
+    for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
+      for (int64_t T : kRowsX) {
+        INFO("K " << K << ", dtype " << dtype << ", T " << T);
+        const at::Tensor x = torch::randn({T, K}).to(dtype);
+        if (!gemm_int8_applicable(x, w, scales)) {
+          CSM_SKIP("CPU without AVX2 and FMA: kernel not exercised");
+        }
+        const at::Tensor want = torch::matmul(x.to(torch::kDouble), dequantized.to(torch::kDouble).t());
+        const at::Tensor got = gemm_int8(x, w, scales);
+        CHECK(got.scalar_type() == dtype);
+        CHECK(got.sizes() == want.sizes());
+        // x's rows are quantized to int16 (each element off by at most max|x_row| / 65534),
+        // the integer sums are exact, then two fp32 roundings: |error| <= scales[n] *
+        // Σ_k |w[n][k]| * max|x_t| / 65534 (x 1.01 for the roundings); bf16 output adds one
+        // rounding, relative 2^-8.
+        const at::Tensor row_max = x.to(torch::kDouble).abs().amax(1, true);  // [T, 1]
+        const at::Tensor w_abs = (w.to(torch::kDouble).abs().sum(1) * scales.to(torch::kDouble));
+        at::Tensor bound = row_max * w_abs.unsqueeze(0) / 65534 * 1.01 + 1e-6;
+        if (dtype == torch::kBFloat16) bound = bound + want.abs() * (1.0 / 256);
+        CHECK(((got.to(torch::kDouble) - want).abs() <= bound).all().item<bool>());
+      }
+    }
+  }
+}
+
+TEST_CASE("int8 kernel sums without overflow at the extremes", "[common][cpu][gemm]") {
+  // Every product at its largest (-128 x -32767 after x's quantization) over K = 8192: the int32
+  // lanes would overflow without the kernel's blocks along K.
+  const int64_t K = 8192;
+  const at::Tensor w = torch::full({7, K}, -128, torch::kChar);
+  const at::Tensor scales = torch::ones({7});
+  const at::Tensor x = torch::full({2, K}, -1.0f);
+  if (!gemm_int8_applicable(x, w, scales)) {
+    CSM_SKIP("CPU without AVX2 and FMA: kernel not exercised");
+  }
+  const at::Tensor got = gemm_int8(x, w, scales);
+  CHECK(torch::allclose(got, torch::full({2, 7}, 128.0f * K), 1e-6, 0));
+}
+
+TEST_CASE("gemm_int8 refuses operands it has no kernel for", "[common][cpu][gemm]") {
+  const at::Tensor x = torch::randn({2, 64});
+  const at::Tensor w = torch::randint(-127, 128, {5, 64}).to(torch::kChar);
+  const at::Tensor scales = torch::rand({5});
+  // The valid operands are taken wherever the kernel runs, so each refusal below is the
+  // check it names.
+  CHECK(gemm_int8_applicable(x, w, scales) == has_avx2());
+  CHECK(gemm_int8_applicable(x.to(torch::kBFloat16), w, scales) == has_avx2());
+  CHECK_FALSE(gemm_int8_applicable(x, w.to(torch::kBFloat16), scales));
+  CHECK_FALSE(gemm_int8_applicable(x, w.to(torch::kShort), scales));
+  CHECK_FALSE(gemm_int8_applicable(torch::randn({2, 48}),
+                                   torch::randint(-127, 128, {5, 48}).to(torch::kChar), scales));
+  CHECK_FALSE(gemm_int8_applicable(x, w, torch::rand({6})));
+  CHECK_FALSE(gemm_int8_applicable(x, w, scales.to(torch::kDouble)));
+  CHECK_FALSE(gemm_int8_applicable(x, w, scales.to(torch::kBFloat16)));
+  const at::Tensor w_t = torch::randint(-127, 128, {64, 5}).to(torch::kChar).t();
+  CHECK_FALSE(gemm_int8_applicable(x, w_t, scales));
+  CHECK_FALSE(gemm_int8_applicable(x.to(torch::kDouble), w, scales));
 }
 
 TEST_CASE("fp32 kernel matches at::matmul for decoding shapes", "[common][cpu][gemm]") {

@@ -1,0 +1,262 @@
+// The AVX2 + FMA kernels behind gemm() for bf16 on CPUs without AVX512-BF16 (e.g. AMD Zen 2/3)
+// and behind gemm_int8() (gemm.h). Compiled with function target attributes (the project is
+// built for generic x86-64); gemm.cpp calls them only when has_avx2() (features.h).
+//
+// bf16: w is read 32 bytes per load and widened to fp32 in registers with shifts and masks
+// only (no shuffles): a 32-bit lane holds elements 2j and 2j+1; `<< 16` gives the even one as
+// fp32, `& 0xffff0000` the odd one (bf16 is the top half of an fp32). The four 8-lane groups
+// of a step then hold the elements in an interleaved order, and x is permuted to the same
+// order once per call (avx2_x), so the dot products are plain FMAs.
+// int8: integer dot products. Widening int8 to fp32 (shift, mask, convert) made the kernel
+// CPU-bound at ~8 weights/ns per core on Zen 1, below bf16's 11.7, so int8 did not beat bf16
+// there. Instead x is quantized once per call to int16 with one fp32 scale per row (avx2_x:
+// |error| <= max|x_row| / 65534 per element, far below a bf16 activation's 2^-9 relative),
+// weights are sign-extended to int16 (vpmovsxbw) and vpmaddwd multiplies and adds pairs into
+// int32 lanes: exact sums, ~14 weights/ns per core, 1.5-1.8x bf16 from DRAM at one x row.
+#include <immintrin.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+
+#include "common/cpu/gemm_kernels.h"
+
+namespace csm::cpu::detail {
+namespace {
+
+#define CSM_AVX2 __attribute__((target("avx2,fma")))
+#define CSM_AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) inline
+
+// Elements of w per step of K per row: 64 bytes of bf16, 32 bytes of int8; 4 groups of 8.
+constexpr int64_t kStep = 32;
+constexpr int kGroups = 4;
+
+struct Bf16W {
+  using T = at::BFloat16;
+  static constexpr float kUnit = 1.0f;  // value of 1 in the widened weights
+  // Position in the step of lane j of group g.
+  static constexpr int64_t index(int64_t g, int64_t j) { return 16 * (g / 2) + 2 * j + g % 2; }
+  template <int G>
+  CSM_AVX2_INLINE static __m256 widen(const T* p) {
+    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 16 * (G / 2)));
+    return _mm256_castsi256_ps(G % 2 == 0 ? _mm256_slli_epi32(v, 16)
+                                          : _mm256_and_si256(v, _mm256_set1_epi32(-65536)));
+  }
+};
+
+CSM_AVX2_INLINE float sum_lanes(__m256 v) {
+  const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+  const __m128 s2 = _mm_add_ps(s4, _mm_movehl_ps(s4, s4));
+  return _mm_cvtss_f32(_mm_add_ss(s2, _mm_movehdup_ps(s2)));
+}
+
+// Group G of one step: widen it for the R rows of w, then one x vector per x row, reused
+// across the R rows (TB + R loads for R * TB FMAs).
+template <class E, int TB, int R, int G>
+CSM_AVX2_INLINE void group(__m256 (&acc)[R][TB], const float* x, const typename E::T* w,
+                           int64_t K) {
+  __m256 wv[R];
+  for (int r = 0; r < R; ++r) wv[r] = E::template widen<G>(w + r * K);
+  for (int t = 0; t < TB; ++t) {
+    const __m256 xv = _mm256_loadu_ps(x + t * K + 8 * G);
+    for (int r = 0; r < R; ++r) acc[r][t] = _mm256_fmadd_ps(wv[r], xv, acc[r][t]);
+  }
+}
+
+// out[t][n] for n in [n0, n1), t in [0, TB): R rows of w at a time, TB rows of x.
+template <class E, class Out, int TB, int R>
+CSM_AVX2 void kernel(const float* x, const typename E::T* w, const float* scales, Out* out,
+                     int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  const int64_t ahead = prefetch_distance<typename E::T, R>(K);
+  constexpr int64_t kLine = 64 / sizeof(typename E::T);
+  int64_t n = n0;
+  for (; n + R <= n1; n += R) {
+    __m256 acc[R][TB];
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < TB; ++t) acc[r][t] = _mm256_setzero_ps();
+    const typename E::T* wn = w + n * K;
+    for (int64_t k = 0; k < K; k += kStep) {
+      // One prefetch per 64-byte line (every other step of int8): they are not free.
+      if (kStep >= kLine || k % kLine == 0) {
+        for (int r = 0; r < R; ++r) {
+          _mm_prefetch(reinterpret_cast<const char*>(wn + r * K + k + ahead), _MM_HINT_T0);
+        }
+      }
+      group<E, TB, R, 0>(acc, x + k, wn + k, K);
+      group<E, TB, R, 1>(acc, x + k, wn + k, K);
+      group<E, TB, R, 2>(acc, x + k, wn + k, K);
+      group<E, TB, R, 3>(acc, x + k, wn + k, K);
+    }
+    for (int r = 0; r < R; ++r) {
+      const float scale = (scales != nullptr ? scales[n + r] : 1.0f) / E::kUnit;
+      for (int t = 0; t < TB; ++t) out[t * N + n + r] = Out(sum_lanes(acc[r][t]) * scale);
+    }
+  }
+  if (n < n1) kernel<E, Out, TB, 1>(x, w, scales, out, K, N, n, n1);
+}
+
+// kernel<E, Out, tb, R(tb)> for a run-time tb in 1..kMaxRowsX.
+template <class E, class Out, int TB = 1>
+void run_rows(int64_t tb, const float* x, const typename E::T* w, const float* scales, Out* out,
+          int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  if constexpr (TB < kMaxRowsX) {
+    if (tb > TB) return run_rows<E, Out, TB + 1>(tb, x, w, scales, out, K, N, n0, n1);
+  }
+  // 16 ymm registers: R*TB accumulators + R widened weights + 1 x vector + 2 temporaries.
+  constexpr int R = TB == 1 ? 6 : TB == 2 ? 4 : TB == 3 ? 3 : TB <= 5 ? 2 : 1;
+  kernel<E, Out, TB, R>(x, w, scales, out, K, N, n0, n1);
+}
+
+// The int8 kernel: int32 lanes are reduced every kInt8KBlock elements of K (below), and the
+// prepared x row keeps its scale at float index K/2 (see int16_x).
+// |vpmaddwd lane| <= 2 * 128 * 32767 = 8388352; 256 of them fit in an int32, and each step of
+// 32 elements adds 2 to a lane: 4096 elements of K per int32 block.
+constexpr int64_t kInt8KBlock = 4096;
+
+// Sum of the 8 int32 lanes in int64 (each lane may be near 2^31 after a full block).
+CSM_AVX2_INLINE int64_t sum_lanes_i64(__m256i v) {
+  const __m256i q = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(v)),
+                                     _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1)));
+  const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
+  return _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
+}
+
+// out[t][n] = scales[n] * sx[t] * Σ_k xq[t][k] w[n][k] for n in [n0, n1), t < TB: R rows of w
+// at a time, TB rows of x (xq: int16 row t at x + t * K floats, sx at float K/2 of the row).
+template <class Out, int TB, int R>
+CSM_AVX2 void int8_kernel(const float* xbuf, const int8_t* w, const float* scales, Out* out,
+                          int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  // Short rows: two groups of R rows ahead (+5-14 % at one x row from DRAM).
+  const int64_t ahead = K <= 2048 ? 2 * R * K : 512;
+  const int16_t* x = reinterpret_cast<const int16_t*>(xbuf);
+  const int64_t xs = 2 * K;  // row stride of x in int16
+  float sx[TB];
+  for (int t = 0; t < TB; ++t) sx[t] = xbuf[t * K + K / 2];
+  int64_t n = n0;
+  for (; n + R <= n1; n += R) {
+    const int8_t* wn = w + n * K;
+    int64_t sum[R][TB];
+    for (int64_t kb = 0; kb < K; kb += kInt8KBlock) {
+      const int64_t ke = std::min(K, kb + kInt8KBlock);
+      __m256i acc[R][TB];
+      for (int r = 0; r < R; ++r)
+        for (int t = 0; t < TB; ++t) acc[r][t] = _mm256_setzero_si256();
+      for (int64_t k = kb; k < ke; k += 32) {
+        if (k % 64 == 0) {  // one prefetch per 64-byte line of each row
+          for (int r = 0; r < R; ++r)
+            _mm_prefetch(reinterpret_cast<const char*>(wn + r * K + k + ahead), _MM_HINT_T0);
+        }
+        for (int h = 0; h < 2; ++h) {
+          __m256i wv[R];
+          for (int r = 0; r < R; ++r)
+            wv[r] = _mm256_cvtepi8_epi16(
+                _mm_loadu_si128(reinterpret_cast<const __m128i*>(wn + r * K + k + 16 * h)));
+          for (int t = 0; t < TB; ++t) {
+            const __m256i xv =
+                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + t * xs + k + 16 * h));
+            for (int r = 0; r < R; ++r)
+              acc[r][t] = _mm256_add_epi32(acc[r][t], _mm256_madd_epi16(wv[r], xv));
+          }
+        }
+      }
+      for (int r = 0; r < R; ++r)
+        for (int t = 0; t < TB; ++t) {
+          const int64_t s = sum_lanes_i64(acc[r][t]);
+          sum[r][t] = kb == 0 ? s : sum[r][t] + s;
+        }
+    }
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < TB; ++t)
+        out[t * N + n + r] = Out(static_cast<float>(sum[r][t]) * (sx[t] * scales[n + r]));
+  }
+  if (n < n1) int8_kernel<Out, TB, 1>(xbuf, w, scales, out, K, N, n, n1);
+}
+
+// int8_kernel<Out, tb, R(tb)> for a run-time tb in 1..kMaxRowsX.
+template <class Out, int TB = 1>
+void run_int8_rows(int64_t tb, const float* x, const int8_t* w, const float* scales, Out* out,
+                   int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  if constexpr (TB < kMaxRowsX) {
+    if (tb > TB) return run_int8_rows<Out, TB + 1>(tb, x, w, scales, out, K, N, n0, n1);
+  }
+  // 16 ymm registers: R*TB int32 accumulators + R widened weights + 1 x vector.
+  constexpr int R = TB == 1 ? 6 : TB == 2 ? 4 : TB == 3 ? 3 : TB <= 5 ? 2 : 1;
+  int8_kernel<Out, TB, R>(x, w, scales, out, K, N, n0, n1);
+}
+
+// x [T, K] fp32 -> the int8 kernel's x: per row, int16 xq[k] = round-half-even(x[k] / sx) in
+// [-32767, 32767] in the row's first 2K bytes, and sx = max|x| / 32767 (1 for an all-zero row)
+// at float index K/2; the rest of the row is unused. Vectorized: cvtps2dq rounds to nearest
+// even under the default MXCSR.
+CSM_AVX2 void int16_x(const float* x, int64_t T, int64_t K, float* out) {
+  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
+  for (int64_t t = 0; t < T; ++t) {
+    const float* xr = x + t * K;
+    __m256 m = _mm256_setzero_ps();
+    for (int64_t k = 0; k < K; k += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(xr + k), abs_mask));
+    __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
+    m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
+    m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
+    const float largest = _mm_cvtss_f32(m4);
+    const float sx = largest > 0.0f ? largest / 32767.0f : 1.0f;
+    const __m256 inv = _mm256_set1_ps(1.0f / sx);
+    int16_t* q = reinterpret_cast<int16_t*>(out + t * K);
+    for (int64_t k = 0; k < K; k += 16) {
+      const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + k), inv));
+      const __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + k + 8), inv));
+      // x / sx may round to 32768 at the largest element: packs saturates it to 32767, and
+      // the max keeps -32768 out (the weights' range is symmetric too).
+      __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0xd8);
+      p = _mm256_max_epi16(p, _mm256_set1_epi16(-32767));
+      _mm256_storeu_si256(reinterpret_cast<__m256i*>(q + k), p);
+    }
+    out[t * K + K / 2] = sx;
+  }
+}
+
+// x [T, K] -> fp32 [T, K] with each step of K in E's lane order: [step][group][lane]. A plain
+// loop: T x K is small, and a few LibTorch ops would cost more than the copy for small w.
+template <class E, class X>
+void permute_x(const X* x, float* out, int64_t count) {
+  for (int64_t k = 0; k < count; k += kStep)
+    for (int64_t g = 0; g < kGroups; ++g)
+      for (int64_t j = 0; j < 8; ++j) out[k + 8 * g + j] = static_cast<float>(x[k + E::index(g, j)]);
+}
+
+template <class E>
+at::Tensor permute_x(const at::Tensor& x_in) {
+  const at::Tensor x = x_in.contiguous();
+  at::Tensor out = torch::empty(x.sizes(), x.options().dtype(torch::kFloat));
+  if (x.scalar_type() == at::kFloat) {
+    permute_x<E>(x.data_ptr<float>(), out.data_ptr<float>(), x.numel());
+  } else {
+    permute_x<E>(x.data_ptr<at::BFloat16>(), out.data_ptr<float>(), x.numel());
+  }
+  return out;
+}
+
+}  // namespace
+
+at::Tensor avx2_x(const at::Tensor& x, c10::ScalarType w_type) {
+  if (w_type != at::kChar) return permute_x<Bf16W>(x);
+  const at::Tensor xf = x.to(at::kFloat).contiguous();
+  at::Tensor out = torch::empty(xf.sizes(), xf.options());
+  int16_x(xf.data_ptr<float>(), xf.size(0), xf.size(1), out.data_ptr<float>());
+  return out;
+}
+
+void avx2_rows(int64_t tb, const float* x, const at::BFloat16* w, const float* scales,
+               at::BFloat16* out, int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  run_rows<Bf16W>(tb, x, w, scales, out, K, N, n0, n1);
+}
+
+void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales,
+               at::BFloat16* out, int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  run_int8_rows(tb, x, w, scales, out, K, N, n0, n1);
+}
+
+void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales, float* out,
+               int64_t K, int64_t N, int64_t n0, int64_t n1) {
+  run_int8_rows(tb, x, w, scales, out, K, N, n0, n1);
+}
+
+}  // namespace csm::cpu::detail
