@@ -2,11 +2,13 @@
 // batched generator.
 //
 //   csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]
-//                   [--batch 1,4,8] [--frames 8] [--prompt 24] [--threads 0 (= every core)]
-//                   [--prefill-profile ROWS] [--weights FILE]   (--help)
+//                   [--weights dtype,int8] [--batch 1,4,8] [--frames 8] [--prompt 24]
+//                   [--threads 0 (= every core)] [--prefill-profile ROWS]
+//                   [--checkpoint FILE]   (--help)
 //
-// For each model, dtype and batch: prefills a --prompt-row text prompt in every slot, then
-// times --frames steps. Prints the first frame (prefill + first step), the median step, the
+// For each model, dtype, weight format and batch: prefills a --prompt-row text prompt in every
+// slot, then times --frames steps. After each load it prints the resident memory the model
+// added and the bytes of its linear weights (int8: about half of bf16's). Prints the first frame (prefill + first step), the median step, the
 // frames/s (batch / median step), the split of a median step into backbone / decoder loop /
 // sampling, and the weight bytes read per step divided by the step time, next to the memory
 // bandwidth measured in the same run (a large read and a large copy) as a fraction.
@@ -33,9 +35,11 @@
 #include "common/cli/args.h"
 #include "common/cpu/features.h"
 #include "common/cpu/freed_memory.h"
+#include "common/system/resident_memory.h"
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
 #include "core/model/ops.h"
+#include "core/model/quantize.h"
 #include "core/model/random_weights.h"
 #include "core/model/weights.h"
 #include <torch/csrc/autograd/profiler_legacy.h>
@@ -48,22 +52,26 @@ using Clock = std::chrono::steady_clock;
 const csm::cli::Tool kTool{
     "csm-bench-model",
     "usage: csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]\n"
-    "                       [--batch 1,4,8] [--frames N] [--prompt N] [--threads N]\n"
-    "                       [--prefill-profile ROWS] [--weights FILE]\n"
+    "                       [--weights LIST] [--batch 1,4,8] [--frames N] [--prompt N]\n"
+    "                       [--threads N] [--prefill-profile ROWS] [--checkpoint FILE]\n"
     "  --model M              demo, csm-1b (random weights), both, or gemm: the dense()\n"
     "                         kernels alone (default both)\n"
     "  --dtype D              float32, bfloat16 or both (default both)\n"
+    "  --weights LIST         weight formats to time, each a row: dtype (the compute dtype's;\n"
+    "                         also written bf16 or fp32, which must match --dtype) and int8\n"
+    "                         (weight-only, per-row scales) (default dtype)\n"
     "  --batch LIST           batch sizes to time (default 1,4,8)\n"
     "  --frames N             timed steps per batch (default 8)\n"
     "  --prompt N             prompt rows prefilled in every slot (default 24)\n"
     "  --threads N            torch threads (default 0 = every core)\n"
     "  --prefill-profile ROWS time prompt chunks of ROWS rows over the whole context\n"
     "                         instead of steps (default 0 = off)\n"
-    "  --weights FILE         csm-1b's weights from this checkpoint (either layout) instead\n"
-    "                         of random ones, held as the server holds them (default none)\n"
+    "  --checkpoint FILE      csm-1b's weights from this checkpoint (either layout, or a\n"
+    "                         csm-quantize file for int8) instead of random ones, held as the\n"
+    "                         server holds them (default none)\n"
     "  --help                 this text\n",
-    {"--model", "--dtype", "--batch", "--frames", "--prompt", "--threads", "--prefill-profile",
-     "--weights"},
+    {"--model", "--dtype", "--weights", "--batch", "--frames", "--prompt", "--threads",
+     "--prefill-profile", "--checkpoint"},
     {},
     0,
     0};
@@ -112,38 +120,43 @@ Bandwidth measure_bandwidth() {
   return bw;
 }
 
-int64_t bytes_of(const at::Tensor& t) { return t.numel() * t.element_size(); }
-
-int64_t stack_bytes(const StackWeights& s) {
-  int64_t b = 0;
-  for (const auto& l : s.layers) b += bytes_of(l.wqkv) + bytes_of(l.wo) + bytes_of(l.w13) + bytes_of(l.w2);
-  return b;
-}
-
 // Weight bytes one step reads (independent of the batch): backbone once, codebook0 head,
 // then K-1 decoder passes, each with the projection and one audio head matrix.
 double weight_bytes_per_step(const CsmModel& m) {
-  const auto& c = m.config();
   const auto& w = m.weights();
-  const double K1 = c.audio_num_codebooks - 1;
-  const double head = static_cast<double>(c.decoder.embed_dim) * c.audio_vocab_size *
-                      w.projection.element_size();
-  return stack_bytes(w.backbone) + bytes_of(w.codebook0_head) +
-         K1 * (stack_bytes(w.decoder) + bytes_of(w.projection) + head);
+  const double K1 = m.config().audio_num_codebooks - 1;
+  return static_cast<double>(linear_weight_bytes(w.backbone) + w.codebook0_head.bytes()) +
+         K1 * static_cast<double>(linear_weight_bytes(w.decoder) + w.projection.bytes() +
+                                  w.audio_heads.at(0).bytes());
+}
+
+// A row label for the weights: the compute dtype's ("bf16", "fp32") or "int8".
+std::string weights_label(const std::string& dtype, WeightFormat format) {
+  if (format == WeightFormat::Int8) return "int8";
+  return dtype == "bfloat16" ? "bf16" : dtype == "float32" ? "fp32" : dtype;
 }
 
 // The demo or csm-1b model in `dtype` on the CPU: random weights, or csm-1b's from
-// `weights_file` (a checkpoint in either layout, e.g. csm-make-random-checkpoint's) when set,
-// held as the server holds them (views of the mapped file where its dtype is `dtype`).
+// `checkpoint` (a checkpoint in either layout, e.g. csm-make-random-checkpoint's, or a
+// csm-quantize file) when set, held as the server holds them (views of the mapped file where
+// its dtype is `dtype`), the linear weights in `format`. Prints what the load added to the
+// resident memory.
 std::shared_ptr<const CsmModel> bench_model(const std::string& model_name,
-                                            const std::string& dtype,
-                                            const std::string& weights_file) {
+                                            const std::string& dtype, WeightFormat format,
+                                            const std::string& checkpoint) {
   const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
   const at::ScalarType st = parse_dtype(dtype);
+  const double rss_before = csm::system::resident_mib();
   CsmWeights weights =
-      weights_file.empty()
-          ? assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random")
-          : load_weights(weights_file, config, st, torch::kCPU);
+      checkpoint.empty()
+          ? assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random",
+                             format)
+          : load_weights(checkpoint, config, st, torch::kCPU, format);
+  csm::cpu::return_freed_memory();  // as CsmModel::load does after quantizing
+  std::printf("%-7s %-9s %-4s loaded: resident +%.0f MiB (now %.0f MiB), linear weights %.0f MiB\n",
+              model_name.c_str(), dtype.c_str(), weights_label(dtype, format).c_str(),
+              csm::system::resident_mib() - rss_before, csm::system::resident_mib(),
+              linear_weight_bytes(weights) / 1048576.0);
   return std::make_shared<const CsmModel>(config, std::move(weights), torch::kCPU, st);
 }
 
@@ -157,10 +170,11 @@ PromptChunk text_prompt(const CsmConfig& config, int slot, int rows) {
   return {slot, tokens, mask};
 }
 
-void run(const std::string& model_name, const std::string& dtype, const std::string& weights_file,
-         const std::vector<int>& batches, int frames, int prompt_rows) {
+void run(const std::string& model_name, const std::string& dtype, WeightFormat format,
+         const std::string& checkpoint, const std::vector<int>& batches, int frames,
+         int prompt_rows) {
   const auto t_load = Clock::now();
-  const auto model = bench_model(model_name, dtype, weights_file);
+  const auto model = bench_model(model_name, dtype, format, checkpoint);
   const CsmConfig& config = model->config();
   const double load_s = seconds_since(t_load);
   const double wbytes = weight_bytes_per_step(*model);
@@ -196,10 +210,10 @@ void run(const std::string& model_name, const std::string& dtype, const std::str
     const double step = median(step_s);
     const Bandwidth bw = measure_bandwidth();  // right after the steps: same machine load
     const double gbs = wbytes / step / 1e9;
-    std::printf("%-7s %-9s batch %d | load %.1fs | first frame %.3fs (prefill %.3fs) | step %.3fs = %.2f frames/s"
+    std::printf("%-7s %-9s %-4s batch %d | load %.1fs | first frame %.3fs (prefill %.3fs) | step %.3fs = %.2f frames/s"
                 " (%.2f x real time) | backbone %.0f ms, decoder %.0f ms, sampling %.0f ms |"
                 " weights %.2f GB/step = %.1f GB/s = %.0f%% of read bw %.1f GB/s (copy %.1f GB/s)\n",
-                model_name.c_str(), dtype.c_str(), batch, load_s, first_s, prefill_s, step, batch / step,
+                model_name.c_str(), dtype.c_str(), weights_label(dtype, format).c_str(), batch, load_s, first_s, prefill_s, step, batch / step,
                 batch * 0.08 / step, median(bb), median(dec), median(smp), wbytes / 1e9, gbs,
                 100.0 * gbs / bw.read_gbs, bw.read_gbs, bw.copy_gbs);
     std::fflush(stdout);
@@ -208,8 +222,8 @@ void run(const std::string& model_name, const std::string& dtype, const std::str
 
 // The prompt cost by position: chunks of `chunk` rows from 0 to the end of the context.
 void run_prefill_profile(const std::string& model_name, const std::string& dtype,
-                         const std::string& weights_file, int chunk) {
-  const auto model = bench_model(model_name, dtype, weights_file);
+                         WeightFormat format, const std::string& checkpoint, int chunk) {
+  const auto model = bench_model(model_name, dtype, format, checkpoint);
   const CsmConfig& config = model->config();
   BatchedGenerator gen(model, 1);
   const int chunks = (config.backbone.kv_cache_len - 1) / chunk;
@@ -224,8 +238,9 @@ void run_prefill_profile(const std::string& model_name, const std::string& dtype
       if (pass > 0) ms[c].push_back(seconds_since(t0) * 1e3);
     }
   }
-  std::printf("%s %s: prompt chunks of %d rows, attention_cost_per_key %.3g\n", model_name.c_str(),
-              dtype.c_str(), chunk, key_cost);
+  std::printf("%s %s %s: prompt chunks of %d rows, attention_cost_per_key %.3g\n",
+              model_name.c_str(), dtype.c_str(), weights_label(dtype, format).c_str(), chunk,
+              key_cost);
   const auto predicted = [&](int c) { return 1 + key_cost * (c * chunk + (chunk - 1) / 2.0); };
   const double first = median(ms[0]);
   for (int c = 0; c < chunks; ++c) {
@@ -240,25 +255,51 @@ void run_prefill_profile(const std::string& model_name, const std::string& dtype
 // weights; 8 copies of each weight are cycled so the working set exceeds the last-level cache.
 void run_gemm(const std::string& dtype) {
   const at::ScalarType st = parse_dtype(dtype);
+  // One row: the median over 7 rounds of dense(x, w) for each copy of the weight.
+  const auto time_row = [](const std::string& label, const at::Tensor& x,
+                           const std::vector<DenseWeight>& ws) {
+    std::vector<double> t;
+    for (int i = 0; i < 7; ++i) {
+      const auto t0 = Clock::now();
+      for (const auto& w : ws) dense(x, w);
+      t.push_back(seconds_since(t0) / ws.size());
+    }
+    const double s = median(t);
+    const at::Tensor& w = ws[0].values;
+    std::printf("gemm %-9s T=%-3lld [%5lld x %5lld]: %.3f ms = %.1f GB/s of weights, %.1f GFLOP/s\n",
+                label.c_str(), static_cast<long long>(x.size(0)), static_cast<long long>(w.size(0)),
+                static_cast<long long>(w.size(1)), s * 1e3, ws[0].bytes() / s / 1e9,
+                2.0 * x.size(0) * w.numel() / s / 1e9);
+  };
   for (auto shape : std::vector<std::pair<int64_t, int64_t>>{{16384, 2048}, {16384, 1024}, {1024, 8192}, {1536, 1024}}) {
-    std::vector<at::Tensor> ws;
-    for (int c = 0; c < 8; ++c) ws.push_back(torch::rand({shape.first, shape.second}).to(st));
+    std::vector<DenseWeight> ws, quantized;
+    for (int c = 0; c < 8; ++c) ws.push_back({torch::rand({shape.first, shape.second}).to(st), {}});
+    // bf16 runs also time the same weights in weight-only int8 (model.weights = "int8").
+    if (st == torch::kBFloat16) {
+      for (const auto& w : ws) quantized.push_back(quantize_int8(w.values));
+    }
     for (int64_t T : {1, 2, 4, 8, 24}) {
       const at::Tensor x = torch::rand({T, shape.second}).to(st);
-      std::vector<double> t;
-      for (int i = 0; i < 7; ++i) {
-        const auto t0 = Clock::now();
-        for (const auto& w : ws) dense(x, w);
-        t.push_back(seconds_since(t0) / ws.size());
-      }
-      const double s = median(t);
-      const at::Tensor& w = ws[0];
-      std::printf("gemm %-9s T=%-3lld [%5lld x %5lld]: %.3f ms = %.1f GB/s of weights, %.1f GFLOP/s\n",
-                  dtype.c_str(), static_cast<long long>(T), static_cast<long long>(shape.first),
-                  static_cast<long long>(shape.second), s * 1e3,
-                  w.numel() * w.element_size() / s / 1e9, 2.0 * T * w.numel() / s / 1e9);
+      time_row(dtype, x, ws);
+      if (!quantized.empty()) time_row("int8", x, quantized);
     }
   }
+}
+
+// One --weights item for compute dtype `dtype`: "int8", or the dtype's own weights, named
+// "dtype" or by the dtype ("bf16"/"bfloat16" with bfloat16, "fp32"/"float32" with float32).
+WeightFormat parse_weights_arg(const std::string& name, const std::string& dtype) {
+  if (name == "int8") return WeightFormat::Int8;
+  if (name == "dtype") return WeightFormat::Dtype;
+  const bool bf16 = name == "bf16" || name == "bfloat16", fp32 = name == "fp32" || name == "float32";
+  if (!bf16 && !fp32) {
+    throw csm::cli::UsageError("--weights: unknown format '" + name + "' (dtype, bf16, fp32, int8)");
+  }
+  if ((bf16 && dtype != "bfloat16") || (fp32 && dtype != "float32")) {
+    throw csm::cli::UsageError("--weights " + name + " holds the weights in the compute dtype: use it with --dtype " +
+                               (bf16 ? "bfloat16" : "float32") + ", or write 'dtype'");
+  }
+  return WeightFormat::Dtype;
 }
 
 int bench(const csm::cli::Args& args) {
@@ -268,9 +309,13 @@ int bench(const csm::cli::Args& args) {
   const int prompt = static_cast<int>(args.get_int("--prompt", 24, 1, kIntMax));
   const int threads = static_cast<int>(args.get_int("--threads", 0, 0, kIntMax));
   const int prefill_profile = static_cast<int>(args.get_int("--prefill-profile", 0, 0, kIntMax));
-  const std::string weights_file = args.get("--weights");
-  if (!weights_file.empty() && models != "csm-1b") {
-    throw csm::cli::UsageError("--weights holds csm-1b's weights: use it with --model csm-1b");
+  const std::string checkpoint = args.get("--checkpoint");
+  if (!checkpoint.empty() && models != "csm-1b") {
+    throw csm::cli::UsageError("--checkpoint holds csm-1b's weights: use it with --model csm-1b");
+  }
+  const std::vector<std::string> weight_names = split(args.get("--weights", "dtype"));
+  for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
+    for (const auto& name : weight_names) parse_weights_arg(name, d);  // usage errors first
   }
   std::vector<int> batches;
   for (const int64_t b : args.get_int_list("--batch", "1,4,8", 1, kIntMax)) {
@@ -289,10 +334,13 @@ int bench(const csm::cli::Args& args) {
   }
   for (const auto& m : models == "both" ? std::vector<std::string>{"demo", "csm-1b"} : split(models)) {
     for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
-      if (prefill_profile > 0) {
-        run_prefill_profile(m, d, weights_file, prefill_profile);
-      } else {
-        run(m, d, weights_file, batches, frames, prompt);
+      for (const auto& name : weight_names) {
+        const WeightFormat format = parse_weights_arg(name, d);
+        if (prefill_profile > 0) {
+          run_prefill_profile(m, d, format, checkpoint, prefill_profile);
+        } else {
+          run(m, d, format, checkpoint, batches, frames, prompt);
+        }
       }
     }
   }

@@ -32,6 +32,7 @@ struct EngineInfo {
   std::string model_id;        // "csm-1b" or "csm-demo"
   std::string device;
   std::string dtype;
+  std::string weights;         // linear layers' weights: "dtype" or "int8" (model.weights)
   std::string tokenizer_kind;  // "llama3-bpe" | "sentencepiece"
   int max_sessions = 0;
   int context_rows = 0;        // backbone context (2048 for csm-1b)

@@ -17,6 +17,11 @@ void ModelOptions::validate() const {
     throw config::ConfigError("model.device", "config",
                               "expected \"cpu\", \"cuda\" or \"cuda:N\", got \"" + device + "\"");
   }
+  if (weights == "int8" && device != "cpu") {
+    throw config::ConfigError("model.weights", "config",
+                              "int8 weights run on the CPU only (model.device is \"" + device +
+                                  "\")");
+  }
 }
 
 void EngineOptions::validate() const {

@@ -24,6 +24,7 @@ struct ModelOptions {
   std::string voices_dir;         // folder of voice prompts (NAME.json + audio); empty: none
   std::string device = "cpu";     // "cpu", "cuda", "cuda:N"
   std::string dtype = "float32";  // float32 | bfloat16 | float16
+  std::string weights = "dtype";  // linear weights: the dtype's, or "int8" (CPU, quantize.h)
   int cpu_threads = 0;            // torch intra-op threads; 0: all cores
 
   template <class V>
@@ -41,6 +42,10 @@ struct ModelOptions {
     v.field("voices_dir", voices_dir, "folder of named voice prompts; empty: none");
     v.field("device", device, "\"cpu\", \"cuda\" or \"cuda:N\"");
     v.field("dtype", dtype, "compute dtype", config::OneOf{{"float32", "bfloat16", "float16"}});
+    v.field("weights", weights,
+            "linear layers' weights: \"dtype\" (the compute dtype) or \"int8\" (CPU only; "
+            "quantized at load time unless the checkpoint comes from csm-quantize)",
+            config::OneOf{{"dtype", "int8"}});
     v.field("cpu_threads", cpu_threads, "torch CPU threads; 0: all cores", config::Range{0, 1024});
   }
   void validate() const;

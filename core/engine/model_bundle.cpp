@@ -74,6 +74,7 @@ std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const Engine
   model::RuntimeOptions runtime;
   runtime.device = model.device;
   runtime.dtype = model.dtype;
+  runtime.weights = model.weights;
   runtime.max_sessions = options.max_sessions;
   runtime.num_threads = model.cpu_threads;
   bundle->csm = model::CsmModel::load(config, csm_weights, runtime);
@@ -116,6 +117,7 @@ std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const Engine
   info.model_id = model.source == "demo" ? "csm-demo" : config.name;
   info.device = model.device;
   info.dtype = model.dtype;
+  info.weights = model.weights;
   info.tokenizer_kind = std::string(bundle->tokenizer->kind());
   info.max_sessions = options.max_sessions;
   info.context_rows = bundle->context_rows;
@@ -124,6 +126,7 @@ std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const Engine
   log::info("models loaded", {{"model", info.model_id},
                               {"device", info.device},
                               {"dtype", info.dtype},
+                              {"weights", info.weights},
                               {"tokenizer", info.tokenizer_kind},
                               {"tokenizer_file", tokenizer_path},
                               {"voices", info.voices.size()},

@@ -112,7 +112,8 @@ std::string csm_config_json(const CsmConfig& config);
 // Runtime choices, apart from the checkpoint's hyperparameters.
 struct RuntimeOptions {
   std::string device = "cpu";      // "cpu", "cuda", "cuda:1"
-  std::string dtype = "float32";   // activation and weight dtype
+  std::string dtype = "float32";   // activation dtype (and the weights' unless int8)
+  std::string weights = "dtype";   // linear layers' weights: "dtype" or "int8" (quantize.h)
   int max_sessions = 4;            // KV cache slots
   int num_threads = 0;             // CPU intra-op threads; 0 = every core
 
@@ -120,6 +121,8 @@ struct RuntimeOptions {
   void describe(V& v) {
     v.field("device", device, "torch device");
     v.field("dtype", dtype, "compute dtype", config::OneOf{{"float32", "bfloat16", "float16"}});
+    v.field("weights", weights, "linear weights: the compute dtype's, or int8 (CPU)",
+            config::OneOf{{"dtype", "int8"}});
     v.field("max_sessions", max_sessions, "KV cache slots", config::Range{1, 4096});
     v.field("num_threads", num_threads, "CPU threads (0: every core)", config::Range{0, 1024});
   }

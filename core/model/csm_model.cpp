@@ -31,8 +31,6 @@ CsmModel::CsmModel(CsmConfig config, CsmWeights weights, c10::Device device, at:
   codebook_offsets_ =
       (torch::arange(config_.audio_num_codebooks, torch::kLong) * config_.audio_vocab_size)
           .to(device);
-  audio_head_t_ = weights_.audio_head.transpose(1, 2).contiguous();
-  weights_.audio_head = at::Tensor();
 }
 
 std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
@@ -40,6 +38,7 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
                                                const RuntimeOptions& options) {
   const c10::Device device(options.device);
   const at::ScalarType dtype = parse_dtype(options.dtype);
+  const WeightFormat format = parse_weight_format(options.weights);
   if (device.is_cpu() && dtype == torch::kHalf) {
     // LibTorch 1.13 has no CPU float16 matmul.
     throw std::invalid_argument(
@@ -55,23 +54,33 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
   log::info("csm model loading", {{"weights", weights_path},
                                   {"device", options.device},
                                   {"dtype", options.dtype},
+                                  {"weights", options.weights},
                                   {"threads", at::get_num_threads()},
                                   {"openblas_threads", openblas ? 1 : 0},
                                   {"cpu_fast_bf16", cpu::has_fast_bf16()},
+                                  {"cpu_avx2", cpu::has_avx2()},
                                   {"reuse_freed_memory", reuse}});
-  if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu::has_fast_bf16()) {
+  if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu::has_fast_bf16() &&
+      !cpu::has_avx2()) {
     log::warn(
-        "csm model: this CPU has no AVX512-BF16; bfloat16 matmuls will be slow, "
+        "csm model: this CPU has neither AVX512-BF16 nor AVX2; bfloat16 matmuls will be slow, "
         "consider dtype float32");
+  }
+  if (format == WeightFormat::Int8 && !cpu::has_avx2()) {
+    log::warn("csm model: this CPU has no AVX2; int8 weights run on a slow fallback path");
   }
   const auto t0 = std::chrono::steady_clock::now();
   CheckpointLayout layout = CheckpointLayout::Original;
-  CsmWeights weights = load_weights(weights_path, config, dtype, device, &layout);
+  CsmWeights weights = load_weights(weights_path, config, dtype, device, format, &layout);
+  // Quantizing leaves fp32 temporaries in the heap: give their pages back.
+  if (format == WeightFormat::Int8) cpu::return_freed_memory();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log::info("csm model loaded",
             {{"model", config.name},
              {"layout", layout == CheckpointLayout::HuggingFace ? "huggingface" : "original"},
+             {"weights", weight_format_name(format)},
+             {"linear_weight_mib", linear_weight_bytes(weights) >> 20},
              {"seconds", std::round(seconds * 100) / 100}});
   return std::make_shared<const CsmModel>(config, std::move(weights), device, dtype);
 }
@@ -104,7 +113,7 @@ at::Tensor CsmModel::project(const at::Tensor& x) const {
 }
 
 at::Tensor CsmModel::codebook_logits(const at::Tensor& d, int codebook) const {
-  return dense(d, audio_head_t_[codebook - 1]).to(torch::kFloat);
+  return dense(d, weights_.audio_heads[static_cast<size_t>(codebook - 1)]).to(torch::kFloat);
 }
 
 }  // namespace csm::model

@@ -22,9 +22,11 @@ class CsmModel {
  public:
   CsmModel(CsmConfig config, CsmWeights weights, c10::Device device, at::ScalarType dtype);
 
-  // Loads `weights_path` (original or HF layout) for `config` onto options.device in
-  // options.dtype; sets the CPU thread count; logs the bf16 capability. Throws WeightsError,
-  // SafetensorsError or std::invalid_argument (bad device/dtype, float16 on the CPU).
+  // Loads `weights_path` (original or HF layout, or a csm-quantize file) for `config` onto
+  // options.device in options.dtype, the linear layers' weights as options.weights says
+  // (quantize.h); sets the CPU thread count; logs the kernels this CPU runs. Throws
+  // WeightsError, SafetensorsError or std::invalid_argument (bad device/dtype/weights,
+  // float16 on the CPU).
   static std::shared_ptr<const CsmModel> load(const CsmConfig& config,
                                               const std::string& weights_path,
                                               const RuntimeOptions& options);
@@ -32,7 +34,6 @@ class CsmModel {
   const CsmConfig& config() const { return config_; }
   c10::Device device() const { return device_; }
   at::ScalarType dtype() const { return dtype_; }
-  // All weights; audio_head is released after construction (see audio_head_t_).
   const CsmWeights& weights() const { return weights_; }
   const TransformerStack& backbone() const { return backbone_; }
   const TransformerStack& decoder() const { return decoder_; }
@@ -56,8 +57,6 @@ class CsmModel {
   TransformerStack backbone_;
   TransformerStack decoder_;
   at::Tensor codebook_offsets_;  // [K] int64: k * V
-  at::Tensor audio_head_t_;      // [K-1, V, Dd]: audio_head transposed once, so each codebook
-                                 // head is a plain linear (weights_.audio_head is released)
 };
 
 }  // namespace csm::model

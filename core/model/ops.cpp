@@ -2,14 +2,21 @@
 
 #include <torch/torch.h>
 
-#include "core/model/cpu_elementwise.h"
 #include "common/cpu/gemm.h"
+#include "core/model/cpu_elementwise.h"
 
 namespace csm::model {
 
-at::Tensor dense(const at::Tensor& x, const at::Tensor& w) {
-  if (cpu::gemm_applicable(x, w)) return cpu::gemm(x, w);
-  return at::linear(x, w);
+at::Tensor dense(const at::Tensor& x, const DenseWeight& w) {
+  if (w.is_int8()) {
+    if (cpu::gemm_int8_applicable(x, w.values, w.scales)) {
+      return cpu::gemm_int8(x, w.values, w.scales);
+    }
+    return (at::linear(x.to(torch::kFloat), w.values.to(torch::kFloat)) * w.scales)
+        .to(x.scalar_type());
+  }
+  if (cpu::gemm_applicable(x, w.values)) return cpu::gemm(x, w.values);
+  return at::linear(x, w.values);
 }
 
 at::Tensor rms_norm(const at::Tensor& x, const at::Tensor& gain, double eps) {

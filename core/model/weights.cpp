@@ -60,7 +60,33 @@ int permuted_head_dim(const std::string& original, const CsmConfig& config) {
   return starts_with(original, "backbone.") ? config.backbone.head_dim : config.decoder.head_dim;
 }
 
+bool ends_with(const std::string& s, const std::string& suffix) {
+  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+// The scales a csm-quantize file holds for the linear weights among `specs`.
+std::vector<TensorSpec> scale_specs(const std::vector<TensorSpec>& specs) {
+  std::vector<TensorSpec> out;
+  for (const auto& spec : specs) {
+    if (!is_linear_weight(spec.name)) continue;
+    // The input dimension goes: [N, K] -> [N]; audio_head [K-1, Dd, V] -> [K-1, V].
+    std::vector<int64_t> shape = spec.shape;
+    shape.erase(shape.begin() + 1);
+    out.push_back({scale_name(spec.name), shape});
+  }
+  return out;
+}
+
 }  // namespace
+
+bool is_linear_weight(const std::string& original) {
+  return original == "projection.weight" || original == "codebook0_head.weight" ||
+         original == "audio_head" || ends_with(original, "_proj.weight") ||
+         ends_with(original, "mlp.w1.weight") || ends_with(original, "mlp.w2.weight") ||
+         ends_with(original, "mlp.w3.weight");
+}
+
+std::string scale_name(const std::string& original) { return original + "_scale"; }
 
 WeightsError::WeightsError(const std::string& file, std::vector<std::string> problems)
     : std::runtime_error(join_lines(file, problems)), problems_(std::move(problems)) {}
@@ -146,12 +172,25 @@ void add_checkpoint_tensors(safetensors::SafetensorsWriter& writer, const CsmCon
 
 CheckpointPlan plan_checkpoint(const std::string& path, const CsmConfig& config) {
   const auto file = safetensors::SafetensorsFile::open(path);
-  const std::vector<TensorSpec> expected = expected_tensors(config);
+  std::vector<TensorSpec> expected = expected_tensors(config);
 
   CheckpointPlan plan;
+  const auto& metadata = file->metadata();
+  if (auto it = metadata.find(kWeightsMetadataKey); it != metadata.end()) {
+    if (it->second != kInt8MetadataValue) {
+      throw WeightsError(path, {"metadata " + std::string(kWeightsMetadataKey) + " = '" +
+                                it->second + "' is not a weight format this build reads (" +
+                                kInt8MetadataValue + ")"});
+    }
+    plan.stored = WeightFormat::Int8;
+    for (auto& spec : scale_specs(expected)) expected.push_back(std::move(spec));
+  }
   std::map<std::string, std::string> to_original;  // file name -> original name
+  // csm-quantize writes original names only.
   for (const auto& spec : expected) {
-    if (file->contains(hf_name(spec.name))) plan.layout = CheckpointLayout::HuggingFace;
+    if (plan.stored == WeightFormat::Dtype && file->contains(hf_name(spec.name))) {
+      plan.layout = CheckpointLayout::HuggingFace;
+    }
   }
   for (const auto& spec : expected) {
     const std::string name =
@@ -177,7 +216,18 @@ CheckpointPlan plan_checkpoint(const std::string& path, const CsmConfig& config)
                          ", expected " + shape_text(spec.shape));
     }
     using safetensors::DType;
-    if (info.dtype != DType::F32 && info.dtype != DType::BF16 && info.dtype != DType::F16) {
+    const bool quantized = plan.stored == WeightFormat::Int8 && is_linear_weight(spec.name);
+    const bool scale = plan.stored == WeightFormat::Int8 && ends_with(spec.name, "_scale");
+    if (quantized && info.dtype != DType::I8) {
+      problems.push_back("tensor '" + info.name + "' has dtype " +
+                         std::string(safetensors::dtype_name(info.dtype)) +
+                         ", expected I8 (the file says " + kWeightsMetadataKey + " = " +
+                         kInt8MetadataValue + ")");
+    } else if (scale && info.dtype != DType::F32) {
+      problems.push_back("tensor '" + info.name + "' has dtype " +
+                         std::string(safetensors::dtype_name(info.dtype)) + ", expected F32");
+    } else if (!quantized && !scale && info.dtype != DType::F32 && info.dtype != DType::BF16 &&
+               info.dtype != DType::F16) {
       problems.push_back("tensor '" + info.name + "' has dtype " +
                          std::string(safetensors::dtype_name(info.dtype)) +
                          ", expected F32, BF16 or F16");
@@ -213,13 +263,67 @@ namespace {
 class Assembler {
  public:
   Assembler(const std::map<std::string, at::Tensor>& tensors, const CsmConfig& config,
-            at::ScalarType dtype, c10::Device device)
-      : tensors_(tensors), dtype_(dtype), device_(device) {
-    for (const auto& spec : expected_tensors(config)) shapes_[spec.name] = spec.shape;
+            at::ScalarType dtype, c10::Device device, WeightFormat format)
+      : tensors_(tensors), dtype_(dtype), device_(device), format_(format) {
+    const std::vector<TensorSpec> specs = expected_tensors(config);
+    for (const auto& spec : specs) shapes_[spec.name] = spec.shape;
+    for (const auto& spec : scale_specs(specs)) shapes_[spec.name] = spec.shape;
   }
 
   // The tensor converted to the target dtype/device; records a problem when absent.
   at::Tensor get(const std::string& name) {
+    const at::Tensor t = raw(name);
+    return t.defined() ? t.to(device_, dtype_).contiguous() : t;
+  }
+
+  // A linear layer's weight as `format` asks (int8 tensors come with their scales).
+  DenseWeight linear(const std::string& name) {
+    const at::Tensor t = raw(name);
+    if (!t.defined()) return {};
+    if (t.scalar_type() == torch::kChar) return stored_int8(name, t, raw(scale_name(name)));
+    return from_float(t);
+  }
+
+  // audio_head [K-1, Dd, V] -> K-1 linears [V, Dd].
+  std::vector<DenseWeight> audio_heads() {
+    const at::Tensor t = raw("audio_head");
+    std::vector<DenseWeight> heads;
+    if (!t.defined()) return heads;
+    const at::Tensor scales =
+        t.scalar_type() == torch::kChar ? raw(scale_name("audio_head")) : at::Tensor();
+    for (int64_t i = 0; i < t.size(0); ++i) {
+      const at::Tensor head = t.select(0, i).t();
+      heads.push_back(t.scalar_type() == torch::kChar
+                          ? stored_int8("audio_head", head,
+                                        scales.defined() ? scales.select(0, i) : scales)
+                          : from_float(head));
+    }
+    return heads;
+  }
+
+  StackWeights stack(const std::string& prefix, int num_layers) {
+    StackWeights s;
+    for (int i = 0; i < num_layers; ++i) {
+      const std::string p = prefix + ".layers." + std::to_string(i) + ".";
+      LayerWeights l;
+      l.sa_norm = get(p + "sa_norm.scale");
+      l.wqkv = fused({linear(p + "attn.q_proj.weight"), linear(p + "attn.k_proj.weight"),
+                      linear(p + "attn.v_proj.weight")});
+      l.wo = linear(p + "attn.output_proj.weight");
+      l.mlp_norm = get(p + "mlp_norm.scale");
+      l.w13 = fused({linear(p + "mlp.w1.weight"), linear(p + "mlp.w3.weight")});
+      l.w2 = linear(p + "mlp.w2.weight");
+      s.layers.push_back(std::move(l));
+    }
+    s.norm = get(prefix + ".norm.scale");
+    return s;
+  }
+
+  const std::vector<std::string>& problems() const { return problems_; }
+
+ private:
+  // The tensor as given, shape-checked; records a problem when absent or mis-shaped.
+  at::Tensor raw(const std::string& name) {
     auto it = tensors_.find(name);
     if (it == tensors_.end()) {
       problems_.push_back("missing tensor '" + name + "'");
@@ -232,52 +336,75 @@ class Assembler {
                           ", expected " + shape_text(shapes_.at(name)));
       return {};
     }
-    return t.to(device_, dtype_).contiguous();
+    return t;
   }
 
-  StackWeights stack(const std::string& prefix, int num_layers) {
-    StackWeights s;
-    for (int i = 0; i < num_layers; ++i) {
-      const std::string p = prefix + ".layers." + std::to_string(i) + ".";
-      LayerWeights l;
-      l.sa_norm = get(p + "sa_norm.scale");
-      at::Tensor q = get(p + "attn.q_proj.weight"), k = get(p + "attn.k_proj.weight"),
-                 v = get(p + "attn.v_proj.weight");
-      if (q.defined() && k.defined() && v.defined()) l.wqkv = torch::cat({q, k, v}, 0);
-      l.wo = get(p + "attn.output_proj.weight");
-      l.mlp_norm = get(p + "mlp_norm.scale");
-      at::Tensor w1 = get(p + "mlp.w1.weight"), w3 = get(p + "mlp.w3.weight");
-      if (w1.defined() && w3.defined()) l.w13 = torch::cat({w1, w3}, 0);
-      l.w2 = get(p + "mlp.w2.weight");
-      s.layers.push_back(std::move(l));
+  DenseWeight from_float(const at::Tensor& w) {
+    if (format_ == WeightFormat::Int8) return quantize_int8(w);
+    return {w.to(device_, dtype_).contiguous(), {}};
+  }
+
+  // Int8 values from a csm-quantize file with their scales.
+  DenseWeight stored_int8(const std::string& name, const at::Tensor& values,
+                          const at::Tensor& scales) {
+    if (format_ != WeightFormat::Int8) {
+      problems_.push_back("tensor '" + name + "' holds int8 weights: load them with " +
+                          "model.weights = \"int8\"");
+      return {};
     }
-    s.norm = get(prefix + ".norm.scale");
-    return s;
+    if (!scales.defined()) return {};
+    return {values.contiguous(), scales.to(torch::kFloat).contiguous()};
   }
 
-  const std::vector<std::string>& problems() const { return problems_; }
+  // Row-wise concatenation (q, k, v or w1, w3); per-row scales concatenate alike.
+  static DenseWeight fused(const std::vector<DenseWeight>& parts) {
+    std::vector<at::Tensor> values, scales;
+    for (const auto& p : parts) {
+      if (!p.values.defined() || p.is_int8() != parts[0].is_int8()) return {};
+      values.push_back(p.values);
+      if (p.is_int8()) scales.push_back(p.scales);
+    }
+    return {torch::cat(values, 0), scales.empty() ? at::Tensor() : torch::cat(scales, 0)};
+  }
 
- private:
   const std::map<std::string, at::Tensor>& tensors_;
   at::ScalarType dtype_;
   c10::Device device_;
+  WeightFormat format_;
   std::map<std::string, std::vector<int64_t>> shapes_;
   std::vector<std::string> problems_;
 };
 
 }  // namespace
 
+int64_t linear_weight_bytes(const StackWeights& stack) {
+  int64_t b = 0;
+  for (const auto& l : stack.layers) b += l.wqkv.bytes() + l.wo.bytes() + l.w13.bytes() + l.w2.bytes();
+  return b;
+}
+
+int64_t linear_weight_bytes(const CsmWeights& weights) {
+  int64_t b = linear_weight_bytes(weights.backbone) + linear_weight_bytes(weights.decoder) +
+              weights.projection.bytes() + weights.codebook0_head.bytes();
+  for (const auto& head : weights.audio_heads) b += head.bytes();
+  return b;
+}
+
 CsmWeights assemble_weights(const std::map<std::string, at::Tensor>& tensors,
                             const CsmConfig& config, at::ScalarType dtype, c10::Device device,
-                            const std::string& origin) {
+                            const std::string& origin, WeightFormat format) {
+  if (format == WeightFormat::Int8 && !device.is_cpu()) {
+    throw WeightsError(origin, {"int8 weights (model.weights = \"int8\") run on the CPU only; "
+                                "on " + device.str() + " use the compute dtype's weights"});
+  }
   torch::NoGradGuard no_grad;
-  Assembler a(tensors, config, dtype, device);
+  Assembler a(tensors, config, dtype, device, format);
   CsmWeights w;
   w.text_embeddings = a.get("text_embeddings.weight");
   w.audio_embeddings = a.get("audio_embeddings.weight");
-  w.projection = a.get("projection.weight");
-  w.codebook0_head = a.get("codebook0_head.weight");
-  w.audio_head = a.get("audio_head");
+  w.projection = a.linear("projection.weight");
+  w.codebook0_head = a.linear("codebook0_head.weight");
+  w.audio_heads = a.audio_heads();
   w.backbone = a.stack("backbone", config.backbone.num_layers);
   w.decoder = a.stack("decoder", config.decoder.num_layers);
   if (!a.problems().empty()) throw WeightsError(origin, a.problems());
@@ -285,17 +412,27 @@ CsmWeights assemble_weights(const std::map<std::string, at::Tensor>& tensors,
 }
 
 CsmWeights load_weights(const std::string& path, const CsmConfig& config, at::ScalarType dtype,
-                        c10::Device device, CheckpointLayout* detected) {
+                        c10::Device device, WeightFormat format, CheckpointLayout* detected) {
   const CheckpointPlan plan = plan_checkpoint(path, config);
   if (detected != nullptr) *detected = plan.layout;
+  if (plan.stored == WeightFormat::Int8 && format != WeightFormat::Int8) {
+    throw WeightsError(path, {"the file holds int8 weights (csm-quantize): load it with "
+                              "model.weights = \"int8\""});
+  }
+  // Tensors kept as views of the mapped file (embeddings, norms, linears in the compute
+  // dtype) stay mapped. Linears quantized here are read once from a second mapping, which
+  // goes away with them: their pages do not stay resident beside the int8 copy.
   const auto file = safetensors::SafetensorsFile::open(path);
+  const auto quantized_from = format == WeightFormat::Int8 && plan.stored == WeightFormat::Dtype
+                                  ? safetensors::SafetensorsFile::open(path)
+                                  : file;
   std::map<std::string, at::Tensor> tensors;
   for (const auto& [original, source] : plan.sources) {
-    at::Tensor t = file->tensor(source.file_name);
+    at::Tensor t = (is_linear_weight(original) ? quantized_from : file)->tensor(source.file_name);
     if (source.permute_heads > 0) t = unpermute_hf_rows(t, source.permute_heads);
     tensors[original] = t;
   }
-  return assemble_weights(tensors, config, dtype, device, path);
+  return assemble_weights(tensors, config, dtype, device, path, format);
 }
 
 }  // namespace csm::model

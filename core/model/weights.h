@@ -16,6 +16,8 @@
 #include <vector>
 
 #include "core/model/csm_config.h"
+#include "core/model/dense_weight.h"
+#include "core/model/quantize.h"
 
 namespace csm::safetensors {
 class SafetensorsWriter;
@@ -43,9 +45,21 @@ struct TensorSpec {
 // The tensors a checkpoint of this config holds, under original names (spec 8.1 order).
 std::vector<TensorSpec> expected_tensors(const CsmConfig& config);
 
+// Original names of the linear layers' weights (the tensors model.weights = "int8" quantizes):
+// attention and MLP projections, projection, codebook0_head and audio_head.
+bool is_linear_weight(const std::string& original);
+// Name of a quantized weight's per-row scales in a csm-quantize file: NAME + "_scale", F32,
+// the weight's shape without its input dimension ([N] for [N, K]; [K-1, V] for audio_head).
+std::string scale_name(const std::string& original);
+// The __metadata__ key and value that mark a csm-quantize file (quantized_checkpoint.h).
+inline constexpr const char* kWeightsMetadataKey = "csm.weights";
+inline constexpr const char* kInt8MetadataValue = "int8";
+
 // Where each original tensor lives in a file.
 struct CheckpointPlan {
   CheckpointLayout layout = CheckpointLayout::Original;
+  // Int8: a csm-quantize file (original names, I8 linear weights with their scales).
+  WeightFormat stored = WeightFormat::Dtype;
   struct Source {
     std::string file_name;  // name in the file
     int permute_heads = 0;  // > 0: HF q/k rows, un-permute per head of this many rows
@@ -73,11 +87,11 @@ void add_checkpoint_tensors(safetensors::SafetensorsWriter& writer, const CsmCon
 // One transformer layer with fused projections built at load time.
 struct LayerWeights {
   at::Tensor sa_norm;   // [D]
-  at::Tensor wqkv;      // [(H + 2 KV) * hd, D]  rows: q, then k, then v
-  at::Tensor wo;        // [D, H * hd]
+  DenseWeight wqkv;     // [(H + 2 KV) * hd, D]  rows: q, then k, then v
+  DenseWeight wo;       // [D, H * hd]
   at::Tensor mlp_norm;  // [D]
-  at::Tensor w13;       // [2 * inter, D]        rows: w1 (gate), then w3 (up)
-  at::Tensor w2;        // [D, inter]
+  DenseWeight w13;      // [2 * inter, D]        rows: w1 (gate), then w3 (up)
+  DenseWeight w2;       // [D, inter]
 };
 struct StackWeights {
   std::vector<LayerWeights> layers;
@@ -87,22 +101,33 @@ struct StackWeights {
 struct CsmWeights {
   at::Tensor text_embeddings;   // [text_vocab, D]
   at::Tensor audio_embeddings;  // [K * V, D]
-  at::Tensor projection;        // [Dd, D]
-  at::Tensor codebook0_head;    // [V, D]
-  at::Tensor audio_head;        // [K - 1, Dd, V]
+  DenseWeight projection;       // [Dd, D]
+  DenseWeight codebook0_head;   // [V, D]
+  // K - 1 heads [V, Dd]: the file's audio_head [K - 1, Dd, V] transposed once, so each
+  // codebook's head is a plain linear.
+  std::vector<DenseWeight> audio_heads;
   StackWeights backbone;
   StackWeights decoder;
 };
 
+// Bytes of the linear layers' weights held (values and, for int8, scales): what a frame reads.
+int64_t linear_weight_bytes(const StackWeights& stack);
+int64_t linear_weight_bytes(const CsmWeights& weights);
+
 // Builds CsmWeights from tensors under original names (any float dtype, any device),
-// converting to `dtype` on `device`. Throws WeightsError for missing/mis-shaped tensors.
+// converting to `dtype` on `device`; with `format` Int8 the linear weights are quantized
+// (quantize.h; CPU only) or, when given as int8 with their scales (a csm-quantize file),
+// taken as they are. Throws WeightsError for missing/mis-shaped tensors, int8 tensors with
+// `format` Dtype, and Int8 on a device other than the CPU.
 CsmWeights assemble_weights(const std::map<std::string, at::Tensor>& tensors,
                             const CsmConfig& config, at::ScalarType dtype, c10::Device device,
-                            const std::string& origin);
+                            const std::string& origin,
+                            WeightFormat format = WeightFormat::Dtype);
 
 // plan_checkpoint + read + convert + fuse; `detected` (if given) receives the file's layout.
 // Throws WeightsError / SafetensorsError.
 CsmWeights load_weights(const std::string& path, const CsmConfig& config, at::ScalarType dtype,
-                        c10::Device device, CheckpointLayout* detected = nullptr);
+                        c10::Device device, WeightFormat format = WeightFormat::Dtype,
+                        CheckpointLayout* detected = nullptr);
 
 }  // namespace csm::model

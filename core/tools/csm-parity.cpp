@@ -1,16 +1,18 @@
 // csm-parity: checks the C++ CSM against the reference tensors of one golden folder.
 //
-//   csm-parity --golden DIR [--no-bf16]
+//   csm-parity --golden DIR [--no-bf16] [--no-int8]
 //
 // DIR is one folder of ../shared/golden/csm/: a model folder (config.json + weights +
 // cases), rope/ or sampler/. Prints one line per compared tensor (max abs diff, tolerance,
 // PASS/FAIL) and exits 1 on any failure or load error, 2 on a usage error (--help). Model
-// folders are also run in bfloat16 and its error against the fp32 goldens is reported (no
-// pass/fail).
+// folders are also run in bfloat16, and with int8 weights (quantize.h) in bfloat16 and in
+// float32 compute, and their errors against the fp32 goldens are reported (no pass/fail),
+// ending with a table of the teacher-forced logits' errors side by side.
 #include <torch/torch.h>
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
 #include "core/model/golden.h"
+#include "core/model/quantize.h"
 #include "core/model/rope.h"
 #include "core/model/sampler.h"
 
@@ -34,13 +37,14 @@ constexpr double kProbTol = 1e-6;
 
 const csm::cli::Tool kTool{
     "csm-parity",
-    "usage: csm-parity --golden DIR [--no-bf16]\n"
+    "usage: csm-parity --golden DIR [--no-bf16] [--no-int8]\n"
     "  --golden DIR  one folder of tests/data/golden/csm/: a model folder (config.json),\n"
     "                rope/ or sampler/ (required)\n"
     "  --no-bf16     skip the bfloat16 report of model folders (default: run it)\n"
+    "  --no-int8     skip the int8-weights report of model folders (default: run it)\n"
     "  --help        this text\n",
     {"--golden"},
-    {"--no-bf16"},
+    {"--no-bf16", "--no-int8"},
     0,
     0};
 
@@ -50,6 +54,7 @@ class Table {
   void row(const std::string& name, double diff, double tol) {
     const bool ok = tol < 0 || diff <= tol;
     failures_ += ok ? 0 : 1;
+    diffs_[name] = diff;
     std::printf("%-52s %12.3e %10s  %s\n", name.c_str(), diff,
                 tol < 0 ? "-" : fmt(tol).c_str(), tol < 0 ? "(report)" : ok ? "PASS" : "FAIL");
   }
@@ -70,6 +75,11 @@ class Table {
     std::printf("%-52s %12.0f %10s  %s\n", name.c_str(), mismatches, "exact", same ? "PASS" : "FAIL");
   }
   int failures() const { return failures_; }
+  // A row's max abs diff; < 0 when no such row was printed.
+  double diff(const std::string& name) const {
+    auto it = diffs_.find(name);
+    return it == diffs_.end() ? -1.0 : it->second;
+  }
 
  private:
   static std::string fmt(double v) {
@@ -78,6 +88,7 @@ class Table {
     return b;
   }
   int failures_ = 0;
+  std::map<std::string, double> diffs_;
 };
 
 // Runs every case of a model folder on `model`; tol < 0 reports only.
@@ -138,7 +149,37 @@ void run_model_cases(const CsmModel& model, const std::vector<GoldenCase>& cases
   }
 }
 
-void run_model_folder(const fs::path& dir, bool with_bf16, Table& t) {
+// The teacher-forced logits' errors of each reduced-precision run next to each other.
+void print_logits_summary(const std::vector<GoldenCase>& cases, const Table& t) {
+  const std::vector<std::pair<std::string, std::string>> runs = {
+      {"bf16.", "bf16"}, {"int8.", "int8 (bf16 compute)"}, {"int8-fp32.", "int8 (fp32 compute)"}};
+  std::printf("teacher-forced logits, max abs error against the fp32 goldens:\n");
+  std::printf("  %-28s", "case.tensor");
+  for (const auto& [tag, label] : runs) std::printf(" %20s", label.c_str());
+  std::printf(" %16s\n", "int8 / bf16");
+  for (const GoldenCase& c : cases) {
+    for (const char* field : {"c0_logits", "decoder_logits"}) {
+      const std::string name = c.name + "." + field;
+      std::printf("  %-28s", name.c_str());
+      for (const auto& run : runs) {
+        const double d = t.diff(run.first + name);
+        if (d < 0) {
+          std::printf(" %20s", "-");
+        } else {
+          std::printf(" %20.3e", d);
+        }
+      }
+      const double bf16 = t.diff("bf16." + name), int8 = t.diff("int8." + name);
+      if (bf16 > 0 && int8 >= 0) {
+        std::printf(" %16.2f\n", int8 / bf16);
+      } else {
+        std::printf(" %16s\n", "-");
+      }
+    }
+  }
+}
+
+void run_model_folder(const fs::path& dir, bool with_bf16, bool with_int8, Table& t) {
   const CsmConfig config = load_csm_config((dir / "config.json").string());
   const std::string weights = (dir / config.weights_file).string();
   const auto cases = load_golden_cases(dir.string());
@@ -151,6 +192,18 @@ void run_model_folder(const fs::path& dir, bool with_bf16, Table& t) {
                         torch::kCPU, torch::kBFloat16);
     run_model_cases(bf16, cases, t, -1, "bf16.");
   }
+  if (with_int8) {
+    for (const auto& [dtype, tag] : {std::pair{torch::kBFloat16, "int8."},
+                                     std::pair{torch::kFloat, "int8-fp32."}}) {
+      std::printf("int8 weights, %s compute, against the fp32 goldens (report only):\n",
+                  dtype == torch::kFloat ? "float32" : "bfloat16");
+      const CsmModel int8(config,
+                          load_weights(weights, config, dtype, torch::kCPU, WeightFormat::Int8),
+                          torch::kCPU, dtype);
+      run_model_cases(int8, cases, t, -1, tag);
+    }
+  }
+  if (with_bf16 || with_int8) print_logits_summary(cases, t);
 }
 
 void run_rope_folder(const fs::path& dir, Table& t) {
@@ -193,7 +246,7 @@ int run(const csm::cli::Args& args) {
   Table table;
   std::printf("%-52s %12s %10s  %s\n", "tensor", "max_abs_diff", "tolerance", "result");
   if (fs::exists(dir / "config.json"))
-    run_model_folder(dir, !args.has("--no-bf16"), table);
+    run_model_folder(dir, !args.has("--no-bf16"), !args.has("--no-int8"), table);
   else if (fs::exists(dir / "rope.safetensors"))
     run_rope_folder(dir, table);
   else if (fs::exists(dir / "sampler.safetensors"))

@@ -210,7 +210,8 @@ void ServerMetrics::set_model_info(const engine::EngineInfo& info) {
   std::lock_guard lock(f_->model_mutex);
   if (f_->model_g != nullptr) f_->model.Remove(f_->model_g);
   f_->model_g = &f_->model.Add(
-      {{"model", info.model_id}, {"device", info.device}, {"dtype", info.dtype}});
+      {{"model", info.model_id}, {"device", info.device}, {"dtype", info.dtype},
+       {"weights", info.weights}});
   f_->model_g->Set(1);
   f_->capacity_g->Set(info.max_sessions);
 }

@@ -60,7 +60,7 @@ TEST_CASE("metrics: every family is exposed and passes promtool", "[server][metr
         "csm_connections ", "csm_http_requests_total{route=\"/healthz\",status=\"200\"} 1",
         "csm_http_requests_total{route=\"other\",status=\"404\"} 1", "csm_bytes_out_total",
         "csm_errors_total{code=\"not_found\"}", "csm_turns_total{reason=\"end_of_audio\"} 1",
-        "csm_build_info{version=", "csm_model_info{device=\"cpu\",dtype=\"float32\",model=\"csm-demo\"} 1"}) {
+        "csm_build_info{version=", "csm_model_info{device=\"cpu\",dtype=\"float32\",model=\"csm-demo\",weights=\"dtype\"} 1"}) {
     INFO(family);
     CHECK(text.find(family) != std::string::npos);
   }

@@ -159,19 +159,23 @@ TEST_CASE("tiny checkpoint in HF layout and BF16/F16 files load to the same mode
   const CsmWeights a = load_weights(original, config, torch::kFloat, torch::kCPU);
   CheckpointLayout detected = CheckpointLayout::Original;
   const CsmWeights b =
-      load_weights(dir.file("hf.safetensors"), config, torch::kFloat, torch::kCPU, &detected);
+      load_weights(dir.file("hf.safetensors"), config, torch::kFloat, torch::kCPU,
+                   WeightFormat::Dtype, &detected);
   CHECK(detected == CheckpointLayout::HuggingFace);
   const CsmWeights c = load_weights(dir.file("half.safetensors"), config, torch::kFloat, torch::kCPU);
   for (size_t l = 0; l < a.backbone.layers.size(); ++l) {
-    CHECK(torch::equal(a.backbone.layers[l].wqkv, b.backbone.layers[l].wqkv));
-    CHECK(torch::equal(a.backbone.layers[l].w13, b.backbone.layers[l].w13));
-    CHECK(c.backbone.layers[l].wqkv.scalar_type() == torch::kFloat);
-    CHECK(torch::allclose(a.backbone.layers[l].wqkv, c.backbone.layers[l].wqkv, 0, 1e-2));
+    CHECK(torch::equal(a.backbone.layers[l].wqkv.values, b.backbone.layers[l].wqkv.values));
+    CHECK(torch::equal(a.backbone.layers[l].w13.values, b.backbone.layers[l].w13.values));
+    CHECK(c.backbone.layers[l].wqkv.values.scalar_type() == torch::kFloat);
+    CHECK(torch::allclose(a.backbone.layers[l].wqkv.values, c.backbone.layers[l].wqkv.values, 0, 1e-2));
   }
   for (size_t l = 0; l < a.decoder.layers.size(); ++l) {
-    CHECK(torch::equal(a.decoder.layers[l].wqkv, b.decoder.layers[l].wqkv));
+    CHECK(torch::equal(a.decoder.layers[l].wqkv.values, b.decoder.layers[l].wqkv.values));
   }
-  CHECK(torch::equal(a.audio_head, b.audio_head));
+  REQUIRE(a.audio_heads.size() == b.audio_heads.size());
+  for (size_t i = 0; i < a.audio_heads.size(); ++i) {
+    CHECK(torch::equal(a.audio_heads[i].values, b.audio_heads[i].values));
+  }
   CHECK(torch::equal(a.text_embeddings, b.text_embeddings));
 }
 
@@ -197,11 +201,11 @@ TEST_CASE("an HF file with the audio table only under the depth decoder's tied n
   writer.write(dir.file("tied.safetensors"));
   const CsmWeights w = load_weights(dir.file("tied.safetensors"), config, torch::kFloat, torch::kCPU);
   CHECK(torch::equal(w.audio_embeddings, tensors.at("audio_embeddings.weight")));
-  CHECK(torch::equal(w.backbone.layers[0].wqkv,
+  CHECK(torch::equal(w.backbone.layers[0].wqkv.values,
                      load_weights((golden / "weights.safetensors").string(), config, torch::kFloat,
                                   torch::kCPU)
                          .backbone.layers[0]
-                         .wqkv));
+                         .wqkv.values));
 }
 
 TEST_CASE("assembled weights are fused q/k/v and w1/w3", "[core][model][weights]") {
@@ -209,10 +213,14 @@ TEST_CASE("assembled weights are fused q/k/v and w1/w3", "[core][model][weights]
   const auto raw = random_checkpoint(config, 7, torch::kFloat);
   const CsmWeights w = assemble_weights(raw, config, torch::kBFloat16, torch::kCPU, "random");
   const auto& l0 = w.backbone.layers[0];
-  CHECK(l0.wqkv.scalar_type() == torch::kBFloat16);
-  CHECK(torch::equal(l0.wqkv.narrow(0, 0, 256), raw.at("backbone.layers.0.attn.q_proj.weight").to(torch::kBFloat16)));
-  CHECK(torch::equal(l0.wqkv.narrow(0, 256 + 64, 64), raw.at("backbone.layers.0.attn.v_proj.weight").to(torch::kBFloat16)));
-  CHECK(torch::equal(l0.w13.narrow(0, 768, 768), raw.at("backbone.layers.0.mlp.w3.weight").to(torch::kBFloat16)));
+  CHECK(l0.wqkv.values.scalar_type() == torch::kBFloat16);
+  CHECK_FALSE(l0.wqkv.is_int8());
+  CHECK(torch::equal(l0.wqkv.values.narrow(0, 0, 256), raw.at("backbone.layers.0.attn.q_proj.weight").to(torch::kBFloat16)));
+  CHECK(torch::equal(l0.wqkv.values.narrow(0, 256 + 64, 64), raw.at("backbone.layers.0.attn.v_proj.weight").to(torch::kBFloat16)));
+  CHECK(torch::equal(l0.w13.values.narrow(0, 768, 768), raw.at("backbone.layers.0.mlp.w3.weight").to(torch::kBFloat16)));
+  // audio_head [K-1, Dd, V] becomes K-1 linears [V, Dd].
+  REQUIRE(w.audio_heads.size() == static_cast<size_t>(config.audio_num_codebooks - 1));
+  CHECK(torch::equal(w.audio_heads[2].values, raw.at("audio_head")[2].t().to(torch::kBFloat16)));
   auto broken = raw;
   broken.erase("decoder.layers.1.mlp.w2.weight");
   broken["projection.weight"] = torch::zeros({3, 3});

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <chrono>
 #include <cmath>
+#include <cstdlib>
 #include <nlohmann/json.hpp>
 #include "support/catch.h"
 
@@ -41,10 +42,13 @@ inline server::ServerConfig test_config() {
 
 // The config with the demo model: one torch thread per engine (tests run two at a time on
 // two cores); the engine section is the caller's (8 KV-cache slots by default).
+// CSM_TEST_MODEL_WEIGHTS sets model.weights ("int8": tests/server/tests.cmake runs the
+// streaming tests once more so).
 inline server::ServerConfig with_demo_model(server::ServerConfig c) {
   c.model.source = "demo";
   c.model.demo_dir = (binary_dir() / "share" / "demo").string();
   c.model.cpu_threads = 1;
+  if (const char* weights = std::getenv("CSM_TEST_MODEL_WEIGHTS")) c.model.weights = weights;
   return c;
 }
 
