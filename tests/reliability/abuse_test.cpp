@@ -212,14 +212,16 @@ TEST_CASE("abuse: 3,000 context items of 4 KB neither stall the engine nor the f
     REQUIRE(e["type"] == "context.added");
     ++added;
   }
-  // The flooder's own next turn starts promptly: its history was bounded all along.
+  // The flooder's own next turn starts promptly: its history was bounded all along, so the
+  // turn prefills at most one full context (2,048 rows of the demo model: about 2 s on an
+  // AVX512 VM, 4.2 s on a 2-core Zen 1 VM without AVX512 beside nothing else).
   const auto start = Clock::now();
   c.send(create("And now, a reply.", 240));
   REQUIRE(c.event()["type"] == "response.created");
   WsMessage first = c.read(milliseconds(20000 * kTimingScale));
   REQUIRE(!first.error);
   CHECK(first.binary);
-  CHECK(ms_since(start) < 3000.0 * kTimingScale);
+  CHECK(ms_since(start) < 8000.0 * kTimingScale);
   unaffected(a.listener);
   server_serves(a.server);
 }
