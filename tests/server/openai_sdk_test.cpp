@@ -218,11 +218,13 @@ TEST_CASE("chromium: a page of an allowed origin calls the speech endpoint (CORS
           "[server][rest][sdk][cors]") {
   if (!have_tool("chromium"))
     CSM_SKIP("chromium is not installed (scripts/install-deps --with-test-tools)");
-  const uint16_t page_port = free_port();
-  const std::string origin = "http://127.0.0.1:" + std::to_string(page_port);
+  // The page lives on 127.0.0.2, a loopback address no other test connects from: a port
+  // probed free on 127.0.0.1 could be taken by a parallel test's outgoing connection before
+  // node listens on it (EADDRINUSE, seen once in CI).
+  const std::string origin = "http://127.0.0.2:" + std::to_string(free_port("127.0.0.2"));
   const auto page = [&](const TestServer& s) {
-    return node("cors.mjs", std::to_string(page_port) +
-                                " http://127.0.0.1:" + std::to_string(s.port()) + " chromium");
+    return node("cors.mjs",
+                origin + " http://127.0.0.1:" + std::to_string(s.port()) + " chromium");
   };
   {
     csm::server::ServerConfig config = sdk_config(960);

@@ -80,9 +80,9 @@ inline std::string text_beyond_context() {
 }
 
 // A loopback port that was free a moment ago (for a helper server the test starts itself).
-inline uint16_t free_port() {
+inline uint16_t free_port(const std::string& address = "127.0.0.1") {
   asio::io_context io;
-  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  tcp::acceptor a(io, tcp::endpoint(asio::ip::make_address(address), 0));
   return a.local_endpoint().port();
 }
 
