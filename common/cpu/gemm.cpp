@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "common/cpu/features.h"
 #include "common/cpu/gemm_kernels.h"
@@ -38,7 +39,8 @@ void for_blocks(int64_t T, int64_t K, int64_t N, int64_t element_bytes, const Ro
   });
 }
 
-// y = x · wᵀ (times scales per row when given) on the AVX2 kernel for w's element type W.
+// y = x · wᵀ on the AVX2 kernel for w's element type W (int8: times `scales` per row; bf16
+// takes none).
 template <class W, class Out>
 at::Tensor avx2_gemm(const at::Tensor& x, const at::Tensor& w, const float* scales) {
   const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
@@ -48,7 +50,11 @@ at::Tensor avx2_gemm(const at::Tensor& x, const at::Tensor& w, const float* scal
   const W* wp = w.data_ptr<W>();
   Out* op = out.data_ptr<Out>();
   for_blocks(T, K, N, sizeof(W), [&](int64_t tb, int64_t t0, int64_t n0, int64_t n1) {
-    detail::avx2_rows(tb, xp + t0 * K, wp, scales, op + t0 * N, K, N, n0, n1);
+    if constexpr (std::is_same_v<W, int8_t>) {
+      detail::avx2_rows(tb, xp + t0 * K, wp, scales, op + t0 * N, K, N, n0, n1);
+    } else {
+      detail::avx2_rows(tb, xp + t0 * K, wp, op + t0 * N, K, N, n0, n1);
+    }
   });
   return out;
 }

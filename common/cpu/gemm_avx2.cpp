@@ -26,22 +26,21 @@ namespace {
 #define CSM_AVX2 __attribute__((target("avx2,fma")))
 #define CSM_AVX2_INLINE __attribute__((target("avx2,fma"), always_inline)) inline
 
-// Elements of w per step of K per row: 64 bytes of bf16, 32 bytes of int8; 4 groups of 8.
+// The bf16 kernel's step: 32 elements of K per row of w (64 bytes, one cache line), widened
+// as 4 groups of 8 fp32 lanes.
 constexpr int64_t kStep = 32;
 constexpr int kGroups = 4;
 
-struct Bf16W {
-  using T = at::BFloat16;
-  static constexpr float kUnit = 1.0f;  // value of 1 in the widened weights
-  // Position in the step of lane j of group g.
-  static constexpr int64_t index(int64_t g, int64_t j) { return 16 * (g / 2) + 2 * j + g % 2; }
-  template <int G>
-  CSM_AVX2_INLINE static __m256 widen(const T* p) {
-    const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 16 * (G / 2)));
-    return _mm256_castsi256_ps(G % 2 == 0 ? _mm256_slli_epi32(v, 16)
-                                          : _mm256_and_si256(v, _mm256_set1_epi32(-65536)));
-  }
-};
+// Position in the step of lane j of group g (the order permute_x gives x).
+constexpr int64_t lane_index(int64_t g, int64_t j) { return 16 * (g / 2) + 2 * j + g % 2; }
+
+// Group G of the step at p as 8 fp32 lanes.
+template <int G>
+CSM_AVX2_INLINE __m256 widen_bf16(const at::BFloat16* p) {
+  const __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 16 * (G / 2)));
+  return _mm256_castsi256_ps(G % 2 == 0 ? _mm256_slli_epi32(v, 16)
+                                        : _mm256_and_si256(v, _mm256_set1_epi32(-65536)));
+}
 
 CSM_AVX2_INLINE float sum_lanes(__m256 v) {
   const __m128 s4 = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
@@ -51,11 +50,11 @@ CSM_AVX2_INLINE float sum_lanes(__m256 v) {
 
 // Group G of one step: widen it for the R rows of w, then one x vector per x row, reused
 // across the R rows (TB + R loads for R * TB FMAs).
-template <class E, int TB, int R, int G>
-CSM_AVX2_INLINE void group(__m256 (&acc)[R][TB], const float* x, const typename E::T* w,
+template <int TB, int R, int G>
+CSM_AVX2_INLINE void group(__m256 (&acc)[R][TB], const float* x, const at::BFloat16* w,
                            int64_t K) {
   __m256 wv[R];
-  for (int r = 0; r < R; ++r) wv[r] = E::template widen<G>(w + r * K);
+  for (int r = 0; r < R; ++r) wv[r] = widen_bf16<G>(w + r * K);
   for (int t = 0; t < TB; ++t) {
     const __m256 xv = _mm256_loadu_ps(x + t * K + 8 * G);
     for (int r = 0; r < R; ++r) acc[r][t] = _mm256_fmadd_ps(wv[r], xv, acc[r][t]);
@@ -63,47 +62,41 @@ CSM_AVX2_INLINE void group(__m256 (&acc)[R][TB], const float* x, const typename 
 }
 
 // out[t][n] for n in [n0, n1), t in [0, TB): R rows of w at a time, TB rows of x.
-template <class E, class Out, int TB, int R>
-CSM_AVX2 void kernel(const float* x, const typename E::T* w, const float* scales, Out* out,
-                     int64_t K, int64_t N, int64_t n0, int64_t n1) {
-  const int64_t ahead = prefetch_distance<typename E::T, R>(K);
-  constexpr int64_t kLine = 64 / sizeof(typename E::T);
+template <int TB, int R>
+CSM_AVX2 void bf16_kernel(const float* x, const at::BFloat16* w, at::BFloat16* out, int64_t K,
+                          int64_t N, int64_t n0, int64_t n1) {
+  const int64_t ahead = prefetch_distance<at::BFloat16, R>(K);
   int64_t n = n0;
   for (; n + R <= n1; n += R) {
     __m256 acc[R][TB];
     for (int r = 0; r < R; ++r)
       for (int t = 0; t < TB; ++t) acc[r][t] = _mm256_setzero_ps();
-    const typename E::T* wn = w + n * K;
+    const at::BFloat16* wn = w + n * K;
     for (int64_t k = 0; k < K; k += kStep) {
-      // One prefetch per 64-byte line (every other step of int8): they are not free.
-      if (kStep >= kLine || k % kLine == 0) {
-        for (int r = 0; r < R; ++r) {
-          _mm_prefetch(reinterpret_cast<const char*>(wn + r * K + k + ahead), _MM_HINT_T0);
-        }
+      for (int r = 0; r < R; ++r) {  // one prefetch per step: a step is one 64-byte line
+        _mm_prefetch(reinterpret_cast<const char*>(wn + r * K + k + ahead), _MM_HINT_T0);
       }
-      group<E, TB, R, 0>(acc, x + k, wn + k, K);
-      group<E, TB, R, 1>(acc, x + k, wn + k, K);
-      group<E, TB, R, 2>(acc, x + k, wn + k, K);
-      group<E, TB, R, 3>(acc, x + k, wn + k, K);
+      group<TB, R, 0>(acc, x + k, wn + k, K);
+      group<TB, R, 1>(acc, x + k, wn + k, K);
+      group<TB, R, 2>(acc, x + k, wn + k, K);
+      group<TB, R, 3>(acc, x + k, wn + k, K);
     }
-    for (int r = 0; r < R; ++r) {
-      const float scale = (scales != nullptr ? scales[n + r] : 1.0f) / E::kUnit;
-      for (int t = 0; t < TB; ++t) out[t * N + n + r] = Out(sum_lanes(acc[r][t]) * scale);
-    }
+    for (int r = 0; r < R; ++r)
+      for (int t = 0; t < TB; ++t) out[t * N + n + r] = at::BFloat16(sum_lanes(acc[r][t]));
   }
-  if (n < n1) kernel<E, Out, TB, 1>(x, w, scales, out, K, N, n, n1);
+  if (n < n1) bf16_kernel<TB, 1>(x, w, out, K, N, n, n1);
 }
 
-// kernel<E, Out, tb, R(tb)> for a run-time tb in 1..kMaxRowsX.
-template <class E, class Out, int TB = 1>
-void run_rows(int64_t tb, const float* x, const typename E::T* w, const float* scales, Out* out,
-          int64_t K, int64_t N, int64_t n0, int64_t n1) {
+// bf16_kernel<tb, R(tb)> for a run-time tb in 1..kMaxRowsX.
+template <int TB = 1>
+void run_bf16_rows(int64_t tb, const float* x, const at::BFloat16* w, at::BFloat16* out,
+                   int64_t K, int64_t N, int64_t n0, int64_t n1) {
   if constexpr (TB < kMaxRowsX) {
-    if (tb > TB) return run_rows<E, Out, TB + 1>(tb, x, w, scales, out, K, N, n0, n1);
+    if (tb > TB) return run_bf16_rows<TB + 1>(tb, x, w, out, K, N, n0, n1);
   }
   // 16 ymm registers: R*TB accumulators + R widened weights + 1 x vector + 2 temporaries.
   constexpr int R = TB == 1 ? 6 : TB == 2 ? 4 : TB == 3 ? 3 : TB <= 5 ? 2 : 1;
-  kernel<E, Out, TB, R>(x, w, scales, out, K, N, n0, n1);
+  bf16_kernel<TB, R>(x, w, out, K, N, n0, n1);
 }
 
 // The int8 kernel: int32 lanes are reduced every kInt8KBlock elements of K (below), and the
@@ -134,7 +127,7 @@ CSM_AVX2 void int8_kernel(const float* xbuf, const int8_t* w, const float* scale
   int64_t n = n0;
   for (; n + R <= n1; n += R) {
     const int8_t* wn = w + n * K;
-    int64_t sum[R][TB];
+    int64_t sum[R][TB] = {};
     for (int64_t kb = 0; kb < K; kb += kInt8KBlock) {
       const int64_t ke = std::min(K, kb + kInt8KBlock);
       __m256i acc[R][TB];
@@ -159,10 +152,7 @@ CSM_AVX2 void int8_kernel(const float* xbuf, const int8_t* w, const float* scale
         }
       }
       for (int r = 0; r < R; ++r)
-        for (int t = 0; t < TB; ++t) {
-          const int64_t s = sum_lanes_i64(acc[r][t]);
-          sum[r][t] = kb == 0 ? s : sum[r][t] + s;
-        }
+        for (int t = 0; t < TB; ++t) sum[r][t] += sum_lanes_i64(acc[r][t]);
     }
     for (int r = 0; r < R; ++r)
       for (int t = 0; t < TB; ++t)
@@ -213,23 +203,23 @@ CSM_AVX2 void int16_x(const float* x, int64_t T, int64_t K, float* out) {
   }
 }
 
-// x [T, K] -> fp32 [T, K] with each step of K in E's lane order: [step][group][lane]. A plain
-// loop: T x K is small, and a few LibTorch ops would cost more than the copy for small w.
-template <class E, class X>
+// x [T, K] -> fp32 [T, K] with each step of K in the bf16 kernel's lane order:
+// [step][group][lane]. A plain loop: T x K is small, and a few LibTorch ops would cost more
+// than the copy for small w.
+template <class X>
 void permute_x(const X* x, float* out, int64_t count) {
   for (int64_t k = 0; k < count; k += kStep)
     for (int64_t g = 0; g < kGroups; ++g)
-      for (int64_t j = 0; j < 8; ++j) out[k + 8 * g + j] = static_cast<float>(x[k + E::index(g, j)]);
+      for (int64_t j = 0; j < 8; ++j) out[k + 8 * g + j] = static_cast<float>(x[k + lane_index(g, j)]);
 }
 
-template <class E>
 at::Tensor permute_x(const at::Tensor& x_in) {
   const at::Tensor x = x_in.contiguous();
   at::Tensor out = torch::empty(x.sizes(), x.options().dtype(torch::kFloat));
   if (x.scalar_type() == at::kFloat) {
-    permute_x<E>(x.data_ptr<float>(), out.data_ptr<float>(), x.numel());
+    permute_x(x.data_ptr<float>(), out.data_ptr<float>(), x.numel());
   } else {
-    permute_x<E>(x.data_ptr<at::BFloat16>(), out.data_ptr<float>(), x.numel());
+    permute_x(x.data_ptr<at::BFloat16>(), out.data_ptr<float>(), x.numel());
   }
   return out;
 }
@@ -237,16 +227,16 @@ at::Tensor permute_x(const at::Tensor& x_in) {
 }  // namespace
 
 at::Tensor avx2_x(const at::Tensor& x, c10::ScalarType w_type) {
-  if (w_type != at::kChar) return permute_x<Bf16W>(x);
+  if (w_type != at::kChar) return permute_x(x);
   const at::Tensor xf = x.to(at::kFloat).contiguous();
   at::Tensor out = torch::empty(xf.sizes(), xf.options());
   int16_x(xf.data_ptr<float>(), xf.size(0), xf.size(1), out.data_ptr<float>());
   return out;
 }
 
-void avx2_rows(int64_t tb, const float* x, const at::BFloat16* w, const float* scales,
-               at::BFloat16* out, int64_t K, int64_t N, int64_t n0, int64_t n1) {
-  run_rows<Bf16W>(tb, x, w, scales, out, K, N, n0, n1);
+void avx2_rows(int64_t tb, const float* x, const at::BFloat16* w, at::BFloat16* out, int64_t K,
+               int64_t N, int64_t n0, int64_t n1) {
+  run_bf16_rows(tb, x, w, out, K, N, n0, n1);
 }
 
 void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales,

@@ -34,11 +34,10 @@ void avx512_rows(int64_t tb, const float* x, const float* w, float* out, int64_t
 // gemm_avx2.cpp (AVX2 + FMA). x comes prepared by avx2_x (once per call, [T, K] floats, row
 // stride K): for bf16 w, fp32 permuted to the order in which the kernel widens w without
 // shuffles; for int8 w, each row quantized to int16 (its first 2K bytes) with the row's fp32
-// scale at float index K/2. `scales` [N] multiply the int8 sums (per output row); the bf16
-// kernel takes none.
+// scale at float index K/2. `scales` [N] multiply the int8 sums (per output row).
 at::Tensor avx2_x(const at::Tensor& x, c10::ScalarType w_type);
-void avx2_rows(int64_t tb, const float* x, const at::BFloat16* w, const float* scales,
-               at::BFloat16* out, int64_t K, int64_t N, int64_t n0, int64_t n1);
+void avx2_rows(int64_t tb, const float* x, const at::BFloat16* w, at::BFloat16* out, int64_t K,
+               int64_t N, int64_t n0, int64_t n1);
 void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales,
                at::BFloat16* out, int64_t K, int64_t N, int64_t n0, int64_t n1);
 void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales, float* out,
