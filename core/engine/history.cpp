@@ -11,12 +11,9 @@ int History::append(Segment segment) {
 }
 
 void History::set_voice_prompt(const Segment* prompt) {
-  if (voice_prompt_) total_rows_ -= voice_prompt_->rows(codebooks_);
-  voice_prompt_.reset();
-  if (prompt != nullptr) {
-    voice_prompt_.emplace(*prompt);  // constructs (assigning trips GCC 14's uninitialized check)
-    total_rows_ += voice_prompt_->rows(codebooks_);
-  }
+  if (voice_prompt_ != nullptr) total_rows_ -= voice_prompt_->rows(codebooks_);
+  voice_prompt_ = prompt;
+  if (prompt != nullptr) total_rows_ += prompt->rows(codebooks_);
 }
 
 int History::trim_to(int target_rows) {

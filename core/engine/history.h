@@ -19,7 +19,6 @@
 
 #include <cstdint>
 #include <deque>
-#include <optional>
 #include <vector>
 
 namespace csm::engine {
@@ -52,7 +51,9 @@ class History {
   // Returns the number of segments dropped (rows before the end moved: a cache of them is
   // stale).
   int append(Segment segment);
-  // Replaces the voice prompt (always the first rows); null removes it.
+  // Replaces the voice prompt (always the first rows); null removes it. The history keeps the
+  // pointer: the prompt must outlive it (the engine's are its voices, which outlive every
+  // session).
   void set_voice_prompt(const Segment* prompt);
   int total_rows() const { return total_rows_; }
   int voice_prompt_rows() const { return voice_prompt_ ? voice_prompt_->rows(codebooks_) : 0; }
@@ -77,7 +78,7 @@ class History {
   void append_rows(const Segment& s, int skip, Rows& out) const;
   int codebooks_;
   int max_rows_;
-  std::optional<Segment> voice_prompt_;
+  const Segment* voice_prompt_ = nullptr;  // not owned (set_voice_prompt)
   std::deque<Segment> segments_;  // oldest first
   int total_rows_ = 0;            // rows of the voice prompt and every segment
   int dropped_rows_ = 0;          // rows dropped after the voice prompt since take_dropped()
