@@ -1,7 +1,8 @@
 // csm-bench-engine: the engine in-process (no sockets) under concurrent sessions.
 //
 //   csm-bench-engine [--model demo|csm-1b-shape] [--dtype float32|bfloat16]
-//                    [--sessions 1,2,4,8] [--frames N] [--threads T] [--json]   (--help)
+//                    [--sessions 1,2,4,8] [--frames N] [--threads T] [--device DEV]
+//                    [--json]   (--help)
 //
 // For each concurrency c it runs c sessions of one turn of N frames each, all started at once,
 // and reports aggregate frames/s, the median per-session real-time factor (generation time /
@@ -37,6 +38,7 @@ namespace {
 struct Args {
   std::string model = "demo";
   std::string dtype = "float32";
+  std::string device = "cpu";
   std::vector<int> sessions = {1, 2, 4, 8};
   int frames = 25;
   int threads = 0;
@@ -46,16 +48,18 @@ struct Args {
 const csm::cli::Tool kTool{
     "csm-bench-engine",
     "usage: csm-bench-engine [--model demo|csm-1b-shape] [--dtype float32|bfloat16]\n"
-    "                        [--sessions 1,2,4,8] [--frames N] [--threads T] [--json]\n"
+    "                        [--sessions 1,2,4,8] [--frames N] [--threads T]\n"
+    "                        [--device DEV] [--json]\n"
     "  --model M        demo, or csm-1b-shape: random weights of the released shapes,\n"
     "                   written to a temporary folder first (default demo)\n"
     "  --dtype DTYPE    float32|bfloat16 (default float32)\n"
     "  --sessions LIST  concurrent sessions to measure, e.g. 1,8 (default 1,2,4,8)\n"
     "  --frames N       frames per turn (default 25)\n"
     "  --threads T      CPU threads (default 0 = the engine's choice)\n"
+    "  --device DEV     torch device of the model and Mimi: cpu, cuda, cuda:N (default cpu)\n"
     "  --json           print the report as JSON (default a table)\n"
     "  --help           this text\n",
-    {"--model", "--dtype", "--sessions", "--frames", "--threads"},
+    {"--model", "--dtype", "--sessions", "--frames", "--threads", "--device"},
     {"--json"},
     0,
     0};
@@ -64,6 +68,7 @@ Args parse(const csm::cli::Args& cli) {
   Args a;
   a.model = cli.get("--model", a.model);
   a.dtype = cli.get("--dtype", a.dtype);
+  a.device = cli.get("--device", a.device);
   a.frames = static_cast<int>(cli.get_int("--frames", a.frames, 1, csm::cli::kIntMax));
   a.threads = static_cast<int>(cli.get_int("--threads", a.threads, 0, csm::cli::kIntMax));
   a.json = cli.has("--json");
@@ -310,6 +315,7 @@ int bench(const csm::cli::Args& cli) {
   ModelOptions model;
   model.source = "demo";
   model.dtype = args.dtype;
+  model.device = args.device;
   model.cpu_threads = args.threads;
   fs::path temp;
   if (args.model == "csm-1b-shape") {
@@ -322,7 +328,10 @@ int bench(const csm::cli::Args& cli) {
   options.max_sessions = *std::max_element(args.sessions.begin(), args.sessions.end());
   options.max_queue = 0;
 
-  nlohmann::json report = {{"model", args.model}, {"dtype", args.dtype}, {"frames", args.frames}};
+  nlohmann::json report = {{"model", args.model},
+                           {"dtype", args.dtype},
+                           {"device", args.device},
+                           {"frames", args.frames}};
   try {
     Lateness lateness;
     EngineObserver observer;
@@ -356,8 +365,8 @@ int bench(const csm::cli::Args& cli) {
     std::cout << report.dump(2) << "\n";
     return 0;
   }
-  std::printf("model %s, %s, %d frames per turn\n", args.model.c_str(), args.dtype.c_str(),
-              args.frames);
+  std::printf("model %s, %s on %s, %d frames per turn\n", args.model.c_str(), args.dtype.c_str(),
+              args.device.c_str(), args.frames);
   std::printf("%9s %14s %12s %14s %16s\n", "sessions", "frames/s (agg)", "rtf median",
               "ttfa median ms", "lateness p99 ms");
   for (const auto& r : rows) {

@@ -4,7 +4,7 @@
 //   csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]
 //                   [--weights dtype,int8] [--batch 1,4,8] [--frames 8] [--prompt 24]
 //                   [--threads 0 (= every core)] [--prefill-profile ROWS]
-//                   [--checkpoint FILE]   (--help)
+//                   [--checkpoint FILE] [--device cpu|cuda|cuda:N]   (--help)
 //
 // For each model, dtype, weight format and batch: prefills a --prompt-row text prompt in every
 // slot, then times --frames steps. After each load it prints the resident memory the model
@@ -12,6 +12,9 @@
 // frames/s (batch / median step), the split of a median step into backbone / decoder loop /
 // sampling, and the weight bytes read per step divided by the step time, next to the memory
 // bandwidth measured in the same run (a large read and a large copy) as a fraction.
+// --device cuda runs it on a GPU (every step ends with its codes on the host, so step times
+// include the device's work; the stage split then counts launches) and measures the device's
+// memory bandwidth instead of the CPU's.
 // CSM_PROFILE=FILE writes LibTorch's chrome trace of one step (its ops; gaps are our kernels).
 // --model gemm times dense() alone on decoder- and backbone-shaped weights.
 // --prefill-profile N: instead of steps, times prompt chunks of N rows written one after the
@@ -20,6 +23,7 @@
 // the model's shape (1 + position x attention_cost_per_key, relative to the first chunk).
 // On a shared CPU run it with OMP_WAIT_POLICY=PASSIVE: OpenMP threads that spin while their
 // core is taken by other processes make multi-threaded prefill several times slower.
+#include <torch/cuda.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -35,6 +39,7 @@
 #include "common/cli/args.h"
 #include "common/cpu/features.h"
 #include "common/cpu/freed_memory.h"
+#include "common/device/torch_device.h"
 #include "common/system/resident_memory.h"
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
@@ -54,6 +59,7 @@ const csm::cli::Tool kTool{
     "usage: csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]\n"
     "                       [--weights LIST] [--batch 1,4,8] [--frames N] [--prompt N]\n"
     "                       [--threads N] [--prefill-profile ROWS] [--checkpoint FILE]\n"
+    "                       [--device DEV]\n"
     "  --model M              demo, csm-1b (random weights), both, or gemm: the dense()\n"
     "                         kernels alone (default both)\n"
     "  --dtype D              float32, bfloat16 or both (default both)\n"
@@ -69,9 +75,10 @@ const csm::cli::Tool kTool{
     "  --checkpoint FILE      csm-1b's weights from this checkpoint (either layout, or a\n"
     "                         csm-quantize file for int8) instead of random ones, held as the\n"
     "                         server holds them (default none)\n"
+    "  --device DEV           torch device: cpu, cuda, cuda:N (default cpu; int8 is cpu only)\n"
     "  --help                 this text\n",
     {"--model", "--dtype", "--weights", "--batch", "--frames", "--prompt", "--threads",
-     "--prefill-profile", "--checkpoint"},
+     "--prefill-profile", "--checkpoint", "--device"},
     {},
     0,
     0};
@@ -97,9 +104,14 @@ struct Bandwidth {
   double copy_gbs = 0;  // (bytes read + written) / s of a 1 GiB copy
 };
 
-Bandwidth measure_bandwidth() {
+// Waits for the device's queued work (a no-op on the CPU, where ops finish as they return).
+void sync(c10::Device device) {
+  if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? -1 : device.index());
+}
+
+Bandwidth measure_bandwidth(c10::Device device) {
   Bandwidth bw;
-  const at::Tensor big = torch::ones({512ll << 20}, torch::kFloat);  // 2 GiB
+  const at::Tensor big = torch::ones({512ll << 20}, torch::TensorOptions(torch::kFloat).device(device));  // 2 GiB
   std::vector<double> t;
   for (int i = 0; i < 3; ++i) {
     const auto t0 = Clock::now();
@@ -114,6 +126,7 @@ Bandwidth measure_bandwidth() {
   for (int i = 0; i < 3; ++i) {
     const auto t0 = Clock::now();
     dst.copy_(src);
+    sync(device);
     t.push_back(seconds_since(t0));
   }
   bw.copy_gbs = src.numel() * 8.0 / median(t) / 1e9;
@@ -136,28 +149,28 @@ std::string weights_label(const std::string& dtype, WeightFormat format) {
   return dtype == "bfloat16" ? "bf16" : dtype == "float32" ? "fp32" : dtype;
 }
 
-// The demo or csm-1b model in `dtype` on the CPU: random weights, or csm-1b's from
+// The demo or csm-1b model in `dtype` on `device`: random weights, or csm-1b's from
 // `checkpoint` (a checkpoint in either layout, e.g. csm-make-random-checkpoint's, or a
 // csm-quantize file) when set, held as the server holds them (views of the mapped file where
 // its dtype is `dtype`), the linear weights in `format`. Prints what the load added to the
 // resident memory.
 std::shared_ptr<const CsmModel> bench_model(const std::string& model_name,
                                             const std::string& dtype, WeightFormat format,
-                                            const std::string& checkpoint) {
+                                            const std::string& checkpoint, c10::Device device) {
   const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
   const at::ScalarType st = parse_dtype(dtype);
   const double rss_before = csm::system::resident_mib();
   CsmWeights weights =
       checkpoint.empty()
-          ? assemble_weights(random_checkpoint(config, 1, st), config, st, torch::kCPU, "random",
+          ? assemble_weights(random_checkpoint(config, 1, st), config, st, device, "random",
                              format)
-          : load_weights(checkpoint, config, st, torch::kCPU, format);
+          : load_weights(checkpoint, config, st, device, format);
   csm::cpu::return_freed_memory();  // as CsmModel::load does after quantizing
   std::printf("%-7s %-9s %-4s loaded: resident +%.0f MiB (now %.0f MiB), linear weights %.0f MiB\n",
               model_name.c_str(), dtype.c_str(), weights_label(dtype, format).c_str(),
               csm::system::resident_mib() - rss_before, csm::system::resident_mib(),
               linear_weight_bytes(weights) / 1048576.0);
-  return std::make_shared<const CsmModel>(config, std::move(weights), torch::kCPU, st);
+  return std::make_shared<const CsmModel>(config, std::move(weights), device, st);
 }
 
 // `rows` random text rows for `slot`.
@@ -171,10 +184,10 @@ PromptChunk text_prompt(const CsmConfig& config, int slot, int rows) {
 }
 
 void run(const std::string& model_name, const std::string& dtype, WeightFormat format,
-         const std::string& checkpoint, const std::vector<int>& batches, int frames,
-         int prompt_rows) {
+         const std::string& checkpoint, c10::Device device, const std::vector<int>& batches,
+         int frames, int prompt_rows) {
   const auto t_load = Clock::now();
-  const auto model = bench_model(model_name, dtype, format, checkpoint);
+  const auto model = bench_model(model_name, dtype, format, checkpoint, device);
   const CsmConfig& config = model->config();
   const double load_s = seconds_since(t_load);
   const double wbytes = weight_bytes_per_step(*model);
@@ -190,6 +203,7 @@ void run(const std::string& model_name, const std::string& dtype, WeightFormat f
     }
     const auto t0 = Clock::now();
     gen.prefill(chunks);
+    sync(device);
     const double prefill_s = seconds_since(t0);
     gen.step(slots);
     const double first_s = seconds_since(t0);
@@ -208,7 +222,7 @@ void run(const std::string& model_name, const std::string& dtype, WeightFormat f
       smp.push_back(trace.sample_ms);
     }
     const double step = median(step_s);
-    const Bandwidth bw = measure_bandwidth();  // right after the steps: same machine load
+    const Bandwidth bw = measure_bandwidth(device);  // right after the steps: same machine load
     const double gbs = wbytes / step / 1e9;
     std::printf("%-7s %-9s %-4s batch %d | load %.1fs | first frame %.3fs (prefill %.3fs) | step %.3fs = %.2f frames/s"
                 " (%.2f x real time) | backbone %.0f ms, decoder %.0f ms, sampling %.0f ms |"
@@ -222,8 +236,9 @@ void run(const std::string& model_name, const std::string& dtype, WeightFormat f
 
 // The prompt cost by position: chunks of `chunk` rows from 0 to the end of the context.
 void run_prefill_profile(const std::string& model_name, const std::string& dtype,
-                         WeightFormat format, const std::string& checkpoint, int chunk) {
-  const auto model = bench_model(model_name, dtype, format, checkpoint);
+                         WeightFormat format, const std::string& checkpoint, c10::Device device,
+                         int chunk) {
+  const auto model = bench_model(model_name, dtype, format, checkpoint, device);
   const CsmConfig& config = model->config();
   BatchedGenerator gen(model, 1);
   const int chunks = (config.backbone.kv_cache_len - 1) / chunk;
@@ -235,6 +250,7 @@ void run_prefill_profile(const std::string& model_name, const std::string& dtype
       const PromptChunk prompt = text_prompt(config, 0, chunk);
       const auto t0 = Clock::now();
       gen.prefill({prompt});
+      sync(device);
       if (pass > 0) ms[c].push_back(seconds_since(t0) * 1e3);
     }
   }
@@ -310,6 +326,7 @@ int bench(const csm::cli::Args& args) {
   const int threads = static_cast<int>(args.get_int("--threads", 0, 0, kIntMax));
   const int prefill_profile = static_cast<int>(args.get_int("--prefill-profile", 0, 0, kIntMax));
   const std::string checkpoint = args.get("--checkpoint");
+  const c10::Device device = csm::device::parse_torch_device(args.get("--device", "cpu"));
   if (!checkpoint.empty() && models != "csm-1b") {
     throw csm::cli::UsageError("--checkpoint holds csm-1b's weights: use it with --model csm-1b");
   }
@@ -325,10 +342,12 @@ int bench(const csm::cli::Args& args) {
   csm::cpu::keep_freed_memory_for_reuse();  // as the server does (freed_memory.h)
   torch::NoGradGuard no_grad;
   const char* wait_policy = std::getenv("OMP_WAIT_POLICY");
-  std::printf("threads %d, OMP_WAIT_POLICY=%s, cpu fast bf16 (AVX512-BF16): %s\n",
-              at::get_num_threads(), wait_policy != nullptr ? wait_policy : "(unset)",
+  std::printf("device %s, threads %d, OMP_WAIT_POLICY=%s, cpu fast bf16 (AVX512-BF16): %s\n",
+              device.str().c_str(), at::get_num_threads(),
+              wait_policy != nullptr ? wait_policy : "(unset)",
               csm::cpu::has_fast_bf16() ? "yes" : "no");
   if (models == "gemm") {
+    if (!device.is_cpu()) throw csm::cli::UsageError("--model gemm times the CPU kernels: no --device");
     for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) run_gemm(d);
     return 0;
   }
@@ -337,9 +356,9 @@ int bench(const csm::cli::Args& args) {
       for (const auto& name : weight_names) {
         const WeightFormat format = parse_weights_arg(name, d);
         if (prefill_profile > 0) {
-          run_prefill_profile(m, d, format, checkpoint, prefill_profile);
+          run_prefill_profile(m, d, format, checkpoint, device, prefill_profile);
         } else {
-          run(m, d, format, checkpoint, batches, frames, prompt);
+          run(m, d, format, checkpoint, device, batches, frames, prompt);
         }
       }
     }

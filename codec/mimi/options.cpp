@@ -1,6 +1,7 @@
 #include "codec/mimi/options.h"
 
 #include "codec/mimi/config.h"
+#include "common/device/torch_device.h"
 
 #include <torch/torch.h>
 
@@ -16,9 +17,9 @@ void MimiOptions::validate() const {
 
 c10::Device MimiOptions::torch_device() const {
   try {
-    return c10::Device(device);
-  } catch (const std::exception&) {
-    throw MimiError("mimi options: unknown device '" + device + "'");
+    return device::parse_torch_device(device);
+  } catch (const device::DeviceError& e) {
+    throw MimiError(std::string("mimi options: ") + e.what());
   }
 }
 

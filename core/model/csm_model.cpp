@@ -9,6 +9,7 @@
 #include "common/cpu/blas_threads.h"
 #include "common/cpu/freed_memory.h"
 #include "common/cpu/features.h"
+#include "common/device/torch_device.h"
 #include "common/log/log.h"
 #include "core/model/ops.h"
 
@@ -36,7 +37,7 @@ CsmModel::CsmModel(CsmConfig config, CsmWeights weights, c10::Device device, at:
 std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
                                                const std::string& weights_path,
                                                const RuntimeOptions& options) {
-  const c10::Device device(options.device);
+  const c10::Device device = device::parse_torch_device(options.device);
   const at::ScalarType dtype = parse_dtype(options.dtype);
   const WeightFormat format = parse_weight_format(options.weights);
   if (device.is_cpu() && dtype == torch::kHalf) {

@@ -1,13 +1,14 @@
 // csm-parity: checks the C++ CSM against the reference tensors of one golden folder.
 //
-//   csm-parity --golden DIR [--no-bf16] [--no-int8]
+//   csm-parity --golden DIR [--device DEV] [--no-bf16] [--no-int8]
 //
 // DIR is one folder of ../shared/golden/csm/: a model folder (config.json + weights +
 // cases), rope/ or sampler/. Prints one line per compared tensor (max abs diff, tolerance,
 // PASS/FAIL) and exits 1 on any failure or load error, 2 on a usage error (--help). Model
-// folders are also run in bfloat16, and with int8 weights (quantize.h) in bfloat16 and in
-// float32 compute, and their errors against the fp32 goldens are reported (no pass/fail),
-// ending with a table of the teacher-forced logits' errors side by side.
+// folders are also run in bfloat16, and with int8 weights (quantize.h, CPU only) in bfloat16
+// and in float32 compute, and their errors against the fp32 goldens are reported (no
+// pass/fail), ending with a table of the teacher-forced logits' errors side by side. --device
+// runs the model, RoPE and sampler on that torch device (scripts/device-check: cuda).
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -18,6 +19,7 @@
 
 #include "common/cli/args.h"
 #include "common/config/config.h"
+#include "common/device/torch_device.h"
 #include "common/safetensors/safetensors.h"
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
@@ -37,13 +39,14 @@ constexpr double kProbTol = 1e-6;
 
 const csm::cli::Tool kTool{
     "csm-parity",
-    "usage: csm-parity --golden DIR [--no-bf16] [--no-int8]\n"
+    "usage: csm-parity --golden DIR [--device DEV] [--no-bf16] [--no-int8]\n"
     "  --golden DIR  one folder of tests/data/golden/csm/: a model folder (config.json),\n"
     "                rope/ or sampler/ (required)\n"
+    "  --device DEV  torch device: cpu, cuda, cuda:N (default cpu; int8 runs on cpu only)\n"
     "  --no-bf16     skip the bfloat16 report of model folders (default: run it)\n"
     "  --no-int8     skip the int8-weights report of model folders (default: run it)\n"
     "  --help        this text\n",
-    {"--golden"},
+    {"--golden", "--device"},
     {"--no-bf16", "--no-int8"},
     0,
     0};
@@ -64,9 +67,11 @@ class Table {
       ++failures_;
       return;
     }
-    row(name, (got.to(torch::kDouble) - want.to(torch::kDouble)).abs().max().item<double>(), tol);
+    const at::Tensor g = got.to(torch::kCPU, torch::kDouble), w = want.to(torch::kDouble);
+    row(name, (g - w).abs().max().item<double>(), tol);
   }
-  void exact(const std::string& name, const at::Tensor& got, const at::Tensor& want) {
+  void exact(const std::string& name, const at::Tensor& got_any, const at::Tensor& want) {
+    const at::Tensor got = got_any.cpu();
     const bool same = got.sizes() == want.sizes() && torch::equal(got.to(torch::kLong), want.to(torch::kLong));
     const double mismatches = same ? 0.0 : got.sizes() != want.sizes()
                                               ? 1.0
@@ -179,20 +184,23 @@ void print_logits_summary(const std::vector<GoldenCase>& cases, const Table& t) 
   }
 }
 
-void run_model_folder(const fs::path& dir, bool with_bf16, bool with_int8, Table& t) {
+void run_model_folder(const fs::path& dir, c10::Device device, bool with_bf16, bool with_int8,
+                      Table& t) {
   const CsmConfig config = load_csm_config((dir / "config.json").string());
   const std::string weights = (dir / config.weights_file).string();
   const auto cases = load_golden_cases(dir.string());
-  const CsmModel fp32(config, load_weights(weights, config, torch::kFloat, torch::kCPU),
-                      torch::kCPU, torch::kFloat);
+  const CsmModel fp32(config, load_weights(weights, config, torch::kFloat, device), device,
+                      torch::kFloat);
   run_model_cases(fp32, cases, t, kModelTol, "");
   if (with_bf16) {
     std::printf("bfloat16 against the fp32 goldens (report only):\n");
-    const CsmModel bf16(config, load_weights(weights, config, torch::kBFloat16, torch::kCPU),
-                        torch::kCPU, torch::kBFloat16);
+    const CsmModel bf16(config, load_weights(weights, config, torch::kBFloat16, device), device,
+                        torch::kBFloat16);
     run_model_cases(bf16, cases, t, -1, "bf16.");
   }
-  if (with_int8) {
+  if (with_int8 && !device.is_cpu()) {
+    std::printf("int8 weights: skipped (they run on the CPU only)\n");
+  } else if (with_int8) {
     for (const auto& [dtype, tag] : {std::pair{torch::kBFloat16, "int8."},
                                      std::pair{torch::kFloat, "int8-fp32."}}) {
       std::printf("int8 weights, %s compute, against the fp32 goldens (report only):\n",
@@ -206,7 +214,7 @@ void run_model_folder(const fs::path& dir, bool with_bf16, bool with_int8, Table
   if (with_bf16 || with_int8) print_logits_summary(cases, t);
 }
 
-void run_rope_folder(const fs::path& dir, Table& t) {
+void run_rope_folder(const fs::path& dir, c10::Device device, Table& t) {
   const auto file = csm::safetensors::SafetensorsFile::open((dir / "rope.safetensors").string());
   const at::Tensor positions = file->tensor("positions");
   const RopeConfig rope;  // the golden tables use the csm-1b RoPE settings
@@ -219,38 +227,42 @@ void run_rope_folder(const fs::path& dir, Table& t) {
   }
   const RopeTable table = rope_table(64, 2048, rope);
   const at::Tensor pos = file->tensor("apply.positions");
-  const at::Tensor out = apply_rope(file->tensor("apply.x"), table.cos.index_select(0, pos),
-                                    table.sin.index_select(0, pos));
+  const at::Tensor out = apply_rope(file->tensor("apply.x").to(device),
+                                    table.cos.index_select(0, pos).to(device),
+                                    table.sin.index_select(0, pos).to(device));
   t.compare("apply.out", out, file->tensor("apply.out"), kRopeTol);
 }
 
-void run_sampler_folder(const fs::path& dir, Table& t) {
+void run_sampler_folder(const fs::path& dir, c10::Device device, Table& t) {
   const auto file = csm::safetensors::SafetensorsFile::open((dir / "sampler.safetensors").string());
   const auto index = csm::config::read_json_file((dir / "sampler.json").string());
   for (const auto& c : index.at("cases")) {
     const std::string name = c.at("name").get<std::string>();
     const int64_t k = c.at("topk").get<int64_t>();
     const float temperature = c.at("temperature").get<float>();
-    const at::Tensor probs = topk_probs(file->tensor(name + ".logits").unsqueeze(0),
-                                        torch::tensor({temperature}), torch::tensor({k}), k);
+    const at::Tensor probs =
+        topk_probs(file->tensor(name + ".logits").unsqueeze(0).to(device),
+                   torch::tensor({temperature}).to(device), torch::tensor({k}).to(device), k);
     t.compare(name + ".probs", probs[0], file->tensor(name + ".probs"), kProbTol);
-    const at::Tensor sample = sample_with_noise(probs, file->tensor(name + ".noise").unsqueeze(0));
+    const at::Tensor sample =
+        sample_with_noise(probs, file->tensor(name + ".noise").unsqueeze(0).to(device));
     t.exact(name + ".sample", sample, file->tensor(name + ".sample"));
   }
 }
 
 int run(const csm::cli::Args& args) {
   const std::string golden = args.require("--golden");
+  const c10::Device device = csm::device::parse_torch_device(args.get("--device", "cpu"));
   torch::NoGradGuard no_grad;
   const fs::path dir(golden);
   Table table;
   std::printf("%-52s %12s %10s  %s\n", "tensor", "max_abs_diff", "tolerance", "result");
   if (fs::exists(dir / "config.json"))
-    run_model_folder(dir, !args.has("--no-bf16"), !args.has("--no-int8"), table);
+    run_model_folder(dir, device, !args.has("--no-bf16"), !args.has("--no-int8"), table);
   else if (fs::exists(dir / "rope.safetensors"))
-    run_rope_folder(dir, table);
+    run_rope_folder(dir, device, table);
   else if (fs::exists(dir / "sampler.safetensors"))
-    run_sampler_folder(dir, table);
+    run_sampler_folder(dir, device, table);
   else
     throw std::runtime_error("no config.json, rope.safetensors or sampler.safetensors in " +
                              golden);
