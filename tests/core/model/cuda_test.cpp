@@ -26,7 +26,8 @@ TEST_CASE("cuda: the golden prompts on the GPU give the reference's frames (fp32
     const auto model = std::make_shared<const CsmModel>(
         config, load_weights((dir / config.weights_file).string(), config, torch::kFloat, cuda),
         cuda, torch::kFloat);
-    const GoldenCase& g = load_golden_cases(dir.string()).front();
+    const std::vector<GoldenCase> cases = load_golden_cases(dir.string());
+    const GoldenCase& g = cases.front();  // "ctx"
     BatchedGenerator gen(model, 2);
     gen.reset_slot(1, {g.greedy_temperature, 1, 0});
     gen.prefill({{1, g.prompt_tokens.to(cuda), g.prompt_mask.to(cuda)}});
