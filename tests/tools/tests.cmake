@@ -8,6 +8,7 @@ add_test(NAME "tools: every tool answers --help and unknown flags"
                  ${PROJECT_SOURCE_DIR}/bench/frame-path-cpu
                  ${PROJECT_SOURCE_DIR}/bench/client/demo-bench.sh
                  ${PROJECT_SOURCE_DIR}/scripts/install-deps ${PROJECT_SOURCE_DIR}/scripts/check-layering
+                 ${PROJECT_SOURCE_DIR}/scripts/device-check ${PROJECT_SOURCE_DIR}/scripts/fetch-device-deps
                  ${PROJECT_SOURCE_DIR}/docker/check-debian13.sh ${PROJECT_SOURCE_DIR}/docker/check-image.sh
                  ${PROJECT_SOURCE_DIR}/tests/fullsize/run-fullsize.sh
                  ${PROJECT_SOURCE_DIR}/examples/stream_to_file.py
