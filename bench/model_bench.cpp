@@ -106,7 +106,7 @@ struct Bandwidth {
 
 // Waits for the device's queued work (a no-op on the CPU, where ops finish as they return).
 void sync(c10::Device device) {
-  if (device.is_cuda()) torch::cuda::synchronize(device.index() < 0 ? -1 : device.index());
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
 }
 
 Bandwidth measure_bandwidth(c10::Device device) {

@@ -1,9 +1,9 @@
 #include "codec/mimi/parity.h"
 
 #include "codec/mimi/mimi.h"
+#include "common/device/torch_device.h"
 #include "common/safetensors/safetensors.h"
 
-#include <ATen/Context.h>
 #include <torch/torch.h>
 
 namespace csm::mimi {
@@ -70,8 +70,7 @@ void stream_encode(const MimiModel& model, const at::Tensor& pcm, at::Tensor& la
 }  // namespace
 
 std::vector<ParityResult> run_parity(const std::string& dir, MimiOptions options) {
-  at::globalContext().setAllowTF32CuBLAS(false);
-  at::globalContext().setAllowTF32CuDNN(false);
+  device::disable_tf32();
   std::shared_ptr<safetensors::SafetensorsFile> cases;
   try {
     cases = safetensors::SafetensorsFile::open(dir + "/cases.safetensors");

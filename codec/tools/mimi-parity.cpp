@@ -2,8 +2,6 @@
 // Runs every golden case in DIR (config.json, weights.safetensors, cases.safetensors) and
 // prints tensor / max error / tolerance / pass. Exit status 0 when all pass, 1 on any failure
 // or I/O error, 2 on a usage error (--help for the flags).
-#include <ATen/Context.h>
-
 #include "codec/mimi/config.h"
 #include "codec/mimi/parity.h"
 #include "common/cli/args.h"
@@ -31,10 +29,6 @@ int run(const csm::cli::Args& args) {
   csm::mimi::MimiOptions options;
   options.device = args.get("--device", options.device);
   options.dtype = args.get("--dtype", options.dtype);
-  // fp32 on a GPU means fp32 here: no TF32 in cuBLAS matmuls or cuDNN convolutions (the
-  // goldens' tolerances are for fp32 arithmetic; no effect on the CPU).
-  at::globalContext().setAllowTF32CuBLAS(false);
-  at::globalContext().setAllowTF32CuDNN(false);
   const auto results = csm::mimi::run_parity(dir, options);
   int failures = 0;
   std::printf("%-30s %14s %14s  %s\n", "tensor", "max error", "tolerance", "result");

@@ -1,5 +1,6 @@
 #include "common/device/torch_device.h"
 
+#include <ATen/Context.h>
 #include <torch/cuda.h>
 
 namespace csm::device {
@@ -14,14 +15,17 @@ bool cuda_build() {
 
 int cuda_device_count() { return static_cast<int>(torch::cuda::device_count()); }
 
-c10::Device parse_torch_device(const std::string& name) {
-  const bool cpu = name == "cpu";
+void check_torch_device_name(const std::string& name) {
   const bool cuda = name == "cuda" || (name.rfind("cuda:", 0) == 0 && name.size() > 5 &&
                                        name.find_first_not_of("0123456789", 5) == std::string::npos);
-  if (!cpu && !cuda) {
+  if (name != "cpu" && !cuda) {
     throw DeviceError("unknown device \"" + name + "\" (expected \"cpu\", \"cuda\" or \"cuda:N\")");
   }
-  if (cpu) return c10::Device(c10::kCPU);
+}
+
+c10::Device parse_torch_device(const std::string& name) {
+  check_torch_device_name(name);
+  if (name == "cpu") return c10::Device(c10::kCPU);
   if (!cuda_build()) {
     throw DeviceError("device \"" + name +
                       "\": this build has no CUDA support (it was built against a CPU-only "
@@ -39,6 +43,11 @@ c10::Device parse_torch_device(const std::string& name) {
                       " CUDA device(s) visible (cuda:0.." + std::to_string(count - 1) + ")");
   }
   return device;
+}
+
+void disable_tf32() {
+  at::globalContext().setAllowTF32CuBLAS(false);
+  at::globalContext().setAllowTF32CuDNN(false);
 }
 
 }  // namespace csm::device

@@ -23,9 +23,17 @@ bool cuda_build();
 // (CUDA_VISIBLE_DEVICES).
 int cuda_device_count();
 
+// Checks only the spelling: "cpu", "cuda" or "cuda:N"; throws DeviceError for another name.
+// For configuration checks that must pass on any machine (a GPU config validates on a laptop).
+void check_torch_device_name(const std::string& name);
+
 // "cpu", "cuda" or "cuda:N" as a torch device. Throws DeviceError for another name, for a
 // CUDA device in a CPU-only build, when no CUDA device is visible, or for an index past the
 // last device.
 c10::Device parse_torch_device(const std::string& name);
+
+// fp32 on a GPU computes in fp32: turns off TF32 in cuBLAS matmuls and cuDNN convolutions for
+// the whole process (the parity tools' tolerances are for fp32 arithmetic; no effect on a CPU).
+void disable_tf32();
 
 }  // namespace csm::device

@@ -1,5 +1,7 @@
 #include "core/engine/engine_options.h"
 
+#include "common/device/torch_device.h"
+
 namespace csm::engine {
 
 void ModelOptions::validate() const {
@@ -13,9 +15,11 @@ void ModelOptions::validate() const {
       }
     }
   }
-  if (device != "cpu" && device.rfind("cuda", 0) != 0) {
-    throw config::ConfigError("model.device", "config",
-                              "expected \"cpu\", \"cuda\" or \"cuda:N\", got \"" + device + "\"");
+  // The spelling only: whether this build and machine have the device is checked at load.
+  try {
+    device::check_torch_device_name(device);
+  } catch (const device::DeviceError& e) {
+    throw config::ConfigError("model.device", "config", e.what());
   }
   if (weights == "int8" && device != "cpu") {
     throw config::ConfigError("model.weights", "config",

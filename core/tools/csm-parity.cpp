@@ -253,10 +253,7 @@ void run_sampler_folder(const fs::path& dir, c10::Device device, Table& t) {
 int run(const csm::cli::Args& args) {
   const std::string golden = args.require("--golden");
   const c10::Device device = csm::device::parse_torch_device(args.get("--device", "cpu"));
-  // fp32 on a GPU means fp32 here: no TF32 in cuBLAS matmuls or cuDNN convolutions (the
-  // goldens' tolerances are for fp32 arithmetic; no effect on the CPU).
-  at::globalContext().setAllowTF32CuBLAS(false);
-  at::globalContext().setAllowTF32CuDNN(false);
+  csm::device::disable_tf32();
   torch::NoGradGuard no_grad;
   const fs::path dir(golden);
   Table table;

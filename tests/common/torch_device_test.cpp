@@ -27,7 +27,11 @@ TEST_CASE("device: cpu is always there, other names are refused with the accepte
     INFO(name);
     CHECK_THAT(refusal(name), Catch::Contains("unknown device") &&
                                   Catch::Contains("\"cpu\", \"cuda\" or \"cuda:N\""));
+    CHECK_THROWS_AS(csm::device::check_torch_device_name(name), DeviceError);
   }
+  // The spelling check alone accepts a CUDA name on any build and machine.
+  CHECK_NOTHROW(csm::device::check_torch_device_name("cuda"));
+  CHECK_NOTHROW(csm::device::check_torch_device_name("cuda:7"));
 }
 
 TEST_CASE("device: a CUDA device is refused with the reason this build or machine has",

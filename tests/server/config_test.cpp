@@ -28,6 +28,11 @@ TEST_CASE("server config: overrides and validation", "[server][config]") {
   CHECK_THROWS_WITH(load_config("", {"model.source=files"}),
                     Catch::Contains("model.csm_checkpoint"));
   CHECK_THROWS_WITH(load_config("", {"model.device=tpu"}), Catch::Contains("model.device"));
+  // Only the spelling is a config error: a GPU config validates on a machine without one (the
+  // model load says the device is missing), a misspelt one is refused before.
+  CHECK_THROWS_WITH(load_config("", {"model.device=cudafoo"}),
+                    Catch::Contains("model.device") && Catch::Contains("unknown device"));
+  CHECK(load_config("", {"model.device=cuda:1"}).model.device == "cuda:1");
   CHECK_THROWS_WITH(load_config("", {"server.prot=1"}), Catch::Contains("unknown key"));
 }
 

@@ -7,7 +7,7 @@
 #include "core/model/generator.h"
 #include "core/model/golden.h"
 #include "support/catch.h"
-#include "support/paths.h"
+#include "support/golden_csm.h"
 #include "support/skip.h"
 
 using namespace csm::model;
@@ -21,12 +21,8 @@ TEST_CASE("cuda: the golden prompts on the GPU give the reference's frames (fp32
   const c10::Device cuda(c10::kCUDA);
   for (const std::string name : {"tiny", "tiny_audio2051"}) {
     INFO(name);
-    const auto dir = csm::test::data_dir() / "golden" / "csm" / name;
-    const CsmConfig config = load_csm_config((dir / "config.json").string());
-    const auto model = std::make_shared<const CsmModel>(
-        config, load_weights((dir / config.weights_file).string(), config, torch::kFloat, cuda),
-        cuda, torch::kFloat);
-    const std::vector<GoldenCase> cases = load_golden_cases(dir.string());
+    const auto model = csm::test::golden_csm_model(name, cuda);
+    const std::vector<GoldenCase> cases = load_golden_cases(csm::test::golden_csm_dir(name).string());
     const GoldenCase& g = cases.front();  // "ctx"
     BatchedGenerator gen(model, 2);
     gen.reset_slot(1, {g.greedy_temperature, 1, 0});

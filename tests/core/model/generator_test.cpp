@@ -10,19 +10,13 @@
 #include "core/model/golden.h"
 #include "core/model/random_weights.h"
 #include "core/model/transformer.h"
+#include "support/golden_csm.h"
 #include "support/paths.h"
 
 using namespace csm::model;
 
 namespace {
 
-std::shared_ptr<const CsmModel> golden_model(const std::string& name) {
-  const auto dir = csm::test::data_dir() / "golden" / "csm" / name;
-  const CsmConfig config = load_csm_config((dir / "config.json").string());
-  return std::make_shared<const CsmModel>(
-      config, load_weights((dir / config.weights_file).string(), config, torch::kFloat, torch::kCPU),
-      torch::kCPU, torch::kFloat);
-}
 
 // A random prompt of `rows` rows alternating text and audio rows.
 PromptChunk random_prompt(const CsmConfig& c, int slot, int rows, uint64_t seed) {
@@ -52,8 +46,8 @@ TEST_CASE("golden prompt batched with other sessions at other positions matches 
           "[core][model][generator]") {
   for (const std::string name : {"tiny", "tiny_audio2051"}) {
     INFO(name);
-    const auto model = golden_model(name);
-    const auto cases = load_golden_cases((csm::test::data_dir() / "golden" / "csm" / name).string());
+    const auto model = csm::test::golden_csm_model(name);
+    const auto cases = load_golden_cases(csm::test::golden_csm_dir(name).string());
     const GoldenCase& g = cases.front();  // "ctx"
     BatchedGenerator gen(model, 4);
     // Slot 2 runs the golden prompt; slots 0 and 3 hold other sessions of other lengths, fed
@@ -77,7 +71,7 @@ TEST_CASE("golden prompt batched with other sessions at other positions matches 
 }
 
 TEST_CASE("a seeded session samples the same codes alone or batched", "[core][model][generator]") {
-  const auto model = golden_model("tiny_audio2051");
+  const auto model = csm::test::golden_csm_model("tiny_audio2051");
   const SamplingParams params{0.9f, 50, 1234};
   const PromptChunk prompt = random_prompt(model->config(), 0, 12, 5);
 
@@ -108,7 +102,7 @@ TEST_CASE("a seeded session samples the same codes alone or batched", "[core][mo
 }
 
 TEST_CASE("resetting one slot leaves the other sessions unchanged", "[core][model][generator]") {
-  const auto model = golden_model("tiny");
+  const auto model = csm::test::golden_csm_model("tiny");
   auto run = [&](bool reset_neighbour) {
     BatchedGenerator gen(model, 2);
     gen.reset_slot(0, {0.9f, 10, 1});
@@ -129,7 +123,7 @@ TEST_CASE("resetting one slot leaves the other sessions unchanged", "[core][mode
 
 TEST_CASE("a step that throws keeps nothing: retried slot by slot it gives the same frames",
           "[core][model][generator]") {
-  const auto model = golden_model("tiny_audio2051");
+  const auto model = csm::test::golden_csm_model("tiny_audio2051");
   auto start = [&](BatchedGenerator& gen) {
     gen.reset_slot(0, {0.9f, 50, 1});
     gen.reset_slot(1, {0.8f, 20, 2});
@@ -169,7 +163,7 @@ TEST_CASE("a step that throws keeps nothing: retried slot by slot it gives the s
 }
 
 TEST_CASE("slot API rejects misuse with clear errors", "[core][model][generator]") {
-  const auto model = golden_model("tiny");
+  const auto model = csm::test::golden_csm_model("tiny");
   BatchedGenerator gen(model, 2);
   CHECK_THROWS_AS(gen.reset_slot(2), SlotError);
   CHECK_THROWS_AS(gen.reset_slot(0, {0.0f, 1, 0}), SlotError);
@@ -226,7 +220,7 @@ TEST_CASE("the demo model is written, loaded in bf16 and generates frames", "[co
 
 TEST_CASE("dropping cached rows: the rows after them move down with keys for their new positions",
           "[core][model][generator]") {
-  const auto model = golden_model("tiny");
+  const auto model = csm::test::golden_csm_model("tiny");
   const TransformerStack& stack = model->backbone();
   const StackConfig& c = stack.config();
   KvCache cache(c, 2, torch::kFloat, torch::kCPU);
@@ -256,7 +250,7 @@ TEST_CASE("dropping cached rows: the rows after them move down with keys for the
 
 TEST_CASE("dropping rows in a generating slot: after a truncate, and only rows it fed",
           "[core][model][generator]") {
-  const auto model = golden_model("tiny");
+  const auto model = csm::test::golden_csm_model("tiny");
   BatchedGenerator gen(model, 1);
   gen.reset_slot(0);
   gen.prefill({random_prompt(model->config(), 0, 20, 1)});
