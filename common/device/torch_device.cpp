@@ -15,14 +15,6 @@ bool cuda_build() {
 
 int cuda_device_count() { return static_cast<int>(torch::cuda::device_count()); }
 
-void check_torch_device_name(const std::string& name) {
-  const bool cuda = name == "cuda" || (name.rfind("cuda:", 0) == 0 && name.size() > 5 &&
-                                       name.find_first_not_of("0123456789", 5) == std::string::npos);
-  if (name != "cpu" && !cuda) {
-    throw DeviceError("unknown device \"" + name + "\" (expected \"cpu\", \"cuda\" or \"cuda:N\")");
-  }
-}
-
 c10::Device parse_torch_device(const std::string& name) {
   check_torch_device_name(name);
   if (name == "cpu") return c10::Device(c10::kCPU);

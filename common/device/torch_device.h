@@ -5,16 +5,11 @@
 
 #include <c10/core/Device.h>
 
-#include <stdexcept>
 #include <string>
 
-namespace csm::device {
+#include "common/device/device_name.h"
 
-// A device name that this process cannot use; what() says why.
-class DeviceError : public std::invalid_argument {
- public:
-  using std::invalid_argument::invalid_argument;
-};
+namespace csm::device {
 
 // True when this binary was built against a CUDA LibTorch (CMake option CSM_CUDA).
 bool cuda_build();
@@ -22,10 +17,6 @@ bool cuda_build();
 // CUDA devices this process can use: 0 in a CPU build, without a driver, or with none visible
 // (CUDA_VISIBLE_DEVICES).
 int cuda_device_count();
-
-// Checks only the spelling: "cpu", "cuda" or "cuda:N"; throws DeviceError for another name.
-// For configuration checks that must pass on any machine (a GPU config validates on a laptop).
-void check_torch_device_name(const std::string& name);
 
 // "cpu", "cuda" or "cuda:N" as a torch device. Throws DeviceError for another name, for a
 // CUDA device in a CPU-only build, when no CUDA device is visible, or for an index past the

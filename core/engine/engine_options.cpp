@@ -1,6 +1,6 @@
 #include "core/engine/engine_options.h"
 
-#include "common/device/torch_device.h"
+#include "common/device/device_name.h"
 
 namespace csm::engine {
 

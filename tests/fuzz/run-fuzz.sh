@@ -27,7 +27,8 @@ case "$target" in
     sources=(server/stream/sentence_splitter text/abbreviations text/rules/abbreviations
              text/rules/calendar text/internal/token) ;;
   config)
-    sources=(common/config/config server/config/server_config core/engine/engine_options) ;;
+    sources=(common/config/config server/config/server_config core/engine/engine_options
+             common/device/device_name) ;;
   tokenizer_json)
     sources=(core/tokenizer/bpe_tokenizer_json core/tokenizer/bpe_tokenizer
              core/tokenizer/bpe_model core/tokenizer/byte_level core/tokenizer/regex_splitter
