@@ -4,7 +4,8 @@
 //   csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]
 //                   [--weights dtype,int8] [--batch 1,4,8] [--frames 8] [--prompt 24]
 //                   [--threads 0 (= every core)] [--prefill-profile ROWS]
-//                   [--checkpoint FILE] [--device cpu|cuda|cuda:N]   (--help)
+//                   [--checkpoint FILE] [--device cpu|cuda|cuda:N]
+//                   [--frame-mode eager,static,graphs]   (--help)
 //
 // For each model, dtype, weight format and batch: prefills a --prompt-row text prompt in every
 // slot, then times --frames steps. After each load it prints the resident memory the model
@@ -15,6 +16,9 @@
 // --device cuda runs it on a GPU (every step ends with its codes on the host, so step times
 // include the device's work; the stage split then counts launches) and measures the device's
 // memory bandwidth instead of the CPU's.
+// --frame-mode times each way of running the work after the backbone (generator.h FrameMode):
+// eager, static (padded to a batch bucket, not captured) and graphs (CUDA graphs, CUDA only);
+// each a row, on the same loaded model. Default: graphs on a CUDA device, eager elsewhere.
 // CSM_PROFILE=FILE writes LibTorch's chrome trace of one step (its ops; gaps are our kernels).
 // --model gemm times dense() alone on decoder- and backbone-shaped weights.
 // --prefill-profile N: instead of steps, times prompt chunks of N rows written one after the
@@ -59,7 +63,7 @@ const csm::cli::Tool kTool{
     "usage: csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]\n"
     "                       [--weights LIST] [--batch 1,4,8] [--frames N] [--prompt N]\n"
     "                       [--threads N] [--prefill-profile ROWS] [--checkpoint FILE]\n"
-    "                       [--device DEV]\n"
+    "                       [--device DEV] [--frame-mode LIST]\n"
     "  --model M              demo, csm-1b (random weights), both, or gemm: the dense()\n"
     "                         kernels alone (default both)\n"
     "  --dtype D              float32, bfloat16 or both (default both)\n"
@@ -76,9 +80,12 @@ const csm::cli::Tool kTool{
     "                         csm-quantize file for int8) instead of random ones, held as the\n"
     "                         server holds them (default none)\n"
     "  --device DEV           torch device: cpu, cuda, cuda:N (default cpu; int8 is cpu only)\n"
+    "  --frame-mode LIST      how steps run the decoder loop, each a row: eager, static\n"
+    "                         (fixed shapes per batch bucket) or graphs (static, replayed as\n"
+    "                         CUDA graphs; CUDA only) (default graphs on CUDA, else eager)\n"
     "  --help                 this text\n",
     {"--model", "--dtype", "--weights", "--batch", "--frames", "--prompt", "--threads",
-     "--prefill-profile", "--checkpoint", "--device"},
+     "--prefill-profile", "--checkpoint", "--device", "--frame-mode"},
     {},
     0,
     0};
@@ -184,15 +191,22 @@ PromptChunk text_prompt(const CsmConfig& config, int slot, int rows) {
 }
 
 void run(const std::string& model_name, const std::string& dtype, WeightFormat format,
-         const std::string& checkpoint, c10::Device device, const std::vector<int>& batches,
-         int frames, int prompt_rows) {
+         const std::string& checkpoint, c10::Device device, const std::vector<FrameMode>& modes,
+         const std::vector<int>& batches, int frames, int prompt_rows) {
   const auto t_load = Clock::now();
   const auto model = bench_model(model_name, dtype, format, checkpoint, device);
   const CsmConfig& config = model->config();
   const double load_s = seconds_since(t_load);
   const double wbytes = weight_bytes_per_step(*model);
   const int max_batch = *std::max_element(batches.begin(), batches.end());
-  BatchedGenerator gen(model, max_batch);
+  for (const FrameMode mode : modes) {
+  const auto t_gen = Clock::now();
+  BatchedGenerator gen(model, max_batch, mode);
+  if (mode != FrameMode::eager) {
+    std::printf("%-7s %-9s %-4s %-6s buckets %d..%d ready in %.2fs\n", model_name.c_str(),
+                dtype.c_str(), weights_label(dtype, format).c_str(), frame_mode_name(mode),
+                gen.buckets().front(), gen.buckets().back(), seconds_since(t_gen));
+  }
   for (int batch : batches) {
     std::vector<PromptChunk> chunks;
     std::vector<int> slots;
@@ -224,13 +238,15 @@ void run(const std::string& model_name, const std::string& dtype, WeightFormat f
     const double step = median(step_s);
     const Bandwidth bw = measure_bandwidth(device);  // right after the steps: same machine load
     const double gbs = wbytes / step / 1e9;
-    std::printf("%-7s %-9s %-4s batch %d | load %.1fs | first frame %.3fs (prefill %.3fs) | step %.3fs = %.2f frames/s"
+    std::printf("%-7s %-9s %-4s %-6s batch %d | load %.1fs | first frame %.3fs (prefill %.3fs) | step %.3fs = %.2f frames/s"
                 " (%.2f x real time) | backbone %.0f ms, decoder %.0f ms, sampling %.0f ms |"
                 " weights %.2f GB/step = %.1f GB/s = %.0f%% of read bw %.1f GB/s (copy %.1f GB/s)\n",
-                model_name.c_str(), dtype.c_str(), weights_label(dtype, format).c_str(), batch, load_s, first_s, prefill_s, step, batch / step,
+                model_name.c_str(), dtype.c_str(), weights_label(dtype, format).c_str(),
+                frame_mode_name(mode), batch, load_s, first_s, prefill_s, step, batch / step,
                 batch * 0.08 / step, median(bb), median(dec), median(smp), wbytes / 1e9, gbs,
                 100.0 * gbs / bw.read_gbs, bw.read_gbs, bw.copy_gbs);
     std::fflush(stdout);
+  }
   }
 }
 
@@ -334,6 +350,18 @@ int bench(const csm::cli::Args& args) {
   for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
     for (const auto& name : weight_names) parse_weights_arg(name, d);  // usage errors first
   }
+  std::vector<FrameMode> modes;
+  for (const auto& name : split(args.get("--frame-mode", device.is_cuda() ? "graphs" : "eager"))) {
+    try {
+      modes.push_back(parse_frame_mode(name));
+    } catch (const std::invalid_argument& e) {
+      throw csm::cli::UsageError(std::string("--frame-mode: ") + e.what());
+    }
+    if (modes.back() == FrameMode::cuda_graphs && !device.is_cuda()) {
+      throw csm::cli::UsageError("--frame-mode graphs needs --device cuda");
+    }
+  }
+  if (modes.empty()) throw csm::cli::UsageError("--frame-mode: no mode given");
   std::vector<int> batches;
   for (const int64_t b : args.get_int_list("--batch", "1,4,8", 1, kIntMax)) {
     batches.push_back(static_cast<int>(b));
@@ -358,7 +386,7 @@ int bench(const csm::cli::Args& args) {
         if (prefill_profile > 0) {
           run_prefill_profile(m, d, format, checkpoint, device, prefill_profile);
         } else {
-          run(m, d, format, checkpoint, device, batches, frames, prompt);
+          run(m, d, format, checkpoint, device, modes, batches, frames, prompt);
         }
       }
     }

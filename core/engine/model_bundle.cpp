@@ -78,7 +78,23 @@ std::unique_ptr<ModelBundle> load_models(const ModelOptions& model, const Engine
   runtime.max_sessions = options.max_sessions;
   runtime.num_threads = model.cpu_threads;
   bundle->csm = model::CsmModel::load(config, csm_weights, runtime);
-  bundle->generator = std::make_unique<model::BatchedGenerator>(bundle->csm, options.max_sessions);
+  // CUDA graphs where they run (a CUDA device); the CPU path is eager.
+  const model::FrameMode frame_mode = model.cuda_graphs && bundle->csm->device().is_cuda()
+                                          ? model::FrameMode::cuda_graphs
+                                          : model::FrameMode::eager;
+  const auto t_frame = std::chrono::steady_clock::now();
+  bundle->generator =
+      std::make_unique<model::BatchedGenerator>(bundle->csm, options.max_sessions, frame_mode);
+  if (frame_mode != model::FrameMode::eager) {
+    const auto& buckets = bundle->generator->buckets();
+    log::info("frame graphs captured",
+              {{"buckets", std::to_string(buckets.front()) + ".." + std::to_string(buckets.back())},
+               {"seconds", std::round(std::chrono::duration<double>(
+                                          std::chrono::steady_clock::now() - t_frame)
+                                          .count() *
+                                      100) /
+                               100}});
+  }
   bundle->codebooks = config.audio_num_codebooks;
   bundle->context_rows = config.backbone.kv_cache_len;
 

@@ -2,10 +2,14 @@
 
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <chrono>
 #include <set>
 #include <string>
+#include <tuple>
 
+#include "core/model/batch_buckets.h"
+#include "core/model/frame_decoder.h"
 #include "core/model/sampler.h"
 
 namespace csm::model {
@@ -15,11 +19,42 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
 }
 }  // namespace
 
-BatchedGenerator::BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions)
+FrameMode parse_frame_mode(const std::string& name) {
+  if (name == "eager") return FrameMode::eager;
+  if (name == "static") return FrameMode::static_shapes;
+  if (name == "graphs") return FrameMode::cuda_graphs;
+  throw std::invalid_argument("unknown frame mode \"" + name +
+                              "\" (expected \"eager\", \"static\" or \"graphs\")");
+}
+
+const char* frame_mode_name(FrameMode mode) {
+  switch (mode) {
+    case FrameMode::eager: return "eager";
+    case FrameMode::static_shapes: return "static";
+    case FrameMode::cuda_graphs: return "graphs";
+  }
+  return "?";
+}
+
+BatchedGenerator::BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions,
+                                   FrameMode frame_mode)
     : model_(std::move(model)),
+      frame_mode_(frame_mode),
+      buckets_(frame_mode == FrameMode::eager ? std::vector<int>{} : batch_buckets(max_sessions)),
       slots_(static_cast<size_t>(max_sessions)),
       backbone_cache_(model_->config().backbone, max_sessions, model_->dtype(), model_->device()),
-      decoder_cache_(model_->config().decoder, max_sessions, model_->dtype(), model_->device()) {}
+      // The fixed-shape modes run a bucket's rows, padding included, on slots 0..bucket-1.
+      decoder_cache_(model_->config().decoder,
+                     buckets_.empty() ? max_sessions : std::max(max_sessions, buckets_.back()),
+                     model_->dtype(), model_->device()) {
+  torch::NoGradGuard no_grad;
+  for (int bucket : buckets_) {
+    frame_decoders_.push_back(std::make_unique<FrameDecoder>(
+        *model_, decoder_cache_, bucket, frame_mode == FrameMode::cuda_graphs));
+  }
+}
+
+BatchedGenerator::~BatchedGenerator() = default;
 
 void BatchedGenerator::check_slot(int slot) const {
   if (slot < 0 || slot >= max_sessions()) {
@@ -236,6 +271,24 @@ at::Tensor BatchedGenerator::decode_frame(const at::Tensor& last_h, const at::Te
   return torch::stack(codes, 1);  // [N, K]
 }
 
+std::pair<at::Tensor, at::Tensor> BatchedGenerator::decode_fixed_frame(int bucket,
+                                                                       const at::Tensor& last_h) {
+  const int K = model_->config().audio_num_codebooks;
+  const int64_t V = model_->config().audio_vocab_size;
+  // Every codebook's noise up front, each slot from its own generator in the eager path's
+  // order (codebook by codebook), so both modes draw the same numbers.
+  const auto t0 = std::chrono::steady_clock::now();
+  std::vector<at::Tensor> noise;
+  for (int i = 0; i < K; ++i) noise.push_back(exponential_noise(V, sampling_.generators, last_h.options()));
+  const at::Tensor all_noise = torch::stack(noise, 0);
+  sample_ms_ += ms_since(t0);
+  const size_t index = static_cast<size_t>(
+      std::find(buckets_.begin(), buckets_.end(), bucket) - buckets_.begin());
+  FrameDecoder::Frame frame =
+      frame_decoders_.at(index)->run(last_h, sampling_.temperature, sampling_.top_k, all_noise);
+  return {std::move(frame.codes), std::move(frame.c0_logits)};
+}
+
 at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trace) {
   torch::NoGradGuard no_grad;
   std::set<int> seen;
@@ -254,9 +307,13 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
   const at::Tensor last_h = feed_pending(slots);
   const auto t1 = std::chrono::steady_clock::now();
   prepare_sampling(slots);
-  const at::Tensor c0_logits = model_->c0_logits(last_h);
-  const at::Tensor c0 = sample(c0_logits);
-  const at::Tensor codes = decode_frame(last_h, c0, slots);
+  at::Tensor c0_logits, codes;
+  if (const int bucket = bucket_for(static_cast<int>(slots.size()), buckets_); bucket > 0) {
+    std::tie(codes, c0_logits) = decode_fixed_frame(bucket, last_h);
+  } else {
+    c0_logits = model_->c0_logits(last_h);
+    codes = decode_frame(last_h, sample(c0_logits), slots);
+  }
   at::Tensor host_codes = codes.to(torch::kCPU);
   if (step_fault_) step_fault_(slots);
   keep_step(slots, last_h, codes);

@@ -12,6 +12,10 @@
 // position; those rows are not part of its state and are overwritten before they are read),
 // so the caller may retry, e.g. each slot alone to find the one at fault.
 //
+// On a GPU the work after the backbone (codebook-0 head, the 31 decoder steps, sampling) is
+// thousands of small kernels per frame: FrameMode::cuda_graphs captures it once per batch
+// bucket at construction (FrameDecoder) and replays it per step. The CPU path is eager.
+//
 // Ownership and threads: the generator holds a shared, read-only CsmModel and owns all
 // mutable state. It is used by ONE thread (the engine thread); nothing here locks.
 #pragma once
@@ -23,10 +27,16 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <string>
+#include <utility>
 #include <vector>
 
 #include "core/model/csm_model.h"
 #include "core/model/kv_cache.h"
+
+namespace csm::model {
+class FrameDecoder;
+}
 
 namespace csm::model {
 
@@ -35,6 +45,16 @@ struct SamplingParams {
   int top_k = 50;            // >= 1; 1 = greedy
   uint64_t seed = 0;         // the slot's random stream
 };
+
+// How step() runs the work after the backbone.
+enum class FrameMode {
+  eager,          // with the step's own batch size (the CPU path)
+  static_shapes,  // padded to a batch bucket in fixed buffers (FrameDecoder), not captured
+  cuda_graphs,    // static_shapes captured as one CUDA graph per bucket and replayed (CUDA)
+};
+// "eager", "static" or "graphs"; throws std::invalid_argument for another name.
+FrameMode parse_frame_mode(const std::string& name);
+const char* frame_mode_name(FrameMode mode);
 
 // Prompt rows for one slot, appended after the rows it already holds.
 struct PromptChunk {
@@ -62,10 +82,17 @@ class SlotError : public std::logic_error {
 
 class BatchedGenerator {
  public:
-  BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions);
+  // FrameMode::cuda_graphs captures its graphs here (a second or so per bucket) and throws
+  // std::invalid_argument off a CUDA device or in a build without CUDA.
+  BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions,
+                   FrameMode frame_mode = FrameMode::eager);
+  ~BatchedGenerator();
 
   int max_sessions() const { return static_cast<int>(slots_.size()); }
   const CsmModel& model() const { return *model_; }
+  FrameMode frame_mode() const { return frame_mode_; }
+  // The batch buckets of the fixed-shape modes (empty when eager).
+  const std::vector<int>& buckets() const { return buckets_; }
 
   // Starts a new session in `slot`: empty context, sampling settings, generator reseeded.
   // Other slots are not touched.
@@ -134,14 +161,20 @@ class BatchedGenerator {
   at::Tensor sample(const at::Tensor& logits);
   at::Tensor decode_frame(const at::Tensor& last_h, const at::Tensor& c0,
                           const std::vector<int>& slots);
+  // The same frame through the bucket's FrameDecoder: returns codes, c0 logits.
+  std::pair<at::Tensor, at::Tensor> decode_fixed_frame(int bucket, const at::Tensor& last_h);
 
   SamplingBatch sampling_;
   double sample_ms_ = 0;  // accumulated by sample() during one step
 
   std::shared_ptr<const CsmModel> model_;
+  FrameMode frame_mode_;
+  std::vector<int> buckets_;
   std::vector<Slot> slots_;
   KvCache backbone_cache_;
   KvCache decoder_cache_;  // row n belongs to the n-th slot of the current step
+  // One per bucket, same order; they use decoder_cache_ (declared before: destroyed after).
+  std::vector<std::unique_ptr<FrameDecoder>> frame_decoders_;
   StepFault step_fault_;
 };
 

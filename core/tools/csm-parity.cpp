@@ -1,6 +1,6 @@
 // csm-parity: checks the C++ CSM against the reference tensors of one golden folder.
 //
-//   csm-parity --golden DIR [--device DEV] [--no-bf16] [--no-int8]
+//   csm-parity --golden DIR [--device DEV] [--frame-mode MODE] [--no-bf16] [--no-int8]
 //
 // DIR is one folder of ../shared/golden/csm/: a model folder (config.json + weights +
 // cases), rope/ or sampler/. Prints one line per compared tensor (max abs diff, tolerance,
@@ -8,7 +8,9 @@
 // folders are also run in bfloat16, and with int8 weights (quantize.h, CPU only) in bfloat16
 // and in float32 compute, and their errors against the fp32 goldens are reported (no
 // pass/fail), ending with a table of the teacher-forced logits' errors side by side. --device
-// runs the model, RoPE and sampler on that torch device (scripts/device-check: cuda).
+// runs the model, RoPE and sampler on that torch device (scripts/device-check: cuda);
+// --frame-mode runs the greedy generation's decoder loop eagerly, padded to fixed shapes
+// (static) or as CUDA graphs (graphs), which must give the same codes.
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -39,14 +41,16 @@ constexpr double kProbTol = 1e-6;
 
 const csm::cli::Tool kTool{
     "csm-parity",
-    "usage: csm-parity --golden DIR [--device DEV] [--no-bf16] [--no-int8]\n"
+    "usage: csm-parity --golden DIR [--device DEV] [--frame-mode MODE] [--no-bf16] [--no-int8]\n"
     "  --golden DIR  one folder of tests/data/golden/csm/: a model folder (config.json),\n"
     "                rope/ or sampler/ (required)\n"
     "  --device DEV  torch device: cpu, cuda, cuda:N (default cpu; int8 runs on cpu only)\n"
+    "  --frame-mode MODE  greedy generation's decoder loop: eager, static or graphs (CUDA\n"
+    "                only; int8 runs stay eager on the CPU) (default eager)\n"
     "  --no-bf16     skip the bfloat16 report of model folders (default: run it)\n"
     "  --no-int8     skip the int8-weights report of model folders (default: run it)\n"
     "  --help        this text\n",
-    {"--golden", "--device"},
+    {"--golden", "--device", "--frame-mode"},
     {"--no-bf16", "--no-int8"},
     0,
     0};
@@ -98,7 +102,7 @@ class Table {
 
 // Runs every case of a model folder on `model`; tol < 0 reports only.
 void run_model_cases(const CsmModel& model, const std::vector<GoldenCase>& cases, Table& t,
-                     double tol, const std::string& tag) {
+                     double tol, const std::string& tag, FrameMode frame_mode) {
   const auto& cfg = model.config();
   const int K = cfg.audio_num_codebooks;
   for (const GoldenCase& c : cases) {
@@ -133,7 +137,7 @@ void run_model_cases(const CsmModel& model, const std::vector<GoldenCase>& cases
 
     // Greedy generation through the batched API (one slot).
     std::shared_ptr<const CsmModel> shared(&model, [](const CsmModel*) {});
-    BatchedGenerator gen(shared, 1);
+    BatchedGenerator gen(shared, 1, frame_mode);
     gen.reset_slot(0, {c.greedy_temperature, 1, 0});
     gen.prefill({{0, c.prompt_tokens, c.prompt_mask}});
     std::vector<at::Tensor> codes, c0s, hs;
@@ -184,19 +188,19 @@ void print_logits_summary(const std::vector<GoldenCase>& cases, const Table& t) 
   }
 }
 
-void run_model_folder(const fs::path& dir, c10::Device device, bool with_bf16, bool with_int8,
-                      Table& t) {
+void run_model_folder(const fs::path& dir, c10::Device device, FrameMode frame_mode,
+                      bool with_bf16, bool with_int8, Table& t) {
   const CsmConfig config = load_csm_config((dir / "config.json").string());
   const std::string weights = (dir / config.weights_file).string();
   const auto cases = load_golden_cases(dir.string());
   const CsmModel fp32(config, load_weights(weights, config, torch::kFloat, device), device,
                       torch::kFloat);
-  run_model_cases(fp32, cases, t, kModelTol, "");
+  run_model_cases(fp32, cases, t, kModelTol, "", frame_mode);
   if (with_bf16) {
     std::printf("bfloat16 against the fp32 goldens (report only):\n");
     const CsmModel bf16(config, load_weights(weights, config, torch::kBFloat16, device), device,
                         torch::kBFloat16);
-    run_model_cases(bf16, cases, t, -1, "bf16.");
+    run_model_cases(bf16, cases, t, -1, "bf16.", frame_mode);
   }
   if (with_int8 && !device.is_cpu()) {
     std::printf("int8 weights: skipped (they run on the CPU only)\n");
@@ -208,7 +212,7 @@ void run_model_folder(const fs::path& dir, c10::Device device, bool with_bf16, b
       const CsmModel int8(config,
                           load_weights(weights, config, dtype, torch::kCPU, WeightFormat::Int8),
                           torch::kCPU, dtype);
-      run_model_cases(int8, cases, t, -1, tag);
+      run_model_cases(int8, cases, t, -1, tag, FrameMode::eager);
     }
   }
   if (with_bf16 || with_int8) print_logits_summary(cases, t);
@@ -253,13 +257,23 @@ void run_sampler_folder(const fs::path& dir, c10::Device device, Table& t) {
 int run(const csm::cli::Args& args) {
   const std::string golden = args.require("--golden");
   const c10::Device device = csm::device::parse_torch_device(args.get("--device", "cpu"));
+  FrameMode frame_mode = FrameMode::eager;
+  try {
+    frame_mode = parse_frame_mode(args.get("--frame-mode", "eager"));
+  } catch (const std::invalid_argument& e) {
+    throw csm::cli::UsageError(std::string("--frame-mode: ") + e.what());
+  }
+  if (frame_mode == FrameMode::cuda_graphs && !device.is_cuda()) {
+    throw csm::cli::UsageError("--frame-mode graphs needs --device cuda");
+  }
   csm::device::disable_tf32();
   torch::NoGradGuard no_grad;
   const fs::path dir(golden);
   Table table;
   std::printf("%-52s %12s %10s  %s\n", "tensor", "max_abs_diff", "tolerance", "result");
   if (fs::exists(dir / "config.json"))
-    run_model_folder(dir, device, !args.has("--no-bf16"), !args.has("--no-int8"), table);
+    run_model_folder(dir, device, frame_mode, !args.has("--no-bf16"), !args.has("--no-int8"),
+                     table);
   else if (fs::exists(dir / "rope.safetensors"))
     run_rope_folder(dir, device, table);
   else if (fs::exists(dir / "sampler.safetensors"))

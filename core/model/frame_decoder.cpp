@@ -1,0 +1,131 @@
+#include "core/model/frame_decoder.h"
+
+#include <torch/torch.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "common/device/torch_device.h"
+#include "core/model/sampler.h"
+
+#ifdef CSM_WITH_CUDA
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+#endif
+
+namespace csm::model {
+
+struct FrameDecoder::Graph {
+#ifdef CSM_WITH_CUDA
+  at::cuda::CUDAGraph graph;
+#endif
+};
+
+FrameDecoder::FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bucket, bool capture)
+    : model_(model), decoder_cache_(decoder_cache), bucket_(bucket) {
+  const CsmConfig& config = model.config();
+  const int64_t B = bucket, D = config.backbone.embed_dim, K = config.audio_num_codebooks,
+                V = config.audio_vocab_size;
+  if (bucket < 1 || bucket > decoder_cache.slots()) {
+    throw std::invalid_argument("frame decoder: bucket " + std::to_string(bucket) +
+                                " does not fit the decoder cache (" +
+                                std::to_string(decoder_cache.slots()) + " slots)");
+  }
+  if (capture && !(model.device().is_cuda() && device::cuda_build())) {
+    throw std::invalid_argument("frame decoder: CUDA graphs need a CUDA device and a CUDA build "
+                                "(model on " + model.device().str() + ")");
+  }
+  const auto on_device = torch::TensorOptions().device(model.device());
+  last_h_ = torch::zeros({B, D}, on_device.dtype(model.dtype()));
+  temperature_ = torch::ones({B}, on_device.dtype(torch::kFloat));
+  top_k_ = torch::ones({B}, on_device.dtype(torch::kLong));
+  noise_ = torch::ones({K, B, V}, on_device.dtype(torch::kFloat));
+  codes_ = torch::zeros({B, K}, on_device.dtype(torch::kLong));
+  c0_logits_ = torch::zeros({B, V}, on_device.dtype(torch::kFloat));
+  // Decoder step 1 feeds positions 0 (the backbone state) and 1 (codebook 0's embedding) of
+  // every row; step i > 1 feeds position i. Rows use decoder-cache slots 0..B-1.
+  for (int i = 1; i < K; ++i) {
+    std::vector<SeqSpan> spans;
+    for (int n = 0; n < bucket; ++n) spans.push_back(i == 1 ? SeqSpan{n, 0, 2} : SeqSpan{n, i, 1});
+    layouts_.emplace_back(std::move(spans), model.device());
+  }
+  if (!capture) return;
+#ifdef CSM_WITH_CUDA
+  graph_ = std::make_unique<Graph>();
+  const c10::cuda::CUDAGuard device_guard(model.device());
+  // Capture on a side stream (capturing the legacy default stream is not allowed), after two
+  // eager runs there: they make cuBLAS create its handles and workspaces, and the caching
+  // allocator its blocks, outside the graph.
+  c10::cuda::getCurrentCUDAStream().synchronize();
+  const c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(false, model.device().index());
+  {
+    const c10::cuda::CUDAStreamGuard stream_guard(side);
+    forward();
+    forward();
+    side.synchronize();
+    graph_->graph.capture_begin();
+    forward();
+    graph_->graph.capture_end();
+  }
+  side.synchronize();
+#endif
+}
+
+FrameDecoder::~FrameDecoder() = default;
+
+bool FrameDecoder::captured() const { return graph_ != nullptr; }
+
+FrameDecoder::Frame FrameDecoder::run(const at::Tensor& last_h, const at::Tensor& temperature,
+                                      const at::Tensor& top_k, const at::Tensor& noise) {
+  const int64_t N = last_h.size(0);
+  if (N < 1 || N > bucket_) {
+    throw std::invalid_argument("frame decoder: " + std::to_string(N) + " rows for bucket " +
+                                std::to_string(bucket_));
+  }
+  last_h_.narrow(0, 0, N).copy_(last_h);
+  temperature_.narrow(0, 0, N).copy_(temperature);
+  top_k_.narrow(0, 0, N).copy_(top_k);
+  noise_.narrow(1, 0, N).copy_(noise);
+#ifdef CSM_WITH_CUDA
+  if (graph_) {
+    graph_->graph.replay();
+  } else {
+    forward();
+  }
+#else
+  forward();
+#endif
+  return {codes_.narrow(0, 0, N).clone(), c0_logits_.narrow(0, 0, N).clone()};
+}
+
+// The fixed-shape work: reads last_h_, temperature_, top_k_, noise_; writes codes_, c0_logits_
+// and the first `bucket` slots of the decoder cache. Nothing here may allocate on the host,
+// copy from the host or wait for the device (it is what a graph captures).
+void FrameDecoder::forward() {
+  const CsmModel& m = model_;
+  const int K = m.config().audio_num_codebooks;
+  const int64_t B = bucket_, V = m.config().audio_vocab_size;
+  // Every row's top-k threshold from a full sort: the graph cannot depend on the largest top-k
+  // of a step (a host value), and with k = V the threshold is the same (sampler.h).
+  const auto sample = [&](const at::Tensor& logits, int codebook) {
+    const at::Tensor probs = topk_probs(logits, temperature_, top_k_, V);
+    at::Tensor code = sample_with_noise(probs, noise_[codebook]);
+    codes_.select(1, codebook).copy_(code);
+    return code;
+  };
+  c0_logits_.copy_(m.c0_logits(last_h_));
+  at::Tensor code = sample(c0_logits_, 0);
+  at::Tensor x = torch::stack({last_h_, m.embed_codes(code, 0)}, 1).view({B * 2, -1});
+  at::Tensor d = m.decoder().forward(m.project(x), layouts_[0], decoder_cache_);
+  d = d.view({B, 2, -1}).select(1, 1);
+  for (int i = 1; i < K; ++i) {
+    if (i > 1) {
+      x = m.embed_codes(code, i - 1);
+      d = m.decoder().forward(m.project(x), layouts_[i - 1], decoder_cache_);
+    }
+    code = sample(m.codebook_logits(d, i), i);
+  }
+}
+
+}  // namespace csm::model

@@ -1,0 +1,69 @@
+// The part of a step after the backbone, for one batch bucket, with fixed shapes.
+//
+// run() computes the codebook-0 logits and sample, then the depth decoder's K-1 steps, each
+// with its audio head and sample, like BatchedGenerator's eager path. Every tensor this work
+// reads or writes is a buffer allocated once for `bucket` rows, and the decoder's row layouts
+// are built before the first call, so each call launches the same kernels on the same
+// addresses. That is what a CUDA graph needs: with `capture` (CUDA only) the work is captured
+// once, at construction, and each run() replays it (one launch instead of about two thousand
+// per frame). Without it the same fixed-shape work runs eagerly, which lets a CPU test the
+// padding and the buffers, and a GPU tell a capture problem from a padding one.
+//
+// Rows past the step's N are padding: temperature 1, top-k 1, noise 1 and the backbone states
+// a larger step left there; their codes are computed and dropped. Noise is drawn before run()
+// (each slot from its own generator, in the order the eager path draws it), so a replay does
+// not depend on how the random generators' state is captured, and the codes are the eager
+// path's.
+//
+// Ownership and threads: owned by one BatchedGenerator and used by its engine thread. The
+// model and the decoder cache (whose first `bucket` slots it uses) are the generator's and
+// outlive it; a captured graph holds their addresses.
+#pragma once
+
+#include <ATen/Tensor.h>
+
+#include <memory>
+#include <vector>
+
+#include "core/model/csm_model.h"
+#include "core/model/kv_cache.h"
+#include "core/model/transformer.h"
+
+namespace csm::model {
+
+class FrameDecoder {
+ public:
+  // Throws std::invalid_argument when `capture` is asked off a CUDA device or in a build
+  // without CUDA, or when the decoder cache has fewer than `bucket` slots.
+  FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bucket, bool capture);
+  ~FrameDecoder();
+  FrameDecoder(const FrameDecoder&) = delete;
+  FrameDecoder& operator=(const FrameDecoder&) = delete;
+
+  int bucket() const { return bucket_; }
+  bool captured() const;
+
+  struct Frame {
+    at::Tensor codes;      // [N, K] int64 on the device (a copy: later runs do not change it)
+    at::Tensor c0_logits;  // [N, V] fp32 on the device (a copy)
+  };
+  // last_h [N, D] backbone states, temperature [N] fp32, top_k [N] int64, noise [K, N, V] fp32
+  // (noise[i] for codebook i), all on the model's device, 1 <= N <= bucket.
+  Frame run(const at::Tensor& last_h, const at::Tensor& temperature, const at::Tensor& top_k,
+            const at::Tensor& noise);
+
+ private:
+  struct Graph;  // the CUDA graph (CUDA builds); keeps CUDA headers out of this one
+  void forward();
+
+  const CsmModel& model_;
+  KvCache& decoder_cache_;
+  int bucket_;
+  std::vector<RowLayout> layouts_;  // decoder step i (0: positions 0 and 1 of every row)
+  // Inputs, outputs.
+  at::Tensor last_h_, temperature_, top_k_, noise_;
+  at::Tensor codes_, c0_logits_;
+  std::unique_ptr<Graph> graph_;
+};
+
+}  // namespace csm::model
