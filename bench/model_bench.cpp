@@ -16,7 +16,7 @@
 // --device cuda runs it on a GPU (every step ends with its codes on the host, so step times
 // include the device's work; the stage split then counts launches) and measures the device's
 // memory bandwidth instead of the CPU's.
-// --frame-mode times each way of running the work after the backbone (generator.h FrameMode):
+// --frame-mode times each way of running a decode step (generator.h FrameMode):
 // eager, static (padded to a batch bucket, not captured) and graphs (CUDA graphs, CUDA only);
 // each a row, on the same loaded model. Default: graphs on a CUDA device, eager elsewhere.
 // CSM_PROFILE=FILE writes LibTorch's chrome trace of one step (its ops; gaps are our kernels).
@@ -80,7 +80,7 @@ const csm::cli::Tool kTool{
     "                         csm-quantize file for int8) instead of random ones, held as the\n"
     "                         server holds them (default none)\n"
     "  --device DEV           torch device: cpu, cuda, cuda:N (default cpu; int8 is cpu only)\n"
-    "  --frame-mode LIST      how steps run the decoder loop, each a row: eager, static\n"
+    "  --frame-mode LIST      how decode steps run, each a row: eager, static\n"
     "                         (fixed shapes per batch bucket) or graphs (static, replayed as\n"
     "                         CUDA graphs; CUDA only) (default graphs on CUDA, else eager)\n"
     "  --help                 this text\n",

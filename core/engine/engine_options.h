@@ -26,7 +26,7 @@ struct ModelOptions {
   std::string dtype = "float32";  // float32 | bfloat16 | float16
   std::string weights = "dtype";  // linear weights: the dtype's, or "int8" (CPU, quantize.h)
   int cpu_threads = 0;            // torch intra-op threads; 0: all cores
-  bool cuda_graphs = true;        // on a CUDA device: the decoder loop as CUDA graphs
+  bool cuda_graphs = true;        // on a CUDA device: decode steps replayed as CUDA graphs
 
   template <class V>
   void describe(V& v) {
@@ -49,9 +49,9 @@ struct ModelOptions {
             config::OneOf{{"dtype", "int8"}});
     v.field("cpu_threads", cpu_threads, "torch CPU threads; 0: all cores", config::Range{0, 1024});
     v.field("cuda_graphs", cuda_graphs,
-            "on a CUDA device, capture the work after the backbone (codebook-0 head, depth "
-            "decoder, sampling) once per batch bucket at start-up and replay it every step; "
-            "no effect on the CPU");
+            "on a CUDA device, capture the decode step (backbone row, codebook-0 head, depth "
+            "decoder, sampling) per batch bucket at start-up and replay it every step; no "
+            "effect on the CPU");
   }
   void validate() const;
 };

@@ -5,24 +5,12 @@
 #include <stdexcept>
 #include <string>
 
-#include "common/device/torch_device.h"
 #include "core/model/sampler.h"
-
-#ifdef CSM_WITH_CUDA
-#include <ATen/cuda/CUDAGraph.h>
-#include <c10/cuda/CUDAGuard.h>
-#include <c10/cuda/CUDAStream.h>
-#endif
 
 namespace csm::model {
 
-struct FrameDecoder::Graph {
-#ifdef CSM_WITH_CUDA
-  at::cuda::CUDAGraph graph;
-#endif
-};
-
-FrameDecoder::FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bucket, bool capture)
+FrameDecoder::FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bucket, bool capture,
+                           CudaGraphPool pool)
     : model_(model), decoder_cache_(decoder_cache), bucket_(bucket) {
   const CsmConfig& config = model.config();
   const int64_t B = bucket, D = config.backbone.embed_dim, K = config.audio_num_codebooks,
@@ -31,10 +19,6 @@ FrameDecoder::FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bu
     throw std::invalid_argument("frame decoder: bucket " + std::to_string(bucket) +
                                 " does not fit the decoder cache (" +
                                 std::to_string(decoder_cache.slots()) + " slots)");
-  }
-  if (capture && !(model.device().is_cuda() && device::cuda_build())) {
-    throw std::invalid_argument("frame decoder: CUDA graphs need a CUDA device and a CUDA build "
-                                "(model on " + model.device().str() + ")");
   }
   const auto on_device = torch::TensorOptions().device(model.device());
   last_h_ = torch::zeros({B, D}, on_device.dtype(model.dtype()));
@@ -50,26 +34,7 @@ FrameDecoder::FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bu
     for (int n = 0; n < bucket; ++n) spans.push_back(i == 1 ? SeqSpan{n, 0, 2} : SeqSpan{n, i, 1});
     layouts_.emplace_back(std::move(spans), model.device());
   }
-  if (!capture) return;
-#ifdef CSM_WITH_CUDA
-  graph_ = std::make_unique<Graph>();
-  const c10::cuda::CUDAGuard device_guard(model.device());
-  // Capture on a side stream (capturing the legacy default stream is not allowed), after two
-  // eager runs there: they make cuBLAS create its handles and workspaces, and the caching
-  // allocator its blocks, outside the graph.
-  c10::cuda::getCurrentCUDAStream().synchronize();
-  const c10::cuda::CUDAStream side = c10::cuda::getStreamFromPool(false, model.device().index());
-  {
-    const c10::cuda::CUDAStreamGuard stream_guard(side);
-    forward();
-    forward();
-    side.synchronize();
-    graph_->graph.capture_begin();
-    forward();
-    graph_->graph.capture_end();
-  }
-  side.synchronize();
-#endif
+  if (capture) graph_ = std::make_unique<CudaGraph>(model.device(), [this] { forward(); }, pool);
 }
 
 FrameDecoder::~FrameDecoder() = default;
@@ -87,15 +52,11 @@ FrameDecoder::Frame FrameDecoder::run(const at::Tensor& last_h, const at::Tensor
   temperature_.narrow(0, 0, N).copy_(temperature);
   top_k_.narrow(0, 0, N).copy_(top_k);
   noise_.narrow(1, 0, N).copy_(noise);
-#ifdef CSM_WITH_CUDA
   if (graph_) {
-    graph_->graph.replay();
+    graph_->replay();
   } else {
     forward();
   }
-#else
-  forward();
-#endif
   return {codes_.narrow(0, 0, N).clone(), c0_logits_.narrow(0, 0, N).clone()};
 }
 

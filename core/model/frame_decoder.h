@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "core/model/csm_model.h"
+#include "core/model/cuda_graph.h"
 #include "core/model/kv_cache.h"
 #include "core/model/transformer.h"
 
@@ -34,8 +35,10 @@ namespace csm::model {
 class FrameDecoder {
  public:
   // Throws std::invalid_argument when `capture` is asked off a CUDA device or in a build
-  // without CUDA, or when the decoder cache has fewer than `bucket` slots.
-  FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bucket, bool capture);
+  // without CUDA, or when the decoder cache has fewer than `bucket` slots. Graphs captured
+  // with the same `pool` share their intermediates' memory (cuda_graph.h).
+  FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bucket, bool capture,
+               CudaGraphPool pool = {0, 0});
   ~FrameDecoder();
   FrameDecoder(const FrameDecoder&) = delete;
   FrameDecoder& operator=(const FrameDecoder&) = delete;
@@ -53,7 +56,6 @@ class FrameDecoder {
             const at::Tensor& noise);
 
  private:
-  struct Graph;  // the CUDA graph (CUDA builds); keeps CUDA headers out of this one
   void forward();
 
   const CsmModel& model_;
@@ -63,7 +65,7 @@ class FrameDecoder {
   // Inputs, outputs.
   at::Tensor last_h_, temperature_, top_k_, noise_;
   at::Tensor codes_, c0_logits_;
-  std::unique_ptr<Graph> graph_;
+  std::unique_ptr<CudaGraph> graph_;  // null: run eagerly
 };
 
 }  // namespace csm::model

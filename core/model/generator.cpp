@@ -8,7 +8,9 @@
 #include <string>
 #include <tuple>
 
+#include "core/model/backbone_step.h"
 #include "core/model/batch_buckets.h"
+#include "core/model/cuda_graph.h"
 #include "core/model/frame_decoder.h"
 #include "core/model/sampler.h"
 
@@ -42,15 +44,23 @@ BatchedGenerator::BatchedGenerator(std::shared_ptr<const CsmModel> model, int ma
       frame_mode_(frame_mode),
       buckets_(frame_mode == FrameMode::eager ? std::vector<int>{} : batch_buckets(max_sessions)),
       slots_(static_cast<size_t>(max_sessions)),
-      backbone_cache_(model_->config().backbone, max_sessions, model_->dtype(), model_->device()),
+      backbone_cache_(model_->config().backbone, max_sessions + (buckets_.empty() ? 0 : 1),
+                      model_->dtype(), model_->device()),
       // The fixed-shape modes run a bucket's rows, padding included, on slots 0..bucket-1.
       decoder_cache_(model_->config().decoder,
                      buckets_.empty() ? max_sessions : std::max(max_sessions, buckets_.back()),
                      model_->dtype(), model_->device()) {
   torch::NoGradGuard no_grad;
+  const bool capture = frame_mode == FrameMode::cuda_graphs;
+  if (capture) check_cuda_graph_device(model_->device());
+  // One memory pool for every graph: they replay one after the other and keep nothing in it
+  // between replays (their outputs are copied into their own buffers).
+  const CudaGraphPool pool = capture ? new_cuda_graph_pool() : CudaGraphPool{0, 0};
   for (int bucket : buckets_) {
-    frame_decoders_.push_back(std::make_unique<FrameDecoder>(
-        *model_, decoder_cache_, bucket, frame_mode == FrameMode::cuda_graphs));
+    backbone_steps_.push_back(std::make_unique<BackboneStep>(
+        *model_, backbone_cache_, bucket, /*scratch_slot=*/max_sessions, capture, pool));
+    frame_decoders_.push_back(
+        std::make_unique<FrameDecoder>(*model_, decoder_cache_, bucket, capture, pool));
   }
 }
 
@@ -191,13 +201,23 @@ at::Tensor BatchedGenerator::feed_pending(const std::vector<int>& slots) {
   for (int slot : slots) last.push_back(slots_[slot].last_hidden);
   if (!spans.empty()) {
     const int64_t M = static_cast<int64_t>(spans.size());
-    const auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(model_->device());
-    const at::Tensor tokens = torch::cat({torch::stack(codes, 0), torch::zeros({M, 1}, long_opts)}, 1);
-    at::Tensor mask = torch::ones({M, K + 1}, long_opts.dtype(torch::kBool));
-    mask.select(1, K).fill_(false);
-    const RowLayout layout(spans, model_->device());
-    const at::Tensor h = model_->backbone().forward(model_->embed_rows(tokens, mask), layout,
-                                                    backbone_cache_);
+    const at::Tensor frames = torch::stack(codes, 0);  // [M, K]
+    at::Tensor h;
+    if (const int bucket = bucket_for(static_cast<int>(M), buckets_); bucket > 0) {
+      std::vector<int> positions, fed_slots;
+      for (const SeqSpan& span : spans) {
+        positions.push_back(span.start);
+        fed_slots.push_back(span.slot);
+      }
+      h = backbone_steps_.at(bucket_index(bucket))->run(frames, positions, fed_slots);
+    } else {
+      const auto long_opts = torch::TensorOptions().dtype(torch::kLong).device(model_->device());
+      const at::Tensor tokens = torch::cat({frames, torch::zeros({M, 1}, long_opts)}, 1);
+      at::Tensor mask = torch::ones({M, K + 1}, long_opts.dtype(torch::kBool));
+      mask.select(1, K).fill_(false);
+      h = model_->backbone().forward(model_->embed_rows(tokens, mask),
+                                     RowLayout(spans, model_->device()), backbone_cache_);
+    }
     for (int64_t m = 0; m < M; ++m) last[fed_rows[m]] = h[m];
   }
   return torch::stack(last, 0);
@@ -271,6 +291,11 @@ at::Tensor BatchedGenerator::decode_frame(const at::Tensor& last_h, const at::Te
   return torch::stack(codes, 1);  // [N, K]
 }
 
+size_t BatchedGenerator::bucket_index(int bucket) const {
+  return static_cast<size_t>(std::find(buckets_.begin(), buckets_.end(), bucket) -
+                             buckets_.begin());
+}
+
 std::pair<at::Tensor, at::Tensor> BatchedGenerator::decode_fixed_frame(int bucket,
                                                                        const at::Tensor& last_h) {
   const int K = model_->config().audio_num_codebooks;
@@ -282,10 +307,8 @@ std::pair<at::Tensor, at::Tensor> BatchedGenerator::decode_fixed_frame(int bucke
   for (int i = 0; i < K; ++i) noise.push_back(exponential_noise(V, sampling_.generators, last_h.options()));
   const at::Tensor all_noise = torch::stack(noise, 0);
   sample_ms_ += ms_since(t0);
-  const size_t index = static_cast<size_t>(
-      std::find(buckets_.begin(), buckets_.end(), bucket) - buckets_.begin());
   FrameDecoder::Frame frame =
-      frame_decoders_.at(index)->run(last_h, sampling_.temperature, sampling_.top_k, all_noise);
+      frame_decoders_.at(bucket_index(bucket))->run(last_h, sampling_.temperature, sampling_.top_k, all_noise);
   return {std::move(frame.codes), std::move(frame.c0_logits)};
 }
 

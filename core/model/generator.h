@@ -12,9 +12,10 @@
 // position; those rows are not part of its state and are overwritten before they are read),
 // so the caller may retry, e.g. each slot alone to find the one at fault.
 //
-// On a GPU the work after the backbone (codebook-0 head, the 31 decoder steps, sampling) is
-// thousands of small kernels per frame: FrameMode::cuda_graphs captures it once per batch
-// bucket at construction (FrameDecoder) and replays it per step. The CPU path is eager.
+// On a GPU a frame is thousands of small kernels: FrameMode::cuda_graphs captures the
+// backbone's decode step (BackboneStep, per batch bucket and context length) and the work
+// after it (FrameDecoder: codebook-0 head, the K-1 decoder steps, sampling; per batch bucket)
+// at construction and replays them each step. Prefill stays eager; so does the CPU path.
 //
 // Ownership and threads: the generator holds a shared, read-only CsmModel and owns all
 // mutable state. It is used by ONE thread (the engine thread); nothing here locks.
@@ -35,6 +36,7 @@
 #include "core/model/kv_cache.h"
 
 namespace csm::model {
+class BackboneStep;
 class FrameDecoder;
 }
 
@@ -82,8 +84,9 @@ class SlotError : public std::logic_error {
 
 class BatchedGenerator {
  public:
-  // FrameMode::cuda_graphs captures its graphs here (a second or so per bucket) and throws
-  // std::invalid_argument off a CUDA device or in a build without CUDA.
+  // FrameMode::cuda_graphs captures its graphs here and throws std::invalid_argument off a
+  // CUDA device or in a build without CUDA. The fixed-shape modes keep one more backbone
+  // cache slot than max_sessions, where padding rows write.
   BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions,
                    FrameMode frame_mode = FrameMode::eager);
   ~BatchedGenerator();
@@ -161,6 +164,8 @@ class BatchedGenerator {
   at::Tensor sample(const at::Tensor& logits);
   at::Tensor decode_frame(const at::Tensor& last_h, const at::Tensor& c0,
                           const std::vector<int>& slots);
+  // Index of `bucket` in buckets_ (and in backbone_steps_, frame_decoders_).
+  size_t bucket_index(int bucket) const;
   // The same frame through the bucket's FrameDecoder: returns codes, c0 logits.
   std::pair<at::Tensor, at::Tensor> decode_fixed_frame(int bucket, const at::Tensor& last_h);
 
@@ -173,7 +178,8 @@ class BatchedGenerator {
   std::vector<Slot> slots_;
   KvCache backbone_cache_;
   KvCache decoder_cache_;  // row n belongs to the n-th slot of the current step
-  // One per bucket, same order; they use decoder_cache_ (declared before: destroyed after).
+  // One each per bucket, same order; they use the caches (declared before: destroyed after).
+  std::vector<std::unique_ptr<BackboneStep>> backbone_steps_;
   std::vector<std::unique_ptr<FrameDecoder>> frame_decoders_;
   StepFault step_fault_;
 };

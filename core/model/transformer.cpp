@@ -54,11 +54,64 @@ at::Tensor TransformerStack::forward(const at::Tensor& x, const RowLayout& layou
   for (int l = 0; l < config_.num_layers; ++l) {
     const LayerWeights& w = weights_.layers[l];
     h = h + attention(l, rms_norm(h, w.sa_norm, config_.norm_eps), layout, cache, cos, sin);
-    const at::Tensor gate_up = dense(rms_norm(h, w.mlp_norm, config_.norm_eps), w.w13);
-    h = h + dense(swiglu(gate_up), w.w2);
+    h = h + mlp(l, h);
     if (layer_outputs != nullptr) layer_outputs->push_back(h);
   }
   return rms_norm(h, weights_.norm, config_.norm_eps);
+}
+
+at::Tensor TransformerStack::mlp(int layer, const at::Tensor& h) const {
+  const LayerWeights& w = weights_.layers[layer];
+  return dense(swiglu(dense(rms_norm(h, w.mlp_norm, config_.norm_eps), w.w13)), w.w2);
+}
+
+at::Tensor TransformerStack::forward_rows(const at::Tensor& x, const at::Tensor& positions,
+                                          const at::Tensor& slots, int context,
+                                          KvCache& cache) const {
+  if (context < 1 || context > std::min(cache.length(), config_.max_seq_len)) {
+    throw std::out_of_range("transformer: context " + std::to_string(context) +
+                            " outside the cache (" + std::to_string(cache.length()) + " rows)");
+  }
+  const at::Tensor cos = rope_cos_.index_select(0, positions);
+  const at::Tensor sin = rope_sin_.index_select(0, positions);
+  // Row b sees keys 0..positions[b]: [B, context], true where hidden.
+  const at::Tensor hidden_keys =
+      torch::arange(context, positions.options()).unsqueeze(0) > positions.unsqueeze(1);
+  at::Tensor h = x;
+  for (int l = 0; l < config_.num_layers; ++l) {
+    const LayerWeights& w = weights_.layers[l];
+    h = h + row_attention(l, rms_norm(h, w.sa_norm, config_.norm_eps), positions, slots, context,
+                          hidden_keys, cache, cos, sin);
+    h = h + mlp(l, h);
+  }
+  return rms_norm(h, weights_.norm, config_.norm_eps);
+}
+
+at::Tensor TransformerStack::row_attention(int layer, const at::Tensor& x,
+                                           const at::Tensor& positions, const at::Tensor& slots,
+                                           int context, const at::Tensor& hidden_keys,
+                                           KvCache& cache, const at::Tensor& cos,
+                                           const at::Tensor& sin) const {
+  using torch::indexing::Slice;
+  const int64_t B = x.size(0), H = config_.num_heads, KV = config_.num_kv_heads,
+                G = H / KV, hd = config_.head_dim;
+  const at::Tensor qkv = dense(x, weights_.layers[layer].wqkv);
+  const at::Tensor q = apply_rope(qkv.narrow(1, 0, H * hd).view({B, H, hd}), cos, sin);
+  const at::Tensor k = apply_rope(qkv.narrow(1, H * hd, KV * hd).view({B, KV, hd}), cos, sin);
+  const at::Tensor v = qkv.narrow(1, (H + KV) * hd, KV * hd).view({B, KV, hd});
+  // cache[slot_b, :, position_b, :] = row b's key / value.
+  cache.k(layer).index_put_({slots, Slice(), positions}, k);
+  cache.v(layer).index_put_({slots, Slice(), positions}, v);
+  const at::Tensor keys = cache.k(layer).narrow(2, 0, context).index_select(0, slots);
+  const at::Tensor values = cache.v(layer).narrow(2, 0, context).index_select(0, slots);
+  // Query head h uses kv head h / G (as attend()): [B, KV, G, hd], scores [B, KV, G, context].
+  const at::Tensor qg = q.to(torch::kFloat).view({B, KV, G, hd});
+  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
+  const at::Tensor scores =
+      (torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) * scale)
+          .masked_fill(hidden_keys.view({B, 1, 1, context}), -std::numeric_limits<float>::infinity());
+  const at::Tensor out = torch::matmul(torch::softmax(scores, -1), values.to(torch::kFloat));
+  return dense(out.reshape({B, H * hd}).to(x.scalar_type()), weights_.layers[layer].wo);
 }
 
 at::Tensor TransformerStack::attention(int layer, const at::Tensor& x, const RowLayout& layout,

@@ -51,6 +51,16 @@ class TransformerStack {
   at::Tensor forward(const at::Tensor& x, const RowLayout& layout, KvCache& cache,
                      std::vector<at::Tensor>* layer_outputs = nullptr) const;
 
+  // One row per sequence, its position and cache slot given on the device, so that one CUDA
+  // graph serves every decode step of B rows (BackboneStep): x [B, D]; positions, slots [B]
+  // int64 on the device. Writes each row's key and value at (slot, position) and attends over
+  // its slot's cache rows 0..context-1, keys past the row's position masked. The caller checks
+  // on the host that every position is below `context`, context <= the cache length, and the
+  // slots are distinct (nothing here reads them back). Same result as forward() up to the
+  // rounding of the longer, masked softmax.
+  at::Tensor forward_rows(const at::Tensor& x, const at::Tensor& positions,
+                          const at::Tensor& slots, int context, KvCache& cache) const;
+
   // Removes rows [from, from + count) of `slot`'s cache, whose rows 0..length-1 are valid:
   // the rows after them move down by `count`, and their keys turn back by `count` positions
   // (RoPE is a rotation by an angle proportional to the position, so a key rotated for
@@ -65,6 +75,10 @@ class TransformerStack {
  private:
   at::Tensor attention(int layer, const at::Tensor& x, const RowLayout& layout,
                        KvCache& cache, const at::Tensor& cos, const at::Tensor& sin) const;
+  at::Tensor row_attention(int layer, const at::Tensor& x, const at::Tensor& positions,
+                           const at::Tensor& slots, int context, const at::Tensor& hidden_keys,
+                           KvCache& cache, const at::Tensor& cos, const at::Tensor& sin) const;
+  at::Tensor mlp(int layer, const at::Tensor& h) const;
   at::Tensor attend(const at::Tensor& q, const at::Tensor& keys, const at::Tensor& values,
                     int start) const;
 

@@ -9,8 +9,8 @@
 // and in float32 compute, and their errors against the fp32 goldens are reported (no
 // pass/fail), ending with a table of the teacher-forced logits' errors side by side. --device
 // runs the model, RoPE and sampler on that torch device (scripts/device-check: cuda);
-// --frame-mode runs the greedy generation's decoder loop eagerly, padded to fixed shapes
-// (static) or as CUDA graphs (graphs), which must give the same codes.
+// --frame-mode runs the greedy generation's steps eagerly, padded to fixed shapes (static) or
+// replayed from CUDA graphs (graphs), which must give the same codes.
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -45,7 +45,7 @@ const csm::cli::Tool kTool{
     "  --golden DIR  one folder of tests/data/golden/csm/: a model folder (config.json),\n"
     "                rope/ or sampler/ (required)\n"
     "  --device DEV  torch device: cpu, cuda, cuda:N (default cpu; int8 runs on cpu only)\n"
-    "  --frame-mode MODE  greedy generation's decoder loop: eager, static or graphs (CUDA\n"
+    "  --frame-mode MODE  greedy generation's steps: eager, static or graphs (CUDA\n"
     "                only; int8 runs stay eager on the CPU) (default eager)\n"
     "  --no-bf16     skip the bfloat16 report of model folders (default: run it)\n"
     "  --no-int8     skip the int8-weights report of model folders (default: run it)\n"

@@ -1,12 +1,15 @@
-// The fixed-shape frame path (FrameDecoder, FrameMode::static_shapes / cuda_graphs): its batch
-// buckets and buffer sizes, and that padding a step to a bucket changes no code and no logit.
+// The fixed-shape step (BackboneStep, FrameDecoder; FrameMode::static_shapes / cuda_graphs): its
+// batch and context buckets, graph keys and buffer sizes, and that padding a step to a bucket
+// changes no code and no logit.
 // The CUDA graph itself is checked by the [cuda] case on a machine with a GPU.
 #include "core/model/frame_decoder.h"
 
 #include <torch/torch.h>
 
 #include "common/device/torch_device.h"
+#include "core/model/backbone_step.h"
 #include "core/model/batch_buckets.h"
+#include "core/model/cuda_graph.h"
 #include "core/model/generator.h"
 #include "core/model/golden.h"
 #include "support/catch.h"
@@ -39,6 +42,25 @@ TEST_CASE("frame buckets: powers of two up to the slot count, at most 64",
   CHECK_FALSE(FrameGraphKey{4} == FrameGraphKey{bucket_for(5, buckets)});
 }
 
+TEST_CASE("frame buckets: backbone contexts from 256 rows to the cache length",
+          "[core][model][frame]") {
+  CHECK(context_buckets(2048) == std::vector<int>{256, 512, 1024, 2048});
+  CHECK(context_buckets(1500) == std::vector<int>{256, 512, 1024, 1500});
+  CHECK(context_buckets(256) == std::vector<int>{256});
+  CHECK(context_buckets(64) == std::vector<int>{64});
+  CHECK_THROWS_AS(context_buckets(0), std::invalid_argument);
+  // A step's context: the shortest that holds its last position (position + 1 rows).
+  const std::vector<int> contexts = context_buckets(2048);
+  CHECK(bucket_for(0 + 1, contexts) == 256);
+  CHECK(bucket_for(255 + 1, contexts) == 256);
+  CHECK(bucket_for(256 + 1, contexts) == 512);
+  CHECK(bucket_for(2047 + 1, contexts) == 2048);
+  CHECK(bucket_for(2048 + 1, contexts) == 0);
+  CHECK(BackboneGraphKey{8, 512} == BackboneGraphKey{bucket_for(5, batch_buckets(8)),
+                                                     bucket_for(300, contexts)});
+  CHECK_FALSE(BackboneGraphKey{8, 512} == BackboneGraphKey{8, 1024});
+}
+
 TEST_CASE("frame buffers: csm-1b's bytes per bucket", "[core][model][frame]") {
   const CsmConfig c = CsmConfig::csm_1b();  // D 2048, K 32, V 2051
   // bf16 states 2048*2, temperature + top-k 12, noise 32*2051*4, codes 32*8, logits 2051*4.
@@ -50,6 +72,10 @@ TEST_CASE("frame buffers: csm-1b's bytes per bucket", "[core][model][frame]") {
   for (int b : batch_buckets(64)) all += frame_buffer_bytes(c, b, at::kBFloat16);
   CHECK(all == 127 * frame_buffer_bytes(c, 1, at::kBFloat16));
   CHECK(all < 40'000'000);
+  // The backbone step's: tokens and mask 33*9, positions and slots 16, bf16 output 2048*2.
+  CHECK(backbone_step_buffer_bytes(c, 1, at::kBFloat16) == 297 + 16 + 4096);
+  CHECK(backbone_step_buffer_bytes(c, 64, at::kBFloat16) ==
+        64 * backbone_step_buffer_bytes(c, 1, at::kBFloat16));
 }
 
 TEST_CASE("frame modes: names, and graphs only on a CUDA device", "[core][model][frame]") {
@@ -61,9 +87,29 @@ TEST_CASE("frame modes: names, and graphs only on a CUDA device", "[core][model]
   const auto model = csm::test::golden_csm_model("tiny");
   CHECK_THROWS_WITH(BatchedGenerator(model, 2, FrameMode::cuda_graphs),
                     Catch::Contains("CUDA graphs need a CUDA device"));
+  CHECK_THROWS_WITH(check_cuda_graph_device(c10::kCPU), Catch::Contains("model on cpu"));
   BatchedGenerator fixed(model, 5, FrameMode::static_shapes);
   CHECK(fixed.buckets() == std::vector<int>{1, 2, 4, 8});
   CHECK(BatchedGenerator(model, 5).buckets().empty());
+}
+
+TEST_CASE("backbone step: rows it cannot take are refused before any work",
+          "[core][model][frame]") {
+  const auto model = csm::test::golden_csm_model("tiny");
+  const CsmConfig& c = model->config();
+  KvCache cache(c.backbone, 3, model->dtype(), model->device());
+  BackboneStep step(*model, cache, 2, /*scratch_slot=*/2, /*capture=*/false);
+  CHECK(step.contexts() == context_buckets(std::min(c.backbone.kv_cache_len,
+                                                     c.backbone.max_seq_len)));
+  const at::Tensor one = torch::zeros({1, c.audio_num_codebooks}, torch::kLong);
+  const at::Tensor three = torch::zeros({3, c.audio_num_codebooks}, torch::kLong);
+  CHECK_THROWS_WITH(step.run(three, {0, 0, 0}, {0, 1, 2}), Catch::Contains("3 rows for bucket 2"));
+  CHECK_THROWS_WITH(step.run(one, {0}, {2}), Catch::Contains("not a distinct session slot"));
+  CHECK_THROWS_WITH(step.run(torch::zeros({2, c.audio_num_codebooks}, torch::kLong), {0, 1}, {1, 1}),
+                    Catch::Contains("not a distinct session slot"));
+  CHECK_THROWS_WITH(step.run(one, {step.contexts().back()}, {0}), Catch::Contains("past the cache"));
+  CHECK(step.run(one, {0}, {1}).sizes() == std::vector<int64_t>{1, c.backbone.embed_dim});
+  CHECK_THROWS_AS(BackboneStep(*model, cache, 2, /*scratch_slot=*/3, false), std::invalid_argument);
 }
 
 namespace {
