@@ -304,11 +304,13 @@ std::pair<at::Tensor, at::Tensor> BatchedGenerator::decode_fixed_frame(int bucke
   // order (codebook by codebook), so both modes draw the same numbers.
   const auto t0 = std::chrono::steady_clock::now();
   std::vector<at::Tensor> noise;
-  for (int i = 0; i < K; ++i) noise.push_back(exponential_noise(V, sampling_.generators, last_h.options()));
+  for (int i = 0; i < K; ++i) {
+    noise.push_back(exponential_noise(V, sampling_.generators, last_h.options()));
+  }
   const at::Tensor all_noise = torch::stack(noise, 0);
   sample_ms_ += ms_since(t0);
-  FrameDecoder::Frame frame =
-      frame_decoders_.at(bucket_index(bucket))->run(last_h, sampling_.temperature, sampling_.top_k, all_noise);
+  FrameDecoder::Frame frame = frame_decoders_.at(bucket_index(bucket))
+                                  ->run(last_h, sampling_.temperature, sampling_.top_k, all_noise);
   return {std::move(frame.codes), std::move(frame.c0_logits)};
 }
 

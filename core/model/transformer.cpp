@@ -107,9 +107,9 @@ at::Tensor TransformerStack::row_attention(int layer, const at::Tensor& x,
   // Query head h uses kv head h / G (as attend()): [B, KV, G, hd], scores [B, KV, G, context].
   const at::Tensor qg = q.to(torch::kFloat).view({B, KV, G, hd});
   const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
-  const at::Tensor scores =
-      (torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) * scale)
-          .masked_fill(hidden_keys.view({B, 1, 1, context}), -std::numeric_limits<float>::infinity());
+  const float hidden = -std::numeric_limits<float>::infinity();
+  const at::Tensor scores = (torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) * scale)
+                                .masked_fill(hidden_keys.view({B, 1, 1, context}), hidden);
   const at::Tensor out = torch::matmul(torch::softmax(scores, -1), values.to(torch::kFloat));
   return dense(out.reshape({B, H * hd}).to(x.scalar_type()), weights_.layers[layer].wo);
 }

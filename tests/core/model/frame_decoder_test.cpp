@@ -82,7 +82,8 @@ TEST_CASE("frame modes: names, and graphs only on a CUDA device", "[core][model]
   CHECK(parse_frame_mode("eager") == FrameMode::eager);
   CHECK(parse_frame_mode("static") == FrameMode::static_shapes);
   CHECK(parse_frame_mode("graphs") == FrameMode::cuda_graphs);
-  CHECK_THROWS_WITH(parse_frame_mode("graph"), Catch::Contains("\"eager\", \"static\" or \"graphs\""));
+  CHECK_THROWS_WITH(parse_frame_mode("graph"),
+                    Catch::Contains("\"eager\", \"static\" or \"graphs\""));
   CHECK(std::string(frame_mode_name(FrameMode::static_shapes)) == "static");
   const auto model = csm::test::golden_csm_model("tiny");
   CHECK_THROWS_WITH(BatchedGenerator(model, 2, FrameMode::cuda_graphs),
@@ -105,9 +106,10 @@ TEST_CASE("backbone step: rows it cannot take are refused before any work",
   const at::Tensor three = torch::zeros({3, c.audio_num_codebooks}, torch::kLong);
   CHECK_THROWS_WITH(step.run(three, {0, 0, 0}, {0, 1, 2}), Catch::Contains("3 rows for bucket 2"));
   CHECK_THROWS_WITH(step.run(one, {0}, {2}), Catch::Contains("not a distinct session slot"));
-  CHECK_THROWS_WITH(step.run(torch::zeros({2, c.audio_num_codebooks}, torch::kLong), {0, 1}, {1, 1}),
-                    Catch::Contains("not a distinct session slot"));
-  CHECK_THROWS_WITH(step.run(one, {step.contexts().back()}, {0}), Catch::Contains("past the cache"));
+  const at::Tensor two = torch::zeros({2, c.audio_num_codebooks}, torch::kLong);
+  CHECK_THROWS_WITH(step.run(two, {0, 1}, {1, 1}), Catch::Contains("not a distinct session slot"));
+  CHECK_THROWS_WITH(step.run(one, {step.contexts().back()}, {0}),
+                    Catch::Contains("past the cache"));
   CHECK(step.run(one, {0}, {1}).sizes() == std::vector<int64_t>{1, c.backbone.embed_dim});
   CHECK_THROWS_AS(BackboneStep(*model, cache, 2, /*scratch_slot=*/3, false), std::invalid_argument);
 }
