@@ -9,6 +9,34 @@
 
 namespace csm::model {
 
+std::vector<RowLayout> depth_decoder_layouts(const CsmConfig& config, int rows, c10::Device device) {
+  std::vector<RowLayout> layouts;
+  for (int i = 1; i < config.audio_num_codebooks; ++i) {
+    std::vector<SeqSpan> spans;
+    for (int n = 0; n < rows; ++n) spans.push_back(i == 1 ? SeqSpan{n, 0, 2} : SeqSpan{n, i, 1});
+    layouts.emplace_back(std::move(spans), device);
+  }
+  return layouts;
+}
+
+void decode_codebooks(const CsmModel& model, const at::Tensor& last_h, const at::Tensor& code0,
+                      const std::vector<RowLayout>& layouts, KvCache& decoder_cache,
+                      const std::function<at::Tensor(const at::Tensor&, int)>& sample) {
+  const int K = model.config().audio_num_codebooks;
+  const int64_t rows = last_h.size(0);
+  at::Tensor x = torch::stack({last_h, model.embed_codes(code0, 0)}, 1).view({rows * 2, -1});
+  at::Tensor d = model.decoder().forward(model.project(x), layouts[0], decoder_cache);
+  d = d.view({rows, 2, -1}).select(1, 1);
+  at::Tensor code = code0;
+  for (int i = 1; i < K; ++i) {
+    if (i > 1) {
+      x = model.embed_codes(code, i - 1);
+      d = model.decoder().forward(model.project(x), layouts[i - 1], decoder_cache);
+    }
+    code = sample(model.codebook_logits(d, i), i);
+  }
+}
+
 FrameDecoder::FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bucket, bool capture,
                            CudaGraphPool pool)
     : model_(model), decoder_cache_(decoder_cache), bucket_(bucket) {
@@ -27,19 +55,11 @@ FrameDecoder::FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bu
   noise_ = torch::ones({K, B, V}, on_device.dtype(torch::kFloat));
   codes_ = torch::zeros({B, K}, on_device.dtype(torch::kLong));
   c0_logits_ = torch::zeros({B, V}, on_device.dtype(torch::kFloat));
-  // Decoder step 1 feeds positions 0 (the backbone state) and 1 (codebook 0's embedding) of
-  // every row; step i > 1 feeds position i. Rows use decoder-cache slots 0..B-1.
-  for (int i = 1; i < K; ++i) {
-    std::vector<SeqSpan> spans;
-    for (int n = 0; n < bucket; ++n) spans.push_back(i == 1 ? SeqSpan{n, 0, 2} : SeqSpan{n, i, 1});
-    layouts_.emplace_back(std::move(spans), model.device());
-  }
+  layouts_ = depth_decoder_layouts(config, bucket, model.device());
   if (capture) graph_ = std::make_unique<CudaGraph>(model.device(), [this] { forward(); }, pool);
 }
 
 FrameDecoder::~FrameDecoder() = default;
-
-bool FrameDecoder::captured() const { return graph_ != nullptr; }
 
 FrameDecoder::Frame FrameDecoder::run(const at::Tensor& last_h, const at::Tensor& temperature,
                                       const at::Tensor& top_k, const at::Tensor& noise) {
@@ -65,8 +85,7 @@ FrameDecoder::Frame FrameDecoder::run(const at::Tensor& last_h, const at::Tensor
 // copy from the host or wait for the device (it is what a graph captures).
 void FrameDecoder::forward() {
   const CsmModel& m = model_;
-  const int K = m.config().audio_num_codebooks;
-  const int64_t B = bucket_, V = m.config().audio_vocab_size;
+  const int64_t V = m.config().audio_vocab_size;
   // Every row's top-k threshold from a full sort: the graph cannot depend on the largest top-k
   // of a step (a host value), and with k = V the threshold is the same (sampler.h).
   const auto sample = [&](const at::Tensor& logits, int codebook) {
@@ -76,17 +95,7 @@ void FrameDecoder::forward() {
     return code;
   };
   c0_logits_.copy_(m.c0_logits(last_h_));
-  at::Tensor code = sample(c0_logits_, 0);
-  at::Tensor x = torch::stack({last_h_, m.embed_codes(code, 0)}, 1).view({B * 2, -1});
-  at::Tensor d = m.decoder().forward(m.project(x), layouts_[0], decoder_cache_);
-  d = d.view({B, 2, -1}).select(1, 1);
-  for (int i = 1; i < K; ++i) {
-    if (i > 1) {
-      x = m.embed_codes(code, i - 1);
-      d = m.decoder().forward(m.project(x), layouts_[i - 1], decoder_cache_);
-    }
-    code = sample(m.codebook_logits(d, i), i);
-  }
+  decode_codebooks(m, last_h_, sample(c0_logits_, 0), layouts_, decoder_cache_, sample);
 }
 
 }  // namespace csm::model

@@ -22,6 +22,7 @@
 
 #include <ATen/Tensor.h>
 
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -31,6 +32,18 @@
 #include "core/model/transformer.h"
 
 namespace csm::model {
+
+// The depth decoder's row layouts for `rows` rows on decoder-cache slots 0..rows-1: step 1
+// (index 0) feeds positions 0 (the backbone state) and 1 (codebook 0's embedding) of every
+// row, step i > 1 feeds position i.
+std::vector<RowLayout> depth_decoder_layouts(const CsmConfig& config, int rows, c10::Device device);
+
+// The depth decoder's K-1 steps for one frame of every row, codebook 0 (`code0` [rows]) given:
+// step i embeds the previous code, runs the decoder over layouts[i-1] and takes codebook i's
+// code from sample(logits [rows, V] fp32, i). The eager path and FrameDecoder both run it.
+void decode_codebooks(const CsmModel& model, const at::Tensor& last_h, const at::Tensor& code0,
+                      const std::vector<RowLayout>& layouts, KvCache& decoder_cache,
+                      const std::function<at::Tensor(const at::Tensor&, int)>& sample);
 
 class FrameDecoder {
  public:
@@ -44,7 +57,6 @@ class FrameDecoder {
   FrameDecoder& operator=(const FrameDecoder&) = delete;
 
   int bucket() const { return bucket_; }
-  bool captured() const;
 
   struct Frame {
     at::Tensor codes;      // [N, K] int64 on the device (a copy: later runs do not change it)
@@ -61,7 +73,7 @@ class FrameDecoder {
   const CsmModel& model_;
   KvCache& decoder_cache_;
   int bucket_;
-  std::vector<RowLayout> layouts_;  // decoder step i (0: positions 0 and 1 of every row)
+  std::vector<RowLayout> layouts_;  // depth_decoder_layouts(bucket)
   // Inputs, outputs.
   at::Tensor last_h_, temperature_, top_k_, noise_;
   at::Tensor codes_, c0_logits_;

@@ -41,7 +41,6 @@ const char* frame_mode_name(FrameMode mode) {
 BatchedGenerator::BatchedGenerator(std::shared_ptr<const CsmModel> model, int max_sessions,
                                    FrameMode frame_mode)
     : model_(std::move(model)),
-      frame_mode_(frame_mode),
       buckets_(frame_mode == FrameMode::eager ? std::vector<int>{} : batch_buckets(max_sessions)),
       slots_(static_cast<size_t>(max_sessions)),
       backbone_cache_(model_->config().backbone, max_sessions + (buckets_.empty() ? 0 : 1),
@@ -267,27 +266,15 @@ at::Tensor BatchedGenerator::sample(const at::Tensor& logits) {
 }
 
 // Depth decoder for one frame of every slot: c0 given, codebooks 1..K-1 sampled.
-at::Tensor BatchedGenerator::decode_frame(const at::Tensor& last_h, const at::Tensor& c0,
-                                          const std::vector<int>& slots) {
-  const int K = model_->config().audio_num_codebooks;
-  const int64_t N = static_cast<int64_t>(slots.size());
+at::Tensor BatchedGenerator::decode_frame(const at::Tensor& last_h, const at::Tensor& c0) {
   std::vector<at::Tensor> codes = {c0};
-  // Step 1: positions 0 (backbone state) and 1 (embedding of c0) for every slot.
-  at::Tensor x = torch::stack({last_h, model_->embed_codes(c0, 0)}, 1).view({N * 2, -1});
-  std::vector<SeqSpan> spans;
-  for (int64_t n = 0; n < N; ++n) spans.push_back({static_cast<int>(n), 0, 2});
-  at::Tensor d = model_->decoder().forward(model_->project(x), RowLayout(spans, model_->device()),
-                                           decoder_cache_);
-  d = d.view({N, 2, -1}).select(1, 1);
-  for (int i = 1; i < K; ++i) {
-    if (i > 1) {
-      for (auto& span : spans) span = {span.slot, i, 1};
-      x = model_->embed_codes(codes.back(), i - 1);
-      d = model_->decoder().forward(model_->project(x), RowLayout(spans, model_->device()),
-                                    decoder_cache_);
-    }
-    codes.push_back(sample(model_->codebook_logits(d, i)));
-  }
+  decode_codebooks(*model_, last_h, c0,
+                   depth_decoder_layouts(model_->config(), static_cast<int>(last_h.size(0)),
+                                         model_->device()),
+                   decoder_cache_, [&](const at::Tensor& logits, int) {
+                     codes.push_back(sample(logits));
+                     return codes.back();
+                   });
   return torch::stack(codes, 1);  // [N, K]
 }
 
@@ -337,7 +324,7 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
     std::tie(codes, c0_logits) = decode_fixed_frame(bucket, last_h);
   } else {
     c0_logits = model_->c0_logits(last_h);
-    codes = decode_frame(last_h, sample(c0_logits), slots);
+    codes = decode_frame(last_h, sample(c0_logits));
   }
   at::Tensor host_codes = codes.to(torch::kCPU);
   if (step_fault_) step_fault_(slots);

@@ -93,7 +93,6 @@ class BatchedGenerator {
 
   int max_sessions() const { return static_cast<int>(slots_.size()); }
   const CsmModel& model() const { return *model_; }
-  FrameMode frame_mode() const { return frame_mode_; }
   // The batch buckets of the fixed-shape modes (empty when eager).
   const std::vector<int>& buckets() const { return buckets_; }
 
@@ -162,8 +161,7 @@ class BatchedGenerator {
   };
   void prepare_sampling(const std::vector<int>& slots);
   at::Tensor sample(const at::Tensor& logits);
-  at::Tensor decode_frame(const at::Tensor& last_h, const at::Tensor& c0,
-                          const std::vector<int>& slots);
+  at::Tensor decode_frame(const at::Tensor& last_h, const at::Tensor& c0);
   // Index of `bucket` in buckets_ (and in backbone_steps_, frame_decoders_).
   size_t bucket_index(int bucket) const;
   // The same frame through the bucket's FrameDecoder: returns codes, c0 logits.
@@ -173,7 +171,6 @@ class BatchedGenerator {
   double sample_ms_ = 0;  // accumulated by sample() during one step
 
   std::shared_ptr<const CsmModel> model_;
-  FrameMode frame_mode_;
   std::vector<int> buckets_;
   std::vector<Slot> slots_;
   KvCache backbone_cache_;
