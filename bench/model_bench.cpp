@@ -5,7 +5,7 @@
 //                   [--weights dtype,int8] [--batch 1,4,8] [--frames 8] [--prompt 24]
 //                   [--threads 0 (= every core)] [--prefill-profile ROWS]
 //                   [--checkpoint FILE] [--device cpu|cuda|cuda:N]
-//                   [--frame-mode eager,static,graphs]   (--help)
+//                   [--frame-mode eager,static,graphs] [--fused-ops avx512,avx2,off]   (--help)
 //
 // For each model, dtype, weight format and batch: prefills a --prompt-row text prompt in every
 // slot, then times --frames steps. After each load it prints the resident memory the model
@@ -19,6 +19,10 @@
 // --frame-mode times each way of running a decode step (generator.h FrameMode):
 // eager, static (padded to a batch bucket, not captured) and graphs (CUDA graphs, CUDA only);
 // each a row, on the same loaded model. Default: graphs on a CUDA device, eager elsewhere.
+// --fused-ops times the fused CPU kernels for RMSNorm, SwiGLU, RoPE and attention
+// (core/model/cpu_kernels.h) of each instruction set, and LibTorch's op-by-op versions (off),
+// each a row on the same loaded model: the baseline of the fused kernels in the same run.
+// Default: the widest set this CPU has, no extra rows.
 // CSM_PROFILE=FILE writes LibTorch's chrome trace of one step (its ops; gaps are our kernels).
 // --model gemm times dense() alone on decoder- and backbone-shaped weights.
 // --prefill-profile N: instead of steps, times prompt chunks of N rows written one after the
@@ -45,6 +49,7 @@
 #include "common/cpu/freed_memory.h"
 #include "common/device/torch_device.h"
 #include "common/system/resident_memory.h"
+#include "core/model/cpu_kernels.h"
 #include "core/model/csm_model.h"
 #include "core/model/generator.h"
 #include "core/model/ops.h"
@@ -57,13 +62,14 @@ namespace {
 
 using namespace csm::model;
 using Clock = std::chrono::steady_clock;
+using csm::model::detail::KernelIsa;
 
 const csm::cli::Tool kTool{
     "csm-bench-model",
     "usage: csm-bench-model [--model demo|csm-1b|both|gemm] [--dtype float32|bfloat16|both]\n"
     "                       [--weights LIST] [--batch 1,4,8] [--frames N] [--prompt N]\n"
     "                       [--threads N] [--prefill-profile ROWS] [--checkpoint FILE]\n"
-    "                       [--device DEV] [--frame-mode LIST]\n"
+    "                       [--device DEV] [--frame-mode LIST] [--fused-ops LIST]\n"
     "  --model M              demo, csm-1b (random weights), both, or gemm: the dense()\n"
     "                         kernels alone (default both)\n"
     "  --dtype D              float32, bfloat16 or both (default both)\n"
@@ -83,9 +89,12 @@ const csm::cli::Tool kTool{
     "  --frame-mode LIST      how decode steps run, each a row: eager, static\n"
     "                         (fixed shapes per batch bucket) or graphs (static, replayed as\n"
     "                         CUDA graphs; CUDA only) (default graphs on CUDA, else eager)\n"
+    "  --fused-ops LIST       which fused CPU kernels run RMSNorm, SwiGLU, RoPE and\n"
+    "                         attention, each a row: avx512, avx2, or off (LibTorch's\n"
+    "                         ops) (default: the widest this CPU has)\n"
     "  --help                 this text\n",
     {"--model", "--dtype", "--weights", "--batch", "--frames", "--prompt", "--threads",
-     "--prefill-profile", "--checkpoint", "--device", "--frame-mode"},
+     "--prefill-profile", "--checkpoint", "--device", "--frame-mode", "--fused-ops"},
     {},
     0,
     0};
@@ -190,24 +199,24 @@ PromptChunk text_prompt(const CsmConfig& config, int slot, int rows) {
   return {slot, tokens, mask};
 }
 
+// A --fused-ops item: the widest kernel set allowed, and its row label ("" for the default).
+struct FusedOps {
+  std::string name;
+  KernelIsa widest = KernelIsa::avx512;
+};
+
 void run(const std::string& model_name, const std::string& dtype, WeightFormat format,
          const std::string& checkpoint, c10::Device device, const std::vector<FrameMode>& modes,
-         const std::vector<int>& batches, int frames, int prompt_rows) {
+         const std::vector<FusedOps>& fused_ops, const std::vector<int>& batches, int frames,
+         int prompt_rows) {
   const auto t_load = Clock::now();
   const auto model = bench_model(model_name, dtype, format, checkpoint, device);
   const CsmConfig& config = model->config();
   const double load_s = seconds_since(t_load);
   const double wbytes = weight_bytes_per_step(*model);
   const int max_batch = *std::max_element(batches.begin(), batches.end());
-  for (const FrameMode mode : modes) {
-  const auto t_gen = Clock::now();
-  BatchedGenerator gen(model, max_batch, mode);
-  if (mode != FrameMode::eager) {
-    std::printf("%-7s %-9s %-4s %-6s buckets %d..%d ready in %.2fs\n", model_name.c_str(),
-                dtype.c_str(), weights_label(dtype, format).c_str(), frame_mode_name(mode),
-                gen.buckets().front(), gen.buckets().back(), seconds_since(t_gen));
-  }
-  for (int batch : batches) {
+  // One row: `batch` slots prefilled with a text prompt, then `frames` timed steps.
+  const auto time_row = [&](BatchedGenerator& gen, const std::string& label, int batch) {
     std::vector<PromptChunk> chunks;
     std::vector<int> slots;
     for (int s = 0; s < batch; ++s) {
@@ -242,12 +251,27 @@ void run(const std::string& model_name, const std::string& dtype, WeightFormat f
                 " (%.2f x real time) | backbone %.0f ms, decoder %.0f ms, sampling %.0f ms |"
                 " weights %.2f GB/step = %.1f GB/s = %.0f%% of read bw %.1f GB/s (copy %.1f GB/s)\n",
                 model_name.c_str(), dtype.c_str(), weights_label(dtype, format).c_str(),
-                frame_mode_name(mode), batch, load_s, first_s, prefill_s, step, batch / step,
+                label.c_str(), batch, load_s, first_s, prefill_s, step, batch / step,
                 batch * 0.08 / step, median(bb), median(dec), median(smp), wbytes / 1e9, gbs,
                 100.0 * gbs / bw.read_gbs, bw.read_gbs, bw.copy_gbs);
     std::fflush(stdout);
+  };
+  for (const FrameMode mode : modes) {
+    const auto t_gen = Clock::now();
+    BatchedGenerator gen(model, max_batch, mode);
+    if (mode != FrameMode::eager) {
+      std::printf("%-7s %-9s %-4s %-6s buckets %d..%d ready in %.2fs\n", model_name.c_str(),
+                  dtype.c_str(), weights_label(dtype, format).c_str(), frame_mode_name(mode),
+                  gen.buckets().front(), gen.buckets().back(), seconds_since(t_gen));
+    }
+    for (const FusedOps& ops : fused_ops) {
+      csm::model::detail::limit_kernel_isa(ops.widest);
+      const std::string label =
+          std::string(frame_mode_name(mode)) + (ops.name.empty() ? "" : "/" + ops.name);
+      for (int batch : batches) time_row(gen, label, batch);
+    }
   }
-  }
+  csm::model::detail::limit_kernel_isa(KernelIsa::avx512);
 }
 
 // The prompt cost by position: chunks of `chunk` rows from 0 to the end of the context.
@@ -334,6 +358,23 @@ WeightFormat parse_weights_arg(const std::string& name, const std::string& dtype
   return WeightFormat::Dtype;
 }
 
+// A --fused-ops item, refused when this CPU lacks the set for one of the --dtype list.
+FusedOps parse_fused_ops(const std::string& name, const std::string& dtypes) {
+  if (name == "off") return {name, KernelIsa::none};
+  if (name != "avx512" && name != "avx2") {
+    throw csm::cli::UsageError("--fused-ops: unknown set '" + name + "' (avx512, avx2, off)");
+  }
+  const KernelIsa isa = name == "avx512" ? KernelIsa::avx512 : KernelIsa::avx2;
+  for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
+    const KernelIsa here = csm::model::detail::kernel_isa(parse_dtype(d));
+    if (here < isa) {
+      throw csm::cli::UsageError("--fused-ops " + name + ": this CPU has no " + name +
+                                 " kernels for " + d);
+    }
+  }
+  return {name, isa};
+}
+
 int bench(const csm::cli::Args& args) {
   using csm::cli::kIntMax;
   const std::string models = args.get("--model", "both"), dtypes = args.get("--dtype", "both");
@@ -362,6 +403,11 @@ int bench(const csm::cli::Args& args) {
     }
   }
   if (modes.empty()) throw csm::cli::UsageError("--frame-mode: no mode given");
+  std::vector<FusedOps> fused_ops;
+  for (const auto& name : split(args.get("--fused-ops", ""))) {
+    fused_ops.push_back(parse_fused_ops(name, dtypes));
+  }
+  if (fused_ops.empty()) fused_ops.push_back({});
   std::vector<int> batches;
   for (const int64_t b : args.get_int_list("--batch", "1,4,8", 1, kIntMax)) {
     batches.push_back(static_cast<int>(b));
@@ -386,7 +432,7 @@ int bench(const csm::cli::Args& args) {
         if (prefill_profile > 0) {
           run_prefill_profile(m, d, format, checkpoint, device, prefill_profile);
         } else {
-          run(m, d, format, checkpoint, device, modes, batches, frames, prompt);
+          run(m, d, format, checkpoint, device, modes, fused_ops, batches, frames, prompt);
         }
       }
     }

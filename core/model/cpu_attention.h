@@ -1,5 +1,5 @@
-// Attention of new rows per sequence on AVX512 CPUs, in one pass per (sequence, kv head,
-// block of rows): scores, softmax and the weighted sum of values in fp32, reading the bf16 or
+// Attention of new rows per sequence on AVX512 or AVX2 CPUs (cpu_kernels.h), in one pass per
+// (sequence, kv head, block of rows): scores, softmax and the weighted sum of values in fp32, reading the bf16 or
 // fp32 KV cache in place. The LibTorch version (transformer.cpp) runs about a dozen ops per
 // call, first converts the whole cache slice to fp32 and, for a prompt chunk, materializes
 // scores of rows x keys per head: decoding calls it 16 + 4 x 32 times per frame, and a
@@ -12,8 +12,8 @@
 namespace csm::model {
 
 // q [B, n, H, hd] contiguous; keys/values [B, KV, L, hd] with contiguous rows (slices of the
-// KV cache), L = start + n, H a multiple of KV; one dtype (bf16 with AVX512-BF16, or fp32
-// with AVX512F); hd a multiple of 16, at most 256.
+// KV cache), L = start + n, H a multiple of KV; one dtype (bf16 or fp32, on a CPU with AVX2
+// and FMA or AVX512); hd a multiple of 16, at most 256.
 bool cpu_attention_applicable(const at::Tensor& q, const at::Tensor& keys,
                               const at::Tensor& values);
 

@@ -1,4 +1,5 @@
-// RMSNorm, the SwiGLU gate and RoPE as single AVX512 passes over each row, for token-by-token
+// RMSNorm, the SwiGLU gate and RoPE as single AVX512 or AVX2 passes over each row (the set is
+// chosen per CPU and dtype: cpu_kernels.h; the kernels: simd_kernels.h), for token-by-token
 // decoding on CPU. LibTorch runs each as 5-8 separate ops (casts, pow, mean, rsqrt, silu,
 // mul), each with its own dispatch and memory pass: at batch 8 in csm-1b's 31-step decoder
 // loop they cost about a sixth of the frame time.
@@ -13,8 +14,8 @@
 
 namespace csm::model {
 
-// True when the fused kernels take x: a contiguous 2-D CPU tensor of bf16 (the CPU has
-// AVX512-BF16) or fp32 (AVX512F), with a last dimension that is a multiple of 16.
+// True when the fused kernels take x: a contiguous 2-D CPU tensor of bf16 or fp32 on a CPU
+// with AVX2 and FMA (or AVX512), with a last dimension that is a multiple of 16.
 bool cpu_elementwise_applicable(const at::Tensor& x);
 
 // Requires cpu_elementwise_applicable(x); gain [D] of x's dtype, contiguous.

@@ -1,5 +1,6 @@
-// The fused attention (decode steps and prompt chunks) against the matmul/softmax formula (spec 2.3), on KV-cache
-// slices as the transformer passes them.
+// The fused attention of every kernel set this CPU has (decode steps and prompt chunks)
+// against the matmul/softmax formula (spec 2.3), on KV-cache slices as the transformer passes
+// them.
 #include <torch/torch.h>
 
 #include <cmath>
@@ -7,9 +8,11 @@
 #include "support/catch.h"
 
 #include "core/model/cpu_attention.h"
+#include "core/model/kernel_sets.h"
 #include "support/skip.h"
 
 using namespace csm::model;
+using csm::test::kernel_sets;
 
 namespace {
 
@@ -44,15 +47,20 @@ TEST_CASE("fused attention matches softmax(q k^T / sqrt(d)) v on cache slices",
       const at::Tensor keys = k_cache.narrow(0, 1, B).narrow(2, 0, start + n);
       const at::Tensor values = v_cache.narrow(0, 1, B).narrow(2, 0, start + n);
       if (!cpu_attention_applicable(q, keys, values)) {
-        CSM_SKIP("CPU without AVX512: fused attention not exercised");
+        CSM_SKIP("CPU without AVX2: fused attention not exercised");
       }
       const float scale = static_cast<float>(1.0 / std::sqrt(static_cast<double>(hd)));
       const at::Tensor want = reference_attention(q, keys, values, start);
+      for (const auto* set : kernel_sets(torch::kFloat)) {
+        INFO(set->name);
+        CHECK(torch::allclose(set->attention(q, keys, values, start, scale), want, 1e-5, 1e-5));
+      }
       CHECK(torch::allclose(cpu_attention(q, keys, values, start, scale), want, 1e-5, 1e-5));
       const at::Tensor qb = q.to(torch::kBFloat16);
       const at::Tensor kb = keys.to(torch::kBFloat16), vb = values.to(torch::kBFloat16);
-      if (cpu_attention_applicable(qb, kb, vb)) {
-        const at::Tensor got = cpu_attention(qb, kb, vb, start, scale);
+      for (const auto* set : kernel_sets(torch::kBFloat16)) {
+        INFO(set->name);
+        const at::Tensor got = set->attention(qb, kb, vb, start, scale);
         CHECK(got.scalar_type() == torch::kBFloat16);
         // fp32 inside, one bf16 rounding of outputs of magnitude about 1.
         CHECK(torch::allclose(got.to(torch::kFloat), reference_attention(qb, kb, vb, start), 1e-2,
