@@ -173,16 +173,24 @@ void run_int8_rows(int64_t tb, const float* x, const int8_t* w, const float* sca
   int8_kernel<Out, TB, R>(x, w, scales, out, K, N, n0, n1);
 }
 
-// x [T, K] fp32 -> the int8 kernel's x: per row, int16 xq[k] = round-half-even(x[k] / sx) in
-// [-32767, 32767] in the row's first 2K bytes, and sx = max|x| / 32767 (1 for an all-zero row)
-// at float index K/2; the rest of the row is unused. Vectorized: cvtps2dq rounds to nearest
-// even under the default MXCSR.
-CSM_AVX2 void int16_x(const float* x, int64_t T, int64_t K, float* out) {
+// 8 elements of x as fp32 lanes: bf16 is the top half of an fp32.
+CSM_AVX2_INLINE __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
+CSM_AVX2_INLINE __m256 load8(const at::BFloat16* p) {
+  const __m128i bits = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(bits), 16));
+}
+
+// x [T, K] of fp32 or bf16 -> the int8 kernel's x: per row, int16 xq[k] = round-half-even(x[k]
+// / sx) in [-32767, 32767] in the row's first 2K bytes, and sx = max|x| / 32767 (1 for an
+// all-zero row) at float index K/2; the rest of the row is unused. Vectorized: cvtps2dq rounds
+// to nearest even under the default MXCSR. bf16 is read as it is (no converted copy of x).
+template <class X>
+CSM_AVX2 void int16_x(const X* x, int64_t T, int64_t K, float* out) {
   const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
   for (int64_t t = 0; t < T; ++t) {
-    const float* xr = x + t * K;
+    const X* xr = x + t * K;
     __m256 m = _mm256_setzero_ps();
-    for (int64_t k = 0; k < K; k += 8) m = _mm256_max_ps(m, _mm256_and_ps(_mm256_loadu_ps(xr + k), abs_mask));
+    for (int64_t k = 0; k < K; k += 8) m = _mm256_max_ps(m, _mm256_and_ps(load8(xr + k), abs_mask));
     __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
     m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
     m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
@@ -191,8 +199,8 @@ CSM_AVX2 void int16_x(const float* x, int64_t T, int64_t K, float* out) {
     const __m256 inv = _mm256_set1_ps(1.0f / sx);
     int16_t* q = reinterpret_cast<int16_t*>(out + t * K);
     for (int64_t k = 0; k < K; k += 16) {
-      const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + k), inv));
-      const __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(_mm256_loadu_ps(xr + k + 8), inv));
+      const __m256i a = _mm256_cvtps_epi32(_mm256_mul_ps(load8(xr + k), inv));
+      const __m256i b = _mm256_cvtps_epi32(_mm256_mul_ps(load8(xr + k + 8), inv));
       // x / sx may round to 32768 at the largest element: packs saturates it to 32767, and
       // the max keeps -32768 out (the weights' range is symmetric too).
       __m256i p = _mm256_permute4x64_epi64(_mm256_packs_epi32(a, b), 0xd8);
@@ -226,11 +234,16 @@ at::Tensor permute_x(const at::Tensor& x_in) {
 
 }  // namespace
 
-at::Tensor avx2_x(const at::Tensor& x, c10::ScalarType w_type) {
-  if (w_type != at::kChar) return permute_x(x);
-  const at::Tensor xf = x.to(at::kFloat).contiguous();
-  at::Tensor out = torch::empty(xf.sizes(), xf.options());
-  int16_x(xf.data_ptr<float>(), xf.size(0), xf.size(1), out.data_ptr<float>());
+at::Tensor avx2_x(const at::Tensor& x_in, c10::ScalarType w_type) {
+  if (w_type != at::kChar) return permute_x(x_in);
+  const at::Tensor x = x_in.contiguous();
+  at::Tensor out = torch::empty(x.sizes(), x.options().dtype(at::kFloat));
+  if (x.scalar_type() == at::kBFloat16) {
+    int16_x(x.data_ptr<at::BFloat16>(), x.size(0), x.size(1), out.data_ptr<float>());
+  } else {
+    const at::Tensor xf = x.to(at::kFloat);
+    int16_x(xf.data_ptr<float>(), xf.size(0), xf.size(1), out.data_ptr<float>());
+  }
   return out;
 }
 
