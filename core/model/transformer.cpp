@@ -12,6 +12,23 @@
 #include "core/model/rope.h"
 
 namespace csm::model {
+namespace {
+
+// softmax(q · kᵀ · scale) · v in fp32 for grouped query heads: q [B, KV, R, hd], the rows of
+// the G query heads that share each kv head (R = G x rows); keys and values [B, KV, L, hd];
+// `hidden` true where a row must not see a key (broadcast to [B, KV, R, L]), or undefined.
+// Returns [B, KV, R, hd] in fp32.
+at::Tensor grouped_attention(const at::Tensor& q, const at::Tensor& keys,
+                             const at::Tensor& values, const at::Tensor& hidden, double scale) {
+  at::Tensor scores = torch::matmul(q.to(torch::kFloat), keys.to(torch::kFloat).transpose(2, 3)) *
+                      scale;  // [B, KV, R, L]
+  if (hidden.defined()) {
+    scores = scores.masked_fill(hidden, -std::numeric_limits<float>::infinity());
+  }
+  return torch::matmul(torch::softmax(scores, -1), values.to(torch::kFloat));
+}
+
+}  // namespace
 
 RowLayout::RowLayout(std::vector<SeqSpan> seqs, c10::Device device) : seqs_(std::move(seqs)) {
   std::vector<int64_t> positions;
@@ -104,13 +121,11 @@ at::Tensor TransformerStack::row_attention(int layer, const at::Tensor& x,
   cache.v(layer).index_put_({slots, Slice(), positions}, v);
   const at::Tensor keys = cache.k(layer).narrow(2, 0, context).index_select(0, slots);
   const at::Tensor values = cache.v(layer).narrow(2, 0, context).index_select(0, slots);
-  // Query head h uses kv head h / G (as attend()): [B, KV, G, hd], scores [B, KV, G, context].
-  const at::Tensor qg = q.to(torch::kFloat).view({B, KV, G, hd});
-  const double scale = 1.0 / std::sqrt(static_cast<double>(hd));
-  const float hidden = -std::numeric_limits<float>::infinity();
-  const at::Tensor scores = (torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) * scale)
-                                .masked_fill(hidden_keys.view({B, 1, 1, context}), hidden);
-  const at::Tensor out = torch::matmul(torch::softmax(scores, -1), values.to(torch::kFloat));
+  // Query head h uses kv head h / G (as attend()): [B, KV, G, hd]; each row hides the keys
+  // past its position.
+  const at::Tensor out = grouped_attention(q.view({B, KV, G, hd}), keys, values,
+                                           hidden_keys.view({B, 1, 1, context}),
+                                           1.0 / std::sqrt(static_cast<double>(hd)));
   return dense(out.reshape({B, H * hd}).to(x.scalar_type()), weights_.layers[layer].wo);
 }
 
@@ -189,26 +204,22 @@ at::Tensor TransformerStack::attend(const at::Tensor& q, const at::Tensor& keys,
   if (cpu_attention_applicable(q, keys, values)) {
     return cpu_attention(q, keys, values, start, static_cast<float>(scale));
   }
-  const auto dtype = q.scalar_type();
   // Query head h uses kv head h / G: group consecutive heads, [B, KV, G*n, hd].
-  const at::Tensor qg = q.to(torch::kFloat)
-                            .view({B, n, KV, G, hd})
-                            .permute({0, 2, 3, 1, 4})
-                            .reshape({B, KV, G * n, hd});
-  at::Tensor scores =
-      torch::matmul(qg, keys.to(torch::kFloat).transpose(2, 3)) * scale;  // [B, KV, G*n, L]
+  const at::Tensor qg =
+      q.view({B, n, KV, G, hd}).permute({0, 2, 3, 1, 4}).reshape({B, KV, G * n, hd});
+  at::Tensor hidden;
   if (n > 1) {
-    // Row r (position start + r) sees keys 0..start+r.
+    // Row r (position start + r) sees keys 0..start+r; the same for each of the G heads.
     const auto opts = torch::TensorOptions().dtype(torch::kLong).device(q.device());
     const at::Tensor key_pos = torch::arange(L, opts).unsqueeze(0);
     const at::Tensor row_pos = torch::arange(start, start + n, opts).unsqueeze(1);
-    scores = scores.view({B, KV, G, n, L})
-                 .masked_fill(key_pos > row_pos, -std::numeric_limits<float>::infinity())
-                 .view({B, KV, G * n, L});
+    hidden = (key_pos > row_pos).repeat({G, 1});  // [G*n, L]
   }
-  const at::Tensor probs = torch::softmax(scores, -1);
-  const at::Tensor out = torch::matmul(probs, values.to(torch::kFloat));  // [B, KV, G*n, hd]
-  return out.view({B, KV, G, n, hd}).permute({0, 3, 1, 2, 4}).reshape({B * n, H * hd}).to(dtype);
+  const at::Tensor out = grouped_attention(qg, keys, values, hidden, scale);  // [B, KV, G*n, hd]
+  return out.view({B, KV, G, n, hd})
+      .permute({0, 3, 1, 2, 4})
+      .reshape({B * n, H * hd})
+      .to(q.scalar_type());
 }
 
 }  // namespace csm::model

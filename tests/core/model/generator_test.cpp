@@ -1,5 +1,6 @@
-// Batched generation: the golden prompt next to other sessions at other positions, seeded
-// sampling alone vs batched, per-slot reset, and the errors of the slot API.
+// Batched generation: the golden prompt next to other sessions at other positions (fused CPU
+// kernels and LibTorch's ops), seeded sampling alone vs batched, per-slot reset, and the errors
+// of the slot API.
 #include "core/model/generator.h"
 
 #include <torch/torch.h>
@@ -7,6 +8,7 @@
 #include <tuple>
 #include "support/catch.h"
 
+#include "core/model/cpu_kernels.h"
 #include "core/model/golden.h"
 #include "core/model/random_weights.h"
 #include "core/model/transformer.h"
@@ -14,6 +16,7 @@
 #include "support/paths.h"
 
 using namespace csm::model;
+namespace kernels = csm::model::detail;
 
 namespace {
 
@@ -44,8 +47,17 @@ double max_diff(const at::Tensor& a, const at::Tensor& b) {
 
 TEST_CASE("golden prompt batched with other sessions at other positions matches the reference",
           "[core][model][generator]") {
-  for (const std::string name : {"tiny", "tiny_audio2051"}) {
-    INFO(name);
+  // With the fused CPU kernels this CPU has, and with LibTorch's ops (the path of CPUs without
+  // AVX2 and of CUDA devices).
+  struct Restore {
+    ~Restore() { kernels::limit_kernel_isa(kernels::KernelIsa::avx512); }
+  } restore;
+  for (const auto [name, ops] : {std::pair{"tiny", kernels::KernelIsa::avx512},
+                                 std::pair{"tiny_audio2051", kernels::KernelIsa::avx512},
+                                 std::pair{"tiny", kernels::KernelIsa::none},
+                                 std::pair{"tiny_audio2051", kernels::KernelIsa::none}}) {
+    INFO(name << (ops == kernels::KernelIsa::none ? ", LibTorch's ops" : ", fused kernels"));
+    kernels::limit_kernel_isa(ops);
     const auto model = csm::test::golden_csm_model(name);
     const auto cases = load_golden_cases(csm::test::golden_csm_dir(name).string());
     const GoldenCase& g = cases.front();  // "ctx"
