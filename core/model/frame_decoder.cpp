@@ -61,17 +61,29 @@ FrameDecoder::FrameDecoder(const CsmModel& model, KvCache& decoder_cache, int bu
 
 FrameDecoder::~FrameDecoder() = default;
 
-FrameDecoder::Frame FrameDecoder::run(const at::Tensor& last_h, const at::Tensor& temperature,
-                                      const at::Tensor& top_k, const at::Tensor& noise) {
-  const int64_t N = last_h.size(0);
-  if (N < 1 || N > bucket_) {
+namespace {
+
+void check_rows(int64_t N, int bucket) {
+  if (N < 1 || N > bucket) {
     throw std::invalid_argument("frame decoder: " + std::to_string(N) + " rows for bucket " +
-                                std::to_string(bucket_));
+                                std::to_string(bucket));
   }
+}
+
+}  // namespace
+
+at::Tensor FrameDecoder::noise(int64_t N) const {
+  check_rows(N, bucket_);
+  return noise_.narrow(1, 0, N);
+}
+
+FrameDecoder::Frame FrameDecoder::run(const at::Tensor& last_h, const at::Tensor& temperature,
+                                      const at::Tensor& top_k) {
+  const int64_t N = last_h.size(0);
+  check_rows(N, bucket_);
   last_h_.narrow(0, 0, N).copy_(last_h);
   temperature_.narrow(0, 0, N).copy_(temperature);
   top_k_.narrow(0, 0, N).copy_(top_k);
-  noise_.narrow(1, 0, N).copy_(noise);
   if (graph_) {
     graph_->replay();
   } else {

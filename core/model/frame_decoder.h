@@ -9,11 +9,11 @@
 // per frame). Without it the same fixed-shape work runs eagerly, which lets a CPU test the
 // padding and the buffers, and a GPU tell a capture problem from a padding one.
 //
-// Rows past the step's N are padding: temperature 1, top-k 1, noise 1 and the backbone states
-// a larger step left there; their codes are computed and dropped. Noise is drawn before run()
-// (each slot from its own generator, in the order the eager path draws it), so a replay does
-// not depend on how the random generators' state is captured, and the codes are the eager
-// path's.
+// Rows past the step's N are padding: the inputs a larger step left there (temperature 1,
+// top-k 1 and noise 1 before the first); their codes are computed and dropped. Noise is drawn
+// into the buffer before run() (each slot from its own generator, as the eager path draws it),
+// so a replay does not depend on how the random generators' state is captured, and the codes
+// are the eager path's.
 //
 // Ownership and threads: owned by one BatchedGenerator and used by its engine thread. The
 // model and the decoder cache (whose first `bucket` slots it uses) are the generator's and
@@ -62,10 +62,13 @@ class FrameDecoder {
     at::Tensor codes;      // [N, K] int64 on the device (a copy: later runs do not change it)
     at::Tensor c0_logits;  // [N, V] fp32 on the device (a copy)
   };
-  // last_h [N, D] backbone states, temperature [N] fp32, top_k [N] int64, noise [K, N, V] fp32
-  // (noise[i] for codebook i), all on the model's device, 1 <= N <= bucket.
-  Frame run(const at::Tensor& last_h, const at::Tensor& temperature, const at::Tensor& top_k,
-            const at::Tensor& noise);
+  // The noise input of the next run of N rows, [K, N, V] fp32 (noise[i] for codebook i): a
+  // view of the buffer, for draw_exponential_noise (sampler.h) to fill before run().
+  at::Tensor noise(int64_t N) const;
+
+  // last_h [N, D] backbone states, temperature [N] fp32, top_k [N] int64, all on the model's
+  // device, 1 <= N <= bucket; noise(N) filled.
+  Frame run(const at::Tensor& last_h, const at::Tensor& temperature, const at::Tensor& top_k);
 
  private:
   void forward();

@@ -255,12 +255,16 @@ void BatchedGenerator::prepare_sampling(const std::vector<int>& slots) {
   sample_ms_ = 0;
 }
 
-at::Tensor BatchedGenerator::sample(const at::Tensor& logits) {
+at::Tensor BatchedGenerator::sample(const at::Tensor& logits, int codebook) {
   const auto t0 = std::chrono::steady_clock::now();
+  if (codebook == 0) {
+    // The step's draws for every codebook, one call per slot (sampler.h).
+    sampling_.noise = exponential_noise(model_->config().audio_num_codebooks, logits.size(1),
+                                        sampling_.generators, logits.options());
+  }
   const at::Tensor probs = topk_probs(logits, sampling_.temperature, sampling_.top_k,
                                       sampling_.max_top_k);
-  at::Tensor codes = sample_with_noise(
-      probs, exponential_noise(logits.size(1), sampling_.generators, logits.options()));
+  at::Tensor codes = sample_with_noise(probs, sampling_.noise[codebook]);
   sample_ms_ += ms_since(t0);
   return codes;
 }
@@ -271,8 +275,8 @@ at::Tensor BatchedGenerator::decode_frame(const at::Tensor& last_h, const at::Te
   decode_codebooks(*model_, last_h, c0,
                    depth_decoder_layouts(model_->config(), static_cast<int>(last_h.size(0)),
                                          model_->device()),
-                   decoder_cache_, [&](const at::Tensor& logits, int) {
-                     codes.push_back(sample(logits));
+                   decoder_cache_, [&](const at::Tensor& logits, int codebook) {
+                     codes.push_back(sample(logits, codebook));
                      return codes.back();
                    });
   return torch::stack(codes, 1);  // [N, K]
@@ -285,19 +289,13 @@ size_t BatchedGenerator::bucket_index(int bucket) const {
 
 std::pair<at::Tensor, at::Tensor> BatchedGenerator::decode_fixed_frame(int bucket,
                                                                        const at::Tensor& last_h) {
-  const int K = model_->config().audio_num_codebooks;
-  const int64_t V = model_->config().audio_vocab_size;
-  // Every codebook's noise up front, each slot from its own generator in the eager path's
-  // order (codebook by codebook), so both modes draw the same numbers.
+  FrameDecoder& decoder = *frame_decoders_.at(bucket_index(bucket));
+  // Every codebook's noise up front, straight into the decoder's input, drawn as the eager
+  // path draws it, so both modes give the same codes.
   const auto t0 = std::chrono::steady_clock::now();
-  std::vector<at::Tensor> noise;
-  for (int i = 0; i < K; ++i) {
-    noise.push_back(exponential_noise(V, sampling_.generators, last_h.options()));
-  }
-  const at::Tensor all_noise = torch::stack(noise, 0);
+  draw_exponential_noise(decoder.noise(last_h.size(0)), sampling_.generators);
   sample_ms_ += ms_since(t0);
-  FrameDecoder::Frame frame = frame_decoders_.at(bucket_index(bucket))
-                                  ->run(last_h, sampling_.temperature, sampling_.top_k, all_noise);
+  FrameDecoder::Frame frame = decoder.run(last_h, sampling_.temperature, sampling_.top_k);
   return {std::move(frame.codes), std::move(frame.c0_logits)};
 }
 
@@ -324,7 +322,7 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
     std::tie(codes, c0_logits) = decode_fixed_frame(bucket, last_h);
   } else {
     c0_logits = model_->c0_logits(last_h);
-    codes = decode_frame(last_h, sample(c0_logits));
+    codes = decode_frame(last_h, sample(c0_logits, 0));
   }
   at::Tensor host_codes = codes.to(torch::kCPU);
   if (step_fault_) step_fault_(slots);

@@ -158,9 +158,10 @@ class BatchedGenerator {
     at::Tensor top_k;        // [N] int64 on the device
     int64_t max_top_k = 1;
     std::vector<at::Generator> generators;  // copies of the slots' generators, kept on success
+    at::Tensor noise;  // [K, N, V] fp32, the eager path's draws (noise[i] for codebook i)
   };
   void prepare_sampling(const std::vector<int>& slots);
-  at::Tensor sample(const at::Tensor& logits);
+  at::Tensor sample(const at::Tensor& logits, int codebook);
   at::Tensor decode_frame(const at::Tensor& last_h, const at::Tensor& c0);
   // Index of `bucket` in buckets_ (and in backbone_steps_, frame_decoders_).
   size_t bucket_index(int bucket) const;

@@ -19,13 +19,21 @@ at::Tensor sample_with_noise(const at::Tensor& probs, const at::Tensor& noise) {
   return torch::argmax(probs / noise, 1);
 }
 
-at::Tensor exponential_noise(int64_t vocab, std::vector<at::Generator>& generators,
-                             const at::TensorOptions& options) {
-  at::Tensor noise = torch::empty({static_cast<int64_t>(generators.size()), vocab},
-                                  options.dtype(torch::kFloat));
+void draw_exponential_noise(const at::Tensor& out, std::vector<at::Generator>& generators) {
+  TORCH_CHECK(out.dim() == 3 && out.size(1) == static_cast<int64_t>(generators.size()) &&
+                  out.scalar_type() == torch::kFloat,
+              "exponential noise: out ", out.sizes(), " ", out.scalar_type(), " for ",
+              generators.size(), " generators");
   for (size_t n = 0; n < generators.size(); ++n) {
-    noise[static_cast<int64_t>(n)].exponential_(1.0, generators[n]);
+    out.select(1, static_cast<int64_t>(n)).exponential_(1.0, generators[n]);
   }
+}
+
+at::Tensor exponential_noise(int64_t draws, int64_t vocab, std::vector<at::Generator>& generators,
+                             const at::TensorOptions& options) {
+  at::Tensor noise = torch::empty({draws, static_cast<int64_t>(generators.size()), vocab},
+                                  options.dtype(torch::kFloat));
+  draw_exponential_noise(noise, generators);
   return noise;
 }
 

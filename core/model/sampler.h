@@ -20,9 +20,14 @@ at::Tensor topk_probs(const at::Tensor& logits, const at::Tensor& temperature,
 // argmax(probs / noise) per row -> [N] int64.
 at::Tensor sample_with_noise(const at::Tensor& probs, const at::Tensor& noise);
 
-// Exp(1) noise [N, V] where row n is drawn from generators[n] (each session its own stream,
-// so a session's draws do not depend on who else is in the batch).
-at::Tensor exponential_noise(int64_t vocab, std::vector<at::Generator>& generators,
+// Exp(1) noise for a step's draws of V values per session into out [draws, N, V], fp32:
+// out[:, n, :] from generators[n] (each session its own stream, so a session's draws do not
+// depend on who else is in the batch), in one call per session, draw after draw. On the CPU
+// these are the numbers of `draws` calls of V values each.
+void draw_exponential_noise(const at::Tensor& out, std::vector<at::Generator>& generators);
+
+// The same into a new tensor [draws, N, V].
+at::Tensor exponential_noise(int64_t draws, int64_t vocab, std::vector<at::Generator>& generators,
                              const at::TensorOptions& options);
 
 // A fresh generator for `device` seeded with `seed`.

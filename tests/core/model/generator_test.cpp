@@ -52,7 +52,7 @@ TEST_CASE("golden prompt batched with other sessions at other positions matches 
   struct Restore {
     ~Restore() { kernels::limit_kernel_isa(kernels::KernelIsa::avx512); }
   } restore;
-  for (const auto [name, ops] : {std::pair{"tiny", kernels::KernelIsa::avx512},
+  for (const auto& [name, ops] : {std::pair{"tiny", kernels::KernelIsa::avx512},
                                  std::pair{"tiny_audio2051", kernels::KernelIsa::avx512},
                                  std::pair{"tiny", kernels::KernelIsa::none},
                                  std::pair{"tiny_audio2051", kernels::KernelIsa::none}}) {

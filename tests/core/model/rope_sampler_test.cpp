@@ -31,7 +31,7 @@ TEST_CASE("top-k keeps ties and top_k = 1 is greedy", "[core][model][sampler]") 
   CHECK(probs.sum(1).allclose(torch::ones({2})));
   std::vector<at::Generator> gens = {make_generator(torch::kCPU, 1),
                                      make_generator(torch::kCPU, 2)};
-  const at::Tensor noise = exponential_noise(5, gens, torch::TensorOptions());
+  const at::Tensor noise = exponential_noise(1, 5, gens, torch::TensorOptions())[0];
   CHECK((noise > 0).all().item<bool>());
   const at::Tensor s = sample_with_noise(probs, noise);
   CHECK(s[1].item<int64_t>() == 3);
@@ -41,10 +41,33 @@ TEST_CASE("top-k keeps ties and top_k = 1 is greedy", "[core][model][sampler]") 
 TEST_CASE("per-session generators are reproducible and independent", "[core][model][sampler]") {
   std::vector<at::Generator> a = {make_generator(torch::kCPU, 5)};
   std::vector<at::Generator> b = {make_generator(torch::kCPU, 6), make_generator(torch::kCPU, 5)};
-  const at::Tensor na = exponential_noise(100, a, torch::TensorOptions());
-  const at::Tensor nb = exponential_noise(100, b, torch::TensorOptions());
+  const at::Tensor na = exponential_noise(1, 100, a, torch::TensorOptions())[0];
+  const at::Tensor nb = exponential_noise(1, 100, b, torch::TensorOptions())[0];
   CHECK(torch::equal(na[0], nb[1]));
   CHECK_FALSE(torch::equal(nb[0], nb[1]));
+}
+
+TEST_CASE("a step's draws in one call per session are those of one call per draw",
+          "[core][model][sampler]") {
+  // The generator draws a session's 4 x 100 values at once, into a [4, N, 100] buffer where
+  // they are not contiguous; the eager path once drew them one codebook at a time.
+  std::vector<at::Generator> batch = {make_generator(torch::kCPU, 6),
+                                      make_generator(torch::kCPU, 5)};
+  at::Generator alone = make_generator(torch::kCPU, 5);
+  const at::Tensor noise = exponential_noise(4, 100, batch, torch::TensorOptions());
+  REQUIRE(noise.sizes() == at::IntArrayRef{4, 2, 100});
+  for (int64_t draw = 0; draw < 4; ++draw) {
+    INFO("draw " << draw);
+    CHECK(torch::equal(noise[draw][1], torch::empty({100}).exponential_(1.0, alone)));
+  }
+  // Into a view of a larger buffer (FrameDecoder::noise), the other rows untouched.
+  const at::Tensor buffer = torch::ones({4, 3, 100});
+  std::vector<at::Generator> again = {make_generator(torch::kCPU, 6),
+                                      make_generator(torch::kCPU, 5)};
+  draw_exponential_noise(buffer.narrow(1, 0, 2), again);
+  CHECK(torch::equal(buffer.narrow(1, 0, 2), noise));
+  CHECK(torch::equal(buffer.select(1, 2), torch::ones({4, 100})));
+  CHECK_THROWS_WITH(draw_exponential_noise(buffer, again), Catch::Contains("for 2 generators"));
 }
 
 TEST_CASE("a generator copy continues the same stream and is freed", "[core][model][sampler]") {
