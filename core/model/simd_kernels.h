@@ -10,7 +10,8 @@
 // fnmadd(a, b, c) = c - a b, max, min, reduce_add, round_nearest (to an integral value),
 // mul_pow2(p, n) = p 2^n for integral n in [-126, 128], swap_pairs (lanes 1, 0, 3, 2, ...),
 // opaque (a value the compiler may not fuse into an FMA), load/store of fp32, load_bf16,
-// store_bf16 and round_bf16 (to nearest even, as c10::BFloat16), first_lanes(count),
+// store_bf16 and round_bf16 (to nearest even, as c10::BFloat16; AVX512-BF16's conversion
+// also flushes denormal results to zero), first_lanes(count),
 // load_first / store_first / add_first (lanes under a mask).
 //
 // Same arithmetic as the LibTorch versions (ops.cpp, rope.cpp, transformer.cpp), including
