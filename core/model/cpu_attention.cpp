@@ -18,18 +18,16 @@ bool cpu_attention_applicable(const at::Tensor& q, const at::Tensor& keys,
     return false;
   }
   const int64_t hd = q.size(3);
-  return hd % 16 == 0 && hd <= detail::kMaxAttentionHeadDim && keys.size(0) == q.size(0) && keys.size(3) == hd &&
-         keys.size(1) > 0 && q.size(2) % keys.size(1) == 0 && keys.stride(3) == 1 &&
-         values.stride(3) == 1;
+  return hd % 16 == 0 && hd <= detail::kMaxAttentionHeadDim && keys.size(0) == q.size(0) &&
+         keys.size(3) == hd && keys.size(1) > 0 && q.size(2) % keys.size(1) == 0 &&
+         keys.stride(3) == 1 && values.stride(3) == 1;
 }
 
 at::Tensor cpu_attention(const at::Tensor& q, const at::Tensor& keys, const at::Tensor& values,
                          int64_t start, float scale) {
   TORCH_CHECK(keys.size(2) == start + q.size(1), "cpu_attention: ", keys.size(2),
               " keys for rows at ", start, "..", start + q.size(1) - 1);
-  const detail::KernelSet* set = detail::kernels_for(q.scalar_type());
-  TORCH_CHECK(set != nullptr, "cpu_attention: no kernels for ", q.scalar_type(), " here");
-  return set->attention(q, keys, values, start, scale);
+  return detail::kernels_for(q.scalar_type()).attention(q, keys, values, start, scale);
 }
 
 }  // namespace csm::model

@@ -1,6 +1,6 @@
 // Attention of new rows per sequence on AVX512 or AVX2 CPUs (cpu_kernels.h), in one pass per
-// (sequence, kv head, block of rows): scores, softmax and the weighted sum of values in fp32, reading the bf16 or
-// fp32 KV cache in place. The LibTorch version (transformer.cpp) runs about a dozen ops per
+// (sequence, kv head, block of rows): scores, softmax and the weighted sum of values in fp32,
+// reading the bf16 or fp32 KV cache in place. The LibTorch version (transformer.cpp) runs about a dozen ops per
 // call, first converts the whole cache slice to fp32 and, for a prompt chunk, materializes
 // scores of rows x keys per head: decoding calls it 16 + 4 x 32 times per frame, and a
 // 256-row chunk of csm-1b at position 1,536 took 2.85 s that way against 1.68 s here

@@ -5,18 +5,9 @@
 #include "core/model/cpu_kernels.h"
 
 namespace csm::model {
-namespace {
 
 using detail::KernelIsa;
-
-// The set for `type`, which cpu_elementwise_applicable (or cpu_rope_applicable) accepted.
-const detail::KernelSet& kernels(c10::ScalarType type) {
-  const detail::KernelSet* set = detail::kernels_for(type);
-  TORCH_CHECK(set != nullptr, "fused CPU kernels: none for ", type, " here");
-  return *set;
-}
-
-}  // namespace
+using detail::kernels_for;
 
 bool cpu_elementwise_applicable(const at::Tensor& x) {
   return x.device().is_cpu() && x.dim() == 2 && x.is_contiguous() && x.size(1) % 16 == 0 &&
@@ -26,12 +17,12 @@ bool cpu_elementwise_applicable(const at::Tensor& x) {
 at::Tensor cpu_rms_norm(const at::Tensor& x, const at::Tensor& gain, float eps) {
   const at::Tensor g = gain.to(x.scalar_type()).contiguous();
   TORCH_CHECK(g.numel() == x.size(1), "rms_norm: gain of ", g.numel(), " for rows of ", x.size(1));
-  return kernels(x.scalar_type()).rms_norm(x, g, eps);
+  return kernels_for(x.scalar_type()).rms_norm(x, g, eps);
 }
 
 at::Tensor cpu_swiglu(const at::Tensor& gate_up) {
   TORCH_CHECK(gate_up.size(1) % 32 == 0, "swiglu: width ", gate_up.size(1), " not 2 x 16k");
-  return kernels(gate_up.scalar_type()).swiglu(gate_up);
+  return kernels_for(gate_up.scalar_type()).swiglu(gate_up);
 }
 
 bool cpu_rope_applicable(const at::Tensor& x, const at::Tensor& cos) {
@@ -43,7 +34,7 @@ bool cpu_rope_applicable(const at::Tensor& x, const at::Tensor& cos) {
 
 at::Tensor cpu_rope(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
   const at::Tensor c = cos.contiguous(), s = sin.contiguous();
-  return kernels(x.scalar_type()).rope(x, c, s);
+  return kernels_for(x.scalar_type()).rope(x, c, s);
 }
 
 }  // namespace csm::model

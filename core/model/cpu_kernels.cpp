@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <atomic>
 
+#include <c10/util/Exception.h>
+
 #include "common/cpu/features.h"
 
 namespace csm::model::detail {
@@ -25,16 +27,16 @@ KernelIsa kernel_isa(c10::ScalarType type) {
 
 void limit_kernel_isa(KernelIsa widest) { widest_allowed.store(widest); }
 
-const KernelSet* kernels_for(c10::ScalarType type) {
+const KernelSet& kernels_for(c10::ScalarType type) {
   switch (kernel_isa(type)) {
     case KernelIsa::avx512:
-      return &avx512_kernels();
+      return avx512_kernels();
     case KernelIsa::avx2:
-      return &avx2_kernels();
+      return avx2_kernels();
     case KernelIsa::none:
       break;
   }
-  return nullptr;
+  TORCH_CHECK(false, "fused CPU kernels: none for ", type, " here");
 }
 
 }  // namespace csm::model::detail

@@ -37,7 +37,8 @@ struct KernelSet {
 const KernelSet& avx512_kernels();
 const KernelSet& avx2_kernels();
 
-// The set kernel_isa(type) names; nullptr for none.
-const KernelSet* kernels_for(c10::ScalarType type);
+// The set kernel_isa(type) names; throws c10::Error when it is none (the callers' applicable()
+// checks said yes).
+const KernelSet& kernels_for(c10::ScalarType type);
 
 }  // namespace csm::model::detail
