@@ -257,11 +257,6 @@ void BatchedGenerator::prepare_sampling(const std::vector<int>& slots) {
 
 at::Tensor BatchedGenerator::sample(const at::Tensor& logits, int codebook) {
   const auto t0 = std::chrono::steady_clock::now();
-  if (codebook == 0) {
-    // The step's draws for every codebook, one call per slot (sampler.h).
-    sampling_.noise = exponential_noise(model_->config().audio_num_codebooks, logits.size(1),
-                                        sampling_.generators, logits.options());
-  }
   const at::Tensor probs = topk_probs(logits, sampling_.temperature, sampling_.top_k,
                                       sampling_.max_top_k);
   at::Tensor codes = sample_with_noise(probs, sampling_.noise[codebook]);
@@ -321,6 +316,12 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
   if (const int bucket = bucket_for(static_cast<int>(slots.size()), buckets_); bucket > 0) {
     std::tie(codes, c0_logits) = decode_fixed_frame(bucket, last_h);
   } else {
+    // Every codebook's noise up front, one call per slot (sampler.h), as the fixed path draws.
+    const auto t_noise = std::chrono::steady_clock::now();
+    sampling_.noise = exponential_noise(model_->config().audio_num_codebooks,
+                                        model_->config().audio_vocab_size, sampling_.generators,
+                                        last_h.options());
+    sample_ms_ += ms_since(t_noise);
     c0_logits = model_->c0_logits(last_h);
     codes = decode_frame(last_h, sample(c0_logits, 0));
   }

@@ -158,7 +158,8 @@ class BatchedGenerator {
     at::Tensor top_k;        // [N] int64 on the device
     int64_t max_top_k = 1;
     std::vector<at::Generator> generators;  // copies of the slots' generators, kept on success
-    at::Tensor noise;  // [K, N, V] fp32, the eager path's draws (noise[i] for codebook i)
+    at::Tensor noise;  // [K, N, V] fp32, the eager path's draws (noise[i] for codebook i),
+                       // drawn by step() before codebook 0
   };
   void prepare_sampling(const std::vector<int>& slots);
   at::Tensor sample(const at::Tensor& logits, int codebook);
