@@ -190,7 +190,9 @@ CSM_AVX2 void int16_x(const X* x, int64_t T, int64_t K, float* out) {
   for (int64_t t = 0; t < T; ++t) {
     const X* xr = x + t * K;
     __m256 m = _mm256_setzero_ps();
-    for (int64_t k = 0; k < K; k += 8) m = _mm256_max_ps(m, _mm256_and_ps(load8(xr + k), abs_mask));
+    for (int64_t k = 0; k < K; k += 8) {
+      m = _mm256_max_ps(m, _mm256_and_ps(load8(xr + k), abs_mask));
+    }
     __m128 m4 = _mm_max_ps(_mm256_castps256_ps128(m), _mm256_extractf128_ps(m, 1));
     m4 = _mm_max_ps(m4, _mm_movehl_ps(m4, m4));
     m4 = _mm_max_ss(m4, _mm_movehdup_ps(m4));
@@ -238,11 +240,11 @@ at::Tensor avx2_x(const at::Tensor& x_in, c10::ScalarType w_type) {
   if (w_type != at::kChar) return permute_x(x_in);
   const at::Tensor x = x_in.contiguous();
   at::Tensor out = torch::empty(x.sizes(), x.options().dtype(at::kFloat));
+  // gemm_int8_applicable took only bf16 and fp32 x.
   if (x.scalar_type() == at::kBFloat16) {
     int16_x(x.data_ptr<at::BFloat16>(), x.size(0), x.size(1), out.data_ptr<float>());
   } else {
-    const at::Tensor xf = x.to(at::kFloat);
-    int16_x(xf.data_ptr<float>(), xf.size(0), xf.size(1), out.data_ptr<float>());
+    int16_x(x.data_ptr<float>(), x.size(0), x.size(1), out.data_ptr<float>());
   }
   return out;
 }
