@@ -115,6 +115,11 @@ std::vector<std::string> split(const std::string& s) {
   return out;
 }
 
+// The --dtype argument as a list: "both" is bfloat16 then float32.
+std::vector<std::string> dtype_list(const std::string& dtypes) {
+  return dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes);
+}
+
 struct Bandwidth {
   double read_gbs = 0;  // bytes read / s by a reduction over 2 GiB
   double copy_gbs = 0;  // (bytes read + written) / s of a 1 GiB copy
@@ -365,7 +370,7 @@ FusedOps parse_fused_ops(const std::string& name, const std::string& dtypes) {
     throw csm::cli::UsageError("--fused-ops: unknown set '" + name + "' (avx512, avx2, off)");
   }
   const KernelIsa isa = name == "avx512" ? KernelIsa::avx512 : KernelIsa::avx2;
-  for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
+  for (const auto& d : dtype_list(dtypes)) {
     const KernelIsa here = csm::model::detail::kernel_isa(parse_dtype(d));
     if (here < isa) {
       throw csm::cli::UsageError("--fused-ops " + name + ": this CPU has no " + name +
@@ -388,7 +393,7 @@ int bench(const csm::cli::Args& args) {
     throw csm::cli::UsageError("--checkpoint holds csm-1b's weights: use it with --model csm-1b");
   }
   const std::vector<std::string> weight_names = split(args.get("--weights", "dtype"));
-  for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
+  for (const auto& d : dtype_list(dtypes)) {
     for (const auto& name : weight_names) parse_weights_arg(name, d);  // usage errors first
   }
   std::vector<FrameMode> modes;
@@ -422,11 +427,11 @@ int bench(const csm::cli::Args& args) {
               csm::cpu::has_fast_bf16() ? "yes" : "no");
   if (models == "gemm") {
     if (!device.is_cpu()) throw csm::cli::UsageError("--model gemm times the CPU kernels: no --device");
-    for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) run_gemm(d);
+    for (const auto& d : dtype_list(dtypes)) run_gemm(d);
     return 0;
   }
   for (const auto& m : models == "both" ? std::vector<std::string>{"demo", "csm-1b"} : split(models)) {
-    for (const auto& d : dtypes == "both" ? std::vector<std::string>{"bfloat16", "float32"} : split(dtypes)) {
+    for (const auto& d : dtype_list(dtypes)) {
       for (const auto& name : weight_names) {
         const WeightFormat format = parse_weights_arg(name, d);
         if (prefill_profile > 0) {
