@@ -14,8 +14,11 @@ bool has_avx512();
 // model path.
 bool has_fast_bf16();
 
-// AVX2 and FMA: gemm.h's AVX2 kernels (bf16 without AVX512-BF16; int8 weights).
+// AVX2 and FMA: gemm.h's AVX2 kernels (bf16 without AVX512-BF16; int8 without AVX512-VNNI).
 bool has_avx2();
+
+// AVX512-VNNI with BW and VL: the int8 kernel's int16 dot products on 32 lanes.
+bool has_avx512_vnni();
 
 // Whether the AVX512 kernels take elements of this type here: bf16 with has_fast_bf16(),
 // fp32 with has_avx512(); no other type.

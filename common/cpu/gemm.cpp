@@ -1,13 +1,12 @@
 // gemm.h's entry points: operand checks, the choice of kernel for this CPU (AVX512 in
-// gemm_avx512.cpp, AVX2 in gemm_avx2.cpp) and the split of w's rows over threads, which is the
-// same for every kernel.
+// gemm_avx512.cpp and gemm_int8_avx512.cpp, AVX2 in gemm_avx2.cpp and gemm_int8_avx2.cpp) and
+// the split of w's rows over threads, which is the same for every kernel.
 #include "common/cpu/gemm.h"
 
 #include <ATen/Parallel.h>
 #include <torch/torch.h>
 
 #include <algorithm>
-#include <type_traits>
 
 #include "common/cpu/features.h"
 #include "common/cpu/gemm_kernels.h"
@@ -39,21 +38,23 @@ void for_blocks(int64_t T, int64_t K, int64_t N, int64_t element_bytes, const Ro
   });
 }
 
-// y = x · wᵀ on the AVX2 kernel for w's element type W (int8: times `scales` per row; bf16
-// takes none).
-template <class W, class Out>
-at::Tensor avx2_gemm(const at::Tensor& x, const at::Tensor& w, const float* scales) {
+// y = x · wᵀ · diag(scales) on the named int8 kernel, in x's dtype Out.
+template <class Out>
+at::Tensor int8_gemm(detail::Int8Kernel kernel, const at::Tensor& x, const at::Tensor& w,
+                     const at::Tensor& scales) {
   const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
-  const at::Tensor xf = detail::avx2_x(x, w.scalar_type());
+  const at::Tensor xq = detail::avx2_x(x, at::kChar);
   at::Tensor out = torch::empty({T, N}, x.options());
-  const float* xp = xf.data_ptr<float>();
-  const W* wp = w.data_ptr<W>();
+  const float* xp = xq.data_ptr<float>();
+  const int8_t* wp = w.data_ptr<int8_t>();
+  const float* sp = scales.data_ptr<float>();
   Out* op = out.data_ptr<Out>();
-  for_blocks(T, K, N, sizeof(W), [&](int64_t tb, int64_t t0, int64_t n0, int64_t n1) {
-    if constexpr (std::is_same_v<W, int8_t>) {
-      detail::avx2_rows(tb, xp + t0 * K, wp, scales, op + t0 * N, K, N, n0, n1);
+  const bool vnni = kernel == detail::Int8Kernel::avx512_vnni;
+  for_blocks(T, K, N, sizeof(int8_t), [&](int64_t tb, int64_t t0, int64_t n0, int64_t n1) {
+    if (vnni) {
+      detail::avx512_rows(tb, xp + t0 * K, wp, sp, op + t0 * N, K, N, n0, n1);
     } else {
-      detail::avx2_rows(tb, xp + t0 * K, wp, op + t0 * N, K, N, n0, n1);
+      detail::avx2_rows(tb, xp + t0 * K, wp, sp, op + t0 * N, K, N, n0, n1);
     }
   });
   return out;
@@ -100,16 +101,33 @@ bool gemm_int8_applicable(const at::Tensor& x, const at::Tensor& w, const at::Te
 }
 
 at::Tensor gemm_int8(const at::Tensor& x, const at::Tensor& w, const at::Tensor& scales) {
-  if (x.scalar_type() == at::kFloat) {
-    return avx2_gemm<int8_t, float>(x, w, scales.data_ptr<float>());
-  }
-  return avx2_gemm<int8_t, at::BFloat16>(x, w, scales.data_ptr<float>());
+  return detail::gemm_int8_on(
+      has_avx512_vnni() ? detail::Int8Kernel::avx512_vnni : detail::Int8Kernel::avx2, x, w,
+      scales);
 }
 
 namespace detail {
 
 at::Tensor gemm_bf16_avx2(const at::Tensor& x, const at::Tensor& w) {
-  return avx2_gemm<at::BFloat16, at::BFloat16>(x, w, nullptr);
+  const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
+  const at::Tensor xf = detail::avx2_x(x, w.scalar_type());
+  at::Tensor out = torch::empty({T, N}, x.options());
+  const float* xp = xf.data_ptr<float>();
+  const at::BFloat16* wp = w.data_ptr<at::BFloat16>();
+  at::BFloat16* op = out.data_ptr<at::BFloat16>();
+  for_blocks(T, K, N, sizeof(at::BFloat16), [&](int64_t tb, int64_t t0, int64_t n0, int64_t n1) {
+    detail::avx2_rows(tb, xp + t0 * K, wp, op + t0 * N, K, N, n0, n1);
+  });
+  return out;
+}
+
+at::Tensor gemm_int8_on(Int8Kernel kernel, const at::Tensor& x, const at::Tensor& w,
+                        const at::Tensor& scales) {
+  // The VNNI kernel would die of an illegal instruction elsewhere.
+  TORCH_CHECK(kernel != Int8Kernel::avx512_vnni || has_avx512_vnni(),
+              "gemm_int8_on: this CPU has no AVX512-VNNI");
+  if (x.scalar_type() == at::kFloat) return int8_gemm<float>(kernel, x, w, scales);
+  return int8_gemm<at::BFloat16>(kernel, x, w, scales);
 }
 
 }  // namespace detail

@@ -5,10 +5,12 @@
 //   gemm, fp32: x [T, K], w [N, K] fp32, AVX512 FMA only (gemm_avx512.cpp; without AVX512,
 //               Mimi keeps LibTorch's fp32 path);
 //   gemm_int8:  x [T, K] bf16 or fp32, w [N, K] int8 with one fp32 scale per row (weight-only
-//               quantization, core/model/quantize.h), AVX2 (gemm_avx2.cpp): each x row is
-//               quantized to int16 with its own scale (error <= max|x_row| / 65534 per
-//               element, far below bf16's rounding), then exact integer dot products; half
-//               the bytes of bf16, so up to twice the speed where memory bandwidth is the limit.
+//               quantization, core/model/quantize.h): each x row is quantized to int16 with
+//               its own scale (error <= max|x_row| / 65534 per element, far below bf16's
+//               rounding), then exact integer dot products, AVX512-VNNI's vpdpwssd where the
+//               CPU has it (gemm_int8_avx512.cpp), else AVX2's vpmaddwd (gemm_int8_avx2.cpp);
+//               half the bytes of bf16, so up to twice the speed where memory bandwidth is the
+//               limit.
 // The ISA is chosen at run time (features.h); the project is compiled for generic x86-64 and
 // the kernels carry function target attributes. gemm.cpp holds the entry points, the dispatch
 // and the threading; gemm_kernels.h the per-ISA row-range kernels they call.
@@ -36,7 +38,8 @@ bool gemm_applicable(const at::Tensor& x, const at::Tensor& w);
 at::Tensor gemm(const at::Tensor& x, const at::Tensor& w);
 
 // True when gemm_int8 takes these operands on this CPU: CPU tensors, x [T, K] bf16 or fp32,
-// w [N, K] int8 contiguous, scales [N] fp32 contiguous, K a multiple of 32, AVX2 + FMA.
+// w [N, K] int8 contiguous, scales [N] fp32 contiguous, K a multiple of 32, AVX2 + FMA (every
+// AVX512-VNNI CPU has them).
 bool gemm_int8_applicable(const at::Tensor& x, const at::Tensor& w, const at::Tensor& scales);
 
 // Requires gemm_int8_applicable(x, w, scales). Returns [T, N] in x's dtype, with x's rows

@@ -1,18 +1,16 @@
-// The AVX2 + FMA kernels behind gemm() for bf16 on CPUs without AVX512-BF16 (e.g. AMD Zen 2/3)
-// and behind gemm_int8() (gemm.h). Compiled with function target attributes (the project is
-// built for generic x86-64); gemm.cpp calls them only when has_avx2() (features.h).
+// The AVX2 + FMA bf16 kernel behind gemm() on CPUs without AVX512-BF16 (e.g. AMD Zen 2/3),
+// and avx2_x, which prepares x for it and for both int8 kernels (gemm_int8_avx2.cpp,
+// gemm_int8_avx512.cpp). Compiled with function target attributes (the project is built for
+// generic x86-64); gemm.cpp calls them only when has_avx2() (features.h).
 //
 // bf16: w is read 32 bytes per load and widened to fp32 in registers with shifts and masks
 // only (no shuffles): a 32-bit lane holds elements 2j and 2j+1; `<< 16` gives the even one as
 // fp32, `& 0xffff0000` the odd one (bf16 is the top half of an fp32). The four 8-lane groups
 // of a step then hold the elements in an interleaved order, and x is permuted to the same
 // order once per call (avx2_x), so the dot products are plain FMAs.
-// int8: integer dot products. Widening int8 to fp32 (shift, mask, convert) made the kernel
-// CPU-bound at ~8 weights/ns per core on Zen 1, below bf16's 11.7, so int8 did not beat bf16
-// there. Instead x is quantized once per call to int16 with one fp32 scale per row (avx2_x:
-// |error| <= max|x_row| / 65534 per element, far below a bf16 activation's 2^-9 relative),
-// weights are sign-extended to int16 (vpmovsxbw) and vpmaddwd multiplies and adds pairs into
-// int32 lanes: exact sums, ~14 weights/ns per core, 1.5-1.8x bf16 from DRAM at one x row.
+// int8: x is quantized once per call to int16 with one fp32 scale per row (|error| <=
+// max|x_row| / 65534 per element, far below a bf16 activation's 2^-9 relative), so the int8
+// kernels' dot products are exact integer sums (int8_kernel.h says why).
 #include <immintrin.h>
 #include <torch/torch.h>
 
@@ -99,80 +97,6 @@ void run_bf16_rows(int64_t tb, const float* x, const at::BFloat16* w, at::BFloat
   bf16_kernel<TB, R>(x, w, out, K, N, n0, n1);
 }
 
-// The int8 kernel: int32 lanes are reduced every kInt8KBlock elements of K (below), and the
-// prepared x row keeps its scale at float index K/2 (see int16_x).
-// |vpmaddwd lane| <= 2 * 128 * 32767 = 8388352; 256 of them fit in an int32, and each step of
-// 32 elements adds 2 to a lane: 4096 elements of K per int32 block.
-constexpr int64_t kInt8KBlock = 4096;
-
-// Sum of the 8 int32 lanes in int64 (each lane may be near 2^31 after a full block).
-CSM_AVX2_INLINE int64_t sum_lanes_i64(__m256i v) {
-  const __m256i q = _mm256_add_epi64(_mm256_cvtepi32_epi64(_mm256_castsi256_si128(v)),
-                                     _mm256_cvtepi32_epi64(_mm256_extracti128_si256(v, 1)));
-  const __m128i h = _mm_add_epi64(_mm256_castsi256_si128(q), _mm256_extracti128_si256(q, 1));
-  return _mm_cvtsi128_si64(h) + _mm_extract_epi64(h, 1);
-}
-
-// out[t][n] = scales[n] * sx[t] * Σ_k xq[t][k] w[n][k] for n in [n0, n1), t < TB: R rows of w
-// at a time, TB rows of x (xq: int16 row t at x + t * K floats, sx at float K/2 of the row).
-template <class Out, int TB, int R>
-CSM_AVX2 void int8_kernel(const float* xbuf, const int8_t* w, const float* scales, Out* out,
-                          int64_t K, int64_t N, int64_t n0, int64_t n1) {
-  // Short rows: two groups of R rows ahead (+5-14 % at one x row from DRAM).
-  const int64_t ahead = K <= 2048 ? 2 * R * K : 512;
-  const int16_t* x = reinterpret_cast<const int16_t*>(xbuf);
-  const int64_t xs = 2 * K;  // row stride of x in int16
-  float sx[TB];
-  for (int t = 0; t < TB; ++t) sx[t] = xbuf[t * K + K / 2];
-  int64_t n = n0;
-  for (; n + R <= n1; n += R) {
-    const int8_t* wn = w + n * K;
-    int64_t sum[R][TB] = {};
-    for (int64_t kb = 0; kb < K; kb += kInt8KBlock) {
-      const int64_t ke = std::min(K, kb + kInt8KBlock);
-      __m256i acc[R][TB];
-      for (int r = 0; r < R; ++r)
-        for (int t = 0; t < TB; ++t) acc[r][t] = _mm256_setzero_si256();
-      for (int64_t k = kb; k < ke; k += 32) {
-        if (k % 64 == 0) {  // one prefetch per 64-byte line of each row
-          for (int r = 0; r < R; ++r)
-            _mm_prefetch(reinterpret_cast<const char*>(wn + r * K + k + ahead), _MM_HINT_T0);
-        }
-        for (int h = 0; h < 2; ++h) {
-          __m256i wv[R];
-          for (int r = 0; r < R; ++r)
-            wv[r] = _mm256_cvtepi8_epi16(
-                _mm_loadu_si128(reinterpret_cast<const __m128i*>(wn + r * K + k + 16 * h)));
-          for (int t = 0; t < TB; ++t) {
-            const __m256i xv =
-                _mm256_loadu_si256(reinterpret_cast<const __m256i*>(x + t * xs + k + 16 * h));
-            for (int r = 0; r < R; ++r)
-              acc[r][t] = _mm256_add_epi32(acc[r][t], _mm256_madd_epi16(wv[r], xv));
-          }
-        }
-      }
-      for (int r = 0; r < R; ++r)
-        for (int t = 0; t < TB; ++t) sum[r][t] += sum_lanes_i64(acc[r][t]);
-    }
-    for (int r = 0; r < R; ++r)
-      for (int t = 0; t < TB; ++t)
-        out[t * N + n + r] = Out(static_cast<float>(sum[r][t]) * (sx[t] * scales[n + r]));
-  }
-  if (n < n1) int8_kernel<Out, TB, 1>(xbuf, w, scales, out, K, N, n, n1);
-}
-
-// int8_kernel<Out, tb, R(tb)> for a run-time tb in 1..kMaxRowsX.
-template <class Out, int TB = 1>
-void run_int8_rows(int64_t tb, const float* x, const int8_t* w, const float* scales, Out* out,
-                   int64_t K, int64_t N, int64_t n0, int64_t n1) {
-  if constexpr (TB < kMaxRowsX) {
-    if (tb > TB) return run_int8_rows<Out, TB + 1>(tb, x, w, scales, out, K, N, n0, n1);
-  }
-  // 16 ymm registers: R*TB int32 accumulators + R widened weights + 1 x vector.
-  constexpr int R = TB == 1 ? 6 : TB == 2 ? 4 : TB == 3 ? 3 : TB <= 5 ? 2 : 1;
-  int8_kernel<Out, TB, R>(x, w, scales, out, K, N, n0, n1);
-}
-
 // 8 elements of x as fp32 lanes: bf16 is the top half of an fp32.
 CSM_AVX2_INLINE __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
 CSM_AVX2_INLINE __m256 load8(const at::BFloat16* p) {
@@ -252,16 +176,6 @@ at::Tensor avx2_x(const at::Tensor& x_in, c10::ScalarType w_type) {
 void avx2_rows(int64_t tb, const float* x, const at::BFloat16* w, at::BFloat16* out, int64_t K,
                int64_t N, int64_t n0, int64_t n1) {
   run_bf16_rows(tb, x, w, out, K, N, n0, n1);
-}
-
-void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales,
-               at::BFloat16* out, int64_t K, int64_t N, int64_t n0, int64_t n1) {
-  run_int8_rows(tb, x, w, scales, out, K, N, n0, n1);
-}
-
-void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales, float* out,
-               int64_t K, int64_t N, int64_t n0, int64_t n1) {
-  run_int8_rows(tb, x, w, scales, out, K, N, n0, n1);
 }
 
 }  // namespace csm::cpu::detail

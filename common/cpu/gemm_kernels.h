@@ -2,7 +2,7 @@
 // (gemm, gemm_int8) split over threads, and the blocking constants they share. Each kernel
 // computes out[t][n] for t < tb <= kMaxRowsX and n in [n0, n1), with x [tb, K] (row stride K),
 // w [N, K] contiguous and out [tb, N] (row stride N), accumulating in fp32 registers and
-// rounding once per output. Only gemm.cpp and the tests include this header.
+// rounding once per output. Only common/cpu's gemm sources and the tests include this header.
 #pragma once
 
 #include <ATen/Tensor.h>
@@ -33,19 +33,33 @@ void avx512_rows(int64_t tb, const float* x, const float* w, float* out, int64_t
 
 // gemm_avx2.cpp (AVX2 + FMA). x comes prepared by avx2_x (once per call, [T, K] floats, row
 // stride K): for bf16 w, fp32 permuted to the order in which the kernel widens w without
-// shuffles; for int8 w, each row quantized to int16 (its first 2K bytes) with the row's fp32
-// scale at float index K/2. `scales` [N] multiply the int8 sums (per output row).
+// shuffles; for int8 w (both int8 kernels), each row quantized to int16 (its first 2K bytes)
+// with the row's fp32 scale at float index K/2.
 at::Tensor avx2_x(const at::Tensor& x, c10::ScalarType w_type);
 void avx2_rows(int64_t tb, const float* x, const at::BFloat16* w, at::BFloat16* out, int64_t K,
                int64_t N, int64_t n0, int64_t n1);
+
+// The int8 kernels (int8_kernel.h) on x prepared by avx2_x; `scales` [N] multiply the sums
+// (per output row). gemm_int8_avx2.cpp (AVX2) and gemm_int8_avx512.cpp (AVX512-VNNI).
 void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales,
                at::BFloat16* out, int64_t K, int64_t N, int64_t n0, int64_t n1);
 void avx2_rows(int64_t tb, const float* x, const int8_t* w, const float* scales, float* out,
                int64_t K, int64_t N, int64_t n0, int64_t n1);
+void avx512_rows(int64_t tb, const float* x, const int8_t* w, const float* scales,
+                 at::BFloat16* out, int64_t K, int64_t N, int64_t n0, int64_t n1);
+void avx512_rows(int64_t tb, const float* x, const int8_t* w, const float* scales, float* out,
+                 int64_t K, int64_t N, int64_t n0, int64_t n1);
 
 // gemm.cpp: gemm() of bf16 operands on the AVX2 kernel whatever the CPU has (gemm() takes it
 // only without AVX512-BF16); the tests call it so the kernel is checked on AVX512 machines too.
 // Requires has_avx2() and gemm_applicable(x, w).
 at::Tensor gemm_bf16_avx2(const at::Tensor& x, const at::Tensor& w);
+
+// The int8 kernels, and gemm_int8() on the one named, whatever the CPU's widest is: the tests
+// check each kernel the CPU has. Requires gemm_int8_applicable(x, w, scales), and
+// has_avx512_vnni() for avx512_vnni.
+enum class Int8Kernel { avx2, avx512_vnni };
+at::Tensor gemm_int8_on(Int8Kernel kernel, const at::Tensor& x, const at::Tensor& w,
+                        const at::Tensor& scales);
 
 }  // namespace csm::cpu::detail

@@ -60,6 +60,7 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
                                   {"openblas_threads", openblas ? 1 : 0},
                                   {"cpu_fast_bf16", cpu::has_fast_bf16()},
                                   {"cpu_avx2", cpu::has_avx2()},
+                                  {"cpu_avx512_vnni", cpu::has_avx512_vnni()},
                                   {"reuse_freed_memory", reuse}});
   if (device.is_cpu() && dtype == torch::kBFloat16 && !cpu::has_fast_bf16() &&
       !cpu::has_avx2()) {

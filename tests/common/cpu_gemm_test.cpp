@@ -2,6 +2,7 @@
 // matmul, gemm_int8's operand checks, and the OpenMP wiring the kernels need.
 #include <torch/torch.h>
 
+#include <string>
 #include <utility>
 #include <vector>
 #include "support/catch.h"
@@ -54,51 +55,86 @@ TEST_CASE("AVX2 bf16 kernel matches an fp32 matmul of the same bf16 values",
   check_bf16_gemm(&csm::cpu::detail::gemm_bf16_avx2);
 }
 
-TEST_CASE("int8 kernel matches an fp32 matmul of the dequantized weights", "[common][cpu][gemm]") {
+// The int8 kernels this CPU has (each is checked here whichever gemm_int8() picks), by name.
+std::vector<std::pair<csm::cpu::detail::Int8Kernel, const char*>> int8_kernels() {
+  using csm::cpu::detail::Int8Kernel;
+  std::vector<std::pair<Int8Kernel, const char*>> kernels;
+  if (has_avx2()) kernels.emplace_back(Int8Kernel::avx2, "avx2");
+  if (has_avx512_vnni()) kernels.emplace_back(Int8Kernel::avx512_vnni, "avx512_vnni");
+  return kernels;
+}
+
+TEST_CASE("int8 kernels match an fp32 matmul of the dequantized weights", "[common][cpu][gemm]") {
+  if (int8_kernels().empty()) CSM_SKIP("CPU without AVX2 and FMA: no int8 kernel exercised");
   // K = 256 reads rows R at a time with the next group prefetched; K = 8192 (40 rows: no full
-  // 48-row block) takes the long-row prefetch. Values include -128, which quantize_int8 never
-  // writes but the kernel's sign handling must take.
+  // 48-row block) takes the long-row prefetch and two blocks along K. Values include -128,
+  // which quantize_int8 never writes but the kernel's sign handling must take.
   for (const auto& [N, K] : std::vector<std::pair<int64_t, int64_t>>{{173, 256}, {40, 8192}}) {
     const at::Tensor w = torch::randint(-128, 128, {N, K}).to(torch::kChar);
     const at::Tensor scales = torch::rand({N}) * 0.02 + 0.001;
     const at::Tensor dequantized = w.to(torch::kFloat) * scales.unsqueeze(1);
-    for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
-      for (int64_t T : kRowsX) {
-        INFO("K " << K << ", dtype " << dtype << ", T " << T);
-        const at::Tensor x = torch::randn({T, K}).to(dtype);
-        if (!gemm_int8_applicable(x, w, scales)) {
-          CSM_SKIP("CPU without AVX2 and FMA: kernel not exercised");
+    for (const auto& [kernel, name] : int8_kernels()) {
+      for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {
+        for (int64_t T : kRowsX) {
+          INFO(name << ", K " << K << ", dtype " << dtype << ", T " << T);
+          const at::Tensor x = torch::randn({T, K}).to(dtype);
+          REQUIRE(gemm_int8_applicable(x, w, scales));
+          const at::Tensor want =
+              torch::matmul(x.to(torch::kDouble), dequantized.to(torch::kDouble).t());
+          const at::Tensor got = csm::cpu::detail::gemm_int8_on(kernel, x, w, scales);
+          CHECK(got.scalar_type() == dtype);
+          CHECK(got.sizes() == want.sizes());
+          // x's rows are quantized to int16 (each element off by at most max|x_row| / 65534),
+          // the integer sums are exact, then two fp32 roundings: |error| <= scales[n] *
+          // Σ_k |w[n][k]| * max|x_t| / 65534 (x 1.01 for the roundings); bf16 output adds one
+          // rounding, relative 2^-8.
+          const at::Tensor row_max = x.to(torch::kDouble).abs().amax(1, true);  // [T, 1]
+          const at::Tensor w_abs = (w.to(torch::kDouble).abs().sum(1) * scales.to(torch::kDouble));
+          at::Tensor bound = row_max * w_abs.unsqueeze(0) / 65534 * 1.01 + 1e-6;
+          if (dtype == torch::kBFloat16) bound = bound + want.abs() * (1.0 / 256);
+          CHECK(((got.to(torch::kDouble) - want).abs() <= bound).all().item<bool>());
         }
-        const at::Tensor want = torch::matmul(x.to(torch::kDouble), dequantized.to(torch::kDouble).t());
-        const at::Tensor got = gemm_int8(x, w, scales);
-        CHECK(got.scalar_type() == dtype);
-        CHECK(got.sizes() == want.sizes());
-        // x's rows are quantized to int16 (each element off by at most max|x_row| / 65534),
-        // the integer sums are exact, then two fp32 roundings: |error| <= scales[n] *
-        // Σ_k |w[n][k]| * max|x_t| / 65534 (x 1.01 for the roundings); bf16 output adds one
-        // rounding, relative 2^-8.
-        const at::Tensor row_max = x.to(torch::kDouble).abs().amax(1, true);  // [T, 1]
-        const at::Tensor w_abs = (w.to(torch::kDouble).abs().sum(1) * scales.to(torch::kDouble));
-        at::Tensor bound = row_max * w_abs.unsqueeze(0) / 65534 * 1.01 + 1e-6;
-        if (dtype == torch::kBFloat16) bound = bound + want.abs() * (1.0 / 256);
-        CHECK(((got.to(torch::kDouble) - want).abs() <= bound).all().item<bool>());
       }
     }
   }
 }
 
-TEST_CASE("int8 kernel sums without overflow at the extremes", "[common][cpu][gemm]") {
+TEST_CASE("int8 kernels sum without overflow at the extremes", "[common][cpu][gemm]") {
+  if (int8_kernels().empty()) CSM_SKIP("CPU without AVX2 and FMA: no int8 kernel exercised");
   // Every product at its largest (-128 x -32767 after x's quantization) over K = 8192: the int32
   // lanes would overflow without the kernel's blocks along K.
   const int64_t K = 8192;
   const at::Tensor w = torch::full({7, K}, -128, torch::kChar);
   const at::Tensor scales = torch::ones({7});
   const at::Tensor x = torch::full({2, K}, -1.0f);
-  if (!gemm_int8_applicable(x, w, scales)) {
-    CSM_SKIP("CPU without AVX2 and FMA: kernel not exercised");
+  for (const auto& [kernel, name] : int8_kernels()) {
+    INFO(name);
+    const at::Tensor got = csm::cpu::detail::gemm_int8_on(kernel, x, w, scales);
+    CHECK(torch::allclose(got, torch::full({2, 7}, 128.0f * K), 1e-6, 0));
   }
-  const at::Tensor got = gemm_int8(x, w, scales);
-  CHECK(torch::allclose(got, torch::full({2, 7}, 128.0f * K), 1e-6, 0));
+}
+
+TEST_CASE("gemm_int8 takes the widest int8 kernel the CPU has", "[common][cpu][gemm]") {
+  if (int8_kernels().empty()) CSM_SKIP("CPU without AVX2 and FMA: no int8 kernel exercised");
+  const at::Tensor x = torch::randn({3, 512});
+  const at::Tensor w = torch::randint(-127, 128, {50, 512}).to(torch::kChar);
+  const at::Tensor scales = torch::rand({50});
+  // Each kernel sums exactly in integers, so the one gemm_int8 ran gives the same bits.
+  CHECK(torch::equal(gemm_int8(x, w, scales),
+                     csm::cpu::detail::gemm_int8_on(int8_kernels().back().first, x, w, scales)));
+}
+
+TEST_CASE("AVX512-VNNI int8 kernel", "[common][cpu][gemm]") {
+  // Reported skipped where the CPU lacks it, so a run says which kernels it did not check.
+  if (!has_avx512_vnni()) {
+    const at::Tensor x = torch::randn({1, 64});
+    const at::Tensor w = torch::ones({2, 64}, torch::kChar);
+    CHECK_THROWS_WITH(csm::cpu::detail::gemm_int8_on(csm::cpu::detail::Int8Kernel::avx512_vnni,
+                                                     x, w, torch::ones({2})),
+                      Catch::Contains("no AVX512-VNNI"));
+    CSM_SKIP("CPU without AVX512-VNNI: kernel not exercised");
+  }
+  CHECK(int8_kernels().back().second == std::string("avx512_vnni"));
 }
 
 TEST_CASE("gemm_int8 refuses operands it has no kernel for", "[common][cpu][gemm]") {
