@@ -5,7 +5,8 @@
 //                   [--weights dtype,int8] [--batch 1,4,8] [--frames 8] [--prompt 24]
 //                   [--threads 0 (= every core)] [--prefill-profile ROWS]
 //                   [--checkpoint FILE] [--device cpu|cuda|cuda:N]
-//                   [--frame-mode eager,static,graphs] [--fused-ops avx512,avx2,off]   (--help)
+//                   [--frame-mode eager,static,graphs] [--fused-ops avx512,avx2,off]
+//                   [--huge-pages on,off]   (--help)
 //
 // For each model, dtype, weight format and batch: prefills a --prompt-row text prompt in every
 // slot, then times --frames steps. After each load it prints the resident memory the model
@@ -23,6 +24,9 @@
 // (core/model/cpu_kernels.h) of each instruction set, and LibTorch's op-by-op versions (off),
 // each a row on the same loaded model: the baseline of the fused kernels in the same run.
 // Default: the widest set this CPU has, no extra rows.
+// --huge-pages times the linear weights in transparent huge pages (on: moved there, as
+// CsmModel::load does; common/cpu/huge_pages.h) and where the loader put them (off), each a
+// row; both models share every other tensor. Default: on, no extra rows.
 // CSM_PROFILE=FILE writes LibTorch's chrome trace of one step (its ops; gaps are our kernels).
 // --model gemm times dense() alone on decoder- and backbone-shaped weights.
 // --prefill-profile N: instead of steps, times prompt chunks of N rows written one after the
@@ -47,6 +51,7 @@
 #include "common/cli/args.h"
 #include "common/cpu/features.h"
 #include "common/cpu/freed_memory.h"
+#include "common/cpu/huge_pages.h"
 #include "common/device/torch_device.h"
 #include "common/system/resident_memory.h"
 #include "core/model/cpu_kernels.h"
@@ -70,6 +75,7 @@ const csm::cli::Tool kTool{
     "                       [--weights LIST] [--batch 1,4,8] [--frames N] [--prompt N]\n"
     "                       [--threads N] [--prefill-profile ROWS] [--checkpoint FILE]\n"
     "                       [--device DEV] [--frame-mode LIST] [--fused-ops LIST]\n"
+    "                       [--huge-pages LIST]\n"
     "  --model M              demo, csm-1b (random weights), both, or gemm: the dense()\n"
     "                         kernels alone (default both)\n"
     "  --dtype D              float32, bfloat16 or both (default both)\n"
@@ -92,9 +98,13 @@ const csm::cli::Tool kTool{
     "  --fused-ops LIST       which fused CPU kernels run RMSNorm, SwiGLU, RoPE and\n"
     "                         attention, each a row: avx512, avx2, or off (LibTorch's\n"
     "                         ops) (default: the widest this CPU has)\n"
+    "  --huge-pages LIST      where the linear weights live, each a row: on (moved into\n"
+    "                         transparent huge pages, as the server does) or off (where\n"
+    "                         the loader put them) (default on; CPU only)\n"
     "  --help                 this text\n",
     {"--model", "--dtype", "--weights", "--batch", "--frames", "--prompt", "--threads",
-     "--prefill-profile", "--checkpoint", "--device", "--frame-mode", "--fused-ops"},
+     "--prefill-profile", "--checkpoint", "--device", "--frame-mode", "--fused-ops",
+     "--huge-pages"},
     {},
     0,
     0};
@@ -170,15 +180,19 @@ std::string weights_label(const std::string& dtype, WeightFormat format) {
   return dtype == "bfloat16" ? "bf16" : dtype == "float32" ? "fp32" : dtype;
 }
 
-// The demo or csm-1b model in `dtype` on `device`: random weights, or csm-1b's from
+// csm-1b's shape or the demo model's.
+CsmConfig bench_config(const std::string& model_name) {
+  return model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
+}
+
+// The demo or csm-1b model's weights in `dtype` on `device`: random ones, or csm-1b's from
 // `checkpoint` (a checkpoint in either layout, e.g. csm-make-random-checkpoint's, or a
-// csm-quantize file) when set, held as the server holds them (views of the mapped file where
-// its dtype is `dtype`), the linear weights in `format`. Prints what the load added to the
-// resident memory.
-std::shared_ptr<const CsmModel> bench_model(const std::string& model_name,
-                                            const std::string& dtype, WeightFormat format,
-                                            const std::string& checkpoint, c10::Device device) {
-  const CsmConfig config = model_name == "csm-1b" ? CsmConfig::csm_1b() : CsmConfig::demo();
+// csm-quantize file) when set, held as the server's loader holds them (views of the mapped file
+// where its dtype is `dtype`), the linear weights in `format`. Prints what the load added to
+// the resident memory.
+CsmWeights bench_weights(const std::string& model_name, const std::string& dtype,
+                         WeightFormat format, const std::string& checkpoint, c10::Device device) {
+  const CsmConfig config = bench_config(model_name);
   const at::ScalarType st = parse_dtype(dtype);
   const double rss_before = csm::system::resident_mib();
   CsmWeights weights =
@@ -186,12 +200,31 @@ std::shared_ptr<const CsmModel> bench_model(const std::string& model_name,
           ? assemble_weights(random_checkpoint(config, 1, st), config, st, device, "random",
                              format)
           : load_weights(checkpoint, config, st, device, format);
-  csm::cpu::return_freed_memory();  // as CsmModel::load does after quantizing
+  csm::cpu::return_freed_memory();  // as CsmModel::load does after loading
   std::printf("%-7s %-9s %-4s loaded: resident +%.0f MiB (now %.0f MiB), linear weights %.0f MiB\n",
               model_name.c_str(), dtype.c_str(), weights_label(dtype, format).c_str(),
               csm::system::resident_mib() - rss_before, csm::system::resident_mib(),
               linear_weight_bytes(weights) / 1048576.0);
-  return std::make_shared<const CsmModel>(config, std::move(weights), device, st);
+  return weights;
+}
+
+// A model on `weights` (tensors shared with the caller's copy), its linear weights first moved
+// into transparent huge pages when `huge_pages`, as CsmModel::load moves them; prints what the
+// move placed.
+std::shared_ptr<const CsmModel> bench_model(const std::string& model_name,
+                                            const std::string& dtype, CsmWeights weights,
+                                            c10::Device device, bool huge_pages) {
+  if (huge_pages) {
+    const csm::cpu::HugePagePlacement placed = move_linear_weights_to_huge_pages(weights);
+    csm::cpu::return_freed_memory();
+    std::printf("%-7s %-9s linear weights moved to huge pages: %.0f MiB mapped, %.0f MiB in huge"
+                " pages (transparent_hugepage: %s)\n",
+                model_name.c_str(), dtype.c_str(), placed.bytes / 1048576.0,
+                placed.huge_page_bytes / 1048576.0,
+                csm::cpu::transparent_huge_pages_mode().c_str());
+  }
+  return std::make_shared<const CsmModel>(bench_config(model_name), std::move(weights), device,
+                                          parse_dtype(dtype));
 }
 
 // `rows` random text rows for `slot`.
@@ -210,14 +243,14 @@ struct FusedOps {
   KernelIsa widest = KernelIsa::avx512;
 };
 
-void run(const std::string& model_name, const std::string& dtype, WeightFormat format,
-         const std::string& checkpoint, c10::Device device, const std::vector<FrameMode>& modes,
-         const std::vector<FusedOps>& fused_ops, const std::vector<int>& batches, int frames,
-         int prompt_rows) {
-  const auto t_load = Clock::now();
-  const auto model = bench_model(model_name, dtype, format, checkpoint, device);
+// The rows of one loaded model: every frame mode, fused-kernel set and batch.
+void run_model(const std::shared_ptr<const CsmModel>& model, const std::string& model_name,
+               const std::string& dtype, WeightFormat format, double load_s,
+               const std::vector<FrameMode>& modes, const std::vector<FusedOps>& fused_ops,
+               const std::string& pages_label, const std::vector<int>& batches, int frames,
+               int prompt_rows) {
+  const c10::Device device = model->device();
   const CsmConfig& config = model->config();
-  const double load_s = seconds_since(t_load);
   const double wbytes = weight_bytes_per_step(*model);
   const int max_batch = *std::max_element(batches.begin(), batches.end());
   // One row: `batch` slots prefilled with a text prompt, then `frames` timed steps.
@@ -271,19 +304,48 @@ void run(const std::string& model_name, const std::string& dtype, WeightFormat f
     }
     for (const FusedOps& ops : fused_ops) {
       csm::model::detail::limit_kernel_isa(ops.widest);
-      const std::string label =
-          std::string(frame_mode_name(mode)) + (ops.name.empty() ? "" : "/" + ops.name);
+      const std::string label = std::string(frame_mode_name(mode)) +
+                                (ops.name.empty() ? "" : "/" + ops.name) +
+                                (pages_label.empty() ? "" : "/" + pages_label);
       for (int batch : batches) time_row(gen, label, batch);
     }
   }
   csm::model::detail::limit_kernel_isa(KernelIsa::avx512);
 }
 
+// A --huge-pages item: whether the linear weights move into huge pages, and its row label
+// ("" for the default).
+struct HugePages {
+  std::string name;
+  bool on = true;
+};
+
+void run(const std::string& model_name, const std::string& dtype, WeightFormat format,
+         const std::string& checkpoint, c10::Device device, const std::vector<FrameMode>& modes,
+         const std::vector<FusedOps>& fused_ops, const std::vector<HugePages>& huge_pages,
+         const std::vector<int>& batches, int frames, int prompt_rows) {
+  const auto t_load = Clock::now();
+  CsmWeights loaded = bench_weights(model_name, dtype, format, checkpoint, device);
+  const double load_s = seconds_since(t_load);
+  for (size_t i = 0; i < huge_pages.size(); ++i) {
+    const HugePages& pages = huge_pages[i];
+    // Each item's model shares every tensor but the moved ones; the last takes the loaded
+    // weights themselves, so a single item holds no second copy.
+    CsmWeights weights = i + 1 < huge_pages.size() ? loaded : std::move(loaded);
+    run_model(bench_model(model_name, dtype, std::move(weights), device,
+                          pages.on && device.is_cpu()),
+              model_name, dtype, format, load_s, modes, fused_ops, pages.name, batches, frames,
+              prompt_rows);
+  }
+}
+
 // The prompt cost by position: chunks of `chunk` rows from 0 to the end of the context.
 void run_prefill_profile(const std::string& model_name, const std::string& dtype,
                          WeightFormat format, const std::string& checkpoint, c10::Device device,
                          int chunk) {
-  const auto model = bench_model(model_name, dtype, format, checkpoint, device);
+  const auto model = bench_model(model_name, dtype,
+                                 bench_weights(model_name, dtype, format, checkpoint, device),
+                                 device, device.is_cpu());
   const CsmConfig& config = model->config();
   BatchedGenerator gen(model, 1);
   const int chunks = (config.backbone.kv_cache_len - 1) / chunk;
@@ -413,6 +475,14 @@ int bench(const csm::cli::Args& args) {
     fused_ops.push_back(parse_fused_ops(name, dtypes));
   }
   if (fused_ops.empty()) fused_ops.push_back({});
+  std::vector<HugePages> huge_pages;
+  for (const auto& name : split(args.get("--huge-pages", ""))) {
+    if (name != "on" && name != "off") {
+      throw csm::cli::UsageError("--huge-pages: unknown item '" + name + "' (on, off)");
+    }
+    huge_pages.push_back({name == "on" ? "thp" : "4k", name == "on"});
+  }
+  if (huge_pages.empty()) huge_pages.push_back({});
   std::vector<int> batches;
   for (const int64_t b : args.get_int_list("--batch", "1,4,8", 1, kIntMax)) {
     batches.push_back(static_cast<int>(b));
@@ -437,7 +507,8 @@ int bench(const csm::cli::Args& args) {
         if (prefill_profile > 0) {
           run_prefill_profile(m, d, format, checkpoint, device, prefill_profile);
         } else {
-          run(m, d, format, checkpoint, device, modes, fused_ops, batches, frames, prompt);
+          run(m, d, format, checkpoint, device, modes, fused_ops, huge_pages, batches, frames,
+              prompt);
         }
       }
     }

@@ -9,6 +9,7 @@
 #include "common/cpu/blas_threads.h"
 #include "common/cpu/freed_memory.h"
 #include "common/cpu/features.h"
+#include "common/cpu/huge_pages.h"
 #include "common/device/torch_device.h"
 #include "common/log/log.h"
 #include "core/model/ops.h"
@@ -74,8 +75,10 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
   const auto t0 = std::chrono::steady_clock::now();
   CheckpointLayout layout = CheckpointLayout::Original;
   CsmWeights weights = load_weights(weights_path, config, dtype, device, format, &layout);
-  // Quantizing leaves fp32 temporaries in the heap: give their pages back.
-  if (format == WeightFormat::Int8) cpu::return_freed_memory();
+  const cpu::HugePagePlacement huge_pages = move_linear_weights_to_huge_pages(weights);
+  // Quantizing leaves fp32 temporaries in the heap, and the move the weights' old copies:
+  // give their pages back.
+  cpu::return_freed_memory();
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   log::info("csm model loaded",
@@ -83,6 +86,8 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
              {"layout", layout == CheckpointLayout::HuggingFace ? "huggingface" : "original"},
              {"weights", weight_format_name(format)},
              {"linear_weight_mib", linear_weight_bytes(weights) >> 20},
+             {"transparent_huge_pages", cpu::transparent_huge_pages_mode()},
+             {"huge_page_mib", huge_pages.huge_page_bytes >> 20},  // -1: unknown
              {"seconds", std::round(seconds * 100) / 100}});
   return std::make_shared<const CsmModel>(config, std::move(weights), device, dtype);
 }

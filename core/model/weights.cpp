@@ -390,6 +390,26 @@ int64_t linear_weight_bytes(const CsmWeights& weights) {
   return b;
 }
 
+cpu::HugePagePlacement move_linear_weights_to_huge_pages(CsmWeights& weights) {
+  std::vector<at::Tensor*> tensors;
+  const auto add = [&](DenseWeight& w) {
+    tensors.push_back(&w.values);
+    tensors.push_back(&w.scales);  // undefined unless int8: skipped
+  };
+  for (StackWeights* stack : {&weights.backbone, &weights.decoder}) {
+    for (LayerWeights& l : stack->layers) {
+      add(l.wqkv);
+      add(l.wo);
+      add(l.w13);
+      add(l.w2);
+    }
+  }
+  add(weights.projection);
+  add(weights.codebook0_head);
+  for (DenseWeight& head : weights.audio_heads) add(head);
+  return cpu::move_to_huge_pages(tensors);
+}
+
 CsmWeights assemble_weights(const std::map<std::string, at::Tensor>& tensors,
                             const CsmConfig& config, at::ScalarType dtype, c10::Device device,
                             const std::string& origin, WeightFormat format) {

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "common/cpu/huge_pages.h"
 #include "core/model/csm_config.h"
 #include "core/model/dense_weight.h"
 #include "core/model/quantize.h"
@@ -113,6 +114,11 @@ struct CsmWeights {
 // Bytes of the linear layers' weights held (values and, for int8, scales): what a frame reads.
 int64_t linear_weight_bytes(const StackWeights& stack);
 int64_t linear_weight_bytes(const CsmWeights& weights);
+
+// Moves every linear layer's weights (values and scales: what a frame streams) into
+// transparent huge pages (common/cpu/huge_pages.h) when they are on the CPU and the system
+// allows huge pages; embeddings and norms stay where they are.
+cpu::HugePagePlacement move_linear_weights_to_huge_pages(CsmWeights& weights);
 
 // Builds CsmWeights from tensors under original names (any float dtype, any device),
 // converting to `dtype` on `device`; with `format` Int8 the linear weights are quantized
