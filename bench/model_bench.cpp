@@ -8,6 +8,10 @@
 //                   [--frame-mode eager,static,graphs] [--fused-ops avx512,avx2,off]
 //                   [--huge-pages on,off]   (--help)
 //
+// Rows of models loaded one after the other in one process are not independent: on the Zen 1
+// VM a model loaded second ran up to 10 % faster than in a fresh process (fp32 after bf16
+// compute with int8 weights: 1.11x, the other order 1.03x, fresh processes 1.01x). Compare
+// in both orders, or in fresh processes, before believing a gap of that size.
 // For each model, dtype, weight format and batch: prefills a --prompt-row text prompt in every
 // slot, then times --frames steps. After each load it prints the resident memory the model
 // added and the bytes of its linear weights (int8: about half of bf16's). Prints the first frame (prefill + first step), the median step, the
