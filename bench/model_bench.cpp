@@ -222,10 +222,12 @@ std::shared_ptr<const CsmModel> bench_model(const std::string& model_name,
     const csm::cpu::HugePagePlacement placed = move_linear_weights_to_huge_pages(weights);
     csm::cpu::return_freed_memory();
     std::printf("%-7s %-9s linear weights moved to huge pages: %.0f MiB mapped, %.0f MiB in huge"
-                " pages (transparent_hugepage: %s)\n",
+                " pages (transparent_hugepage: %s), %.0f MiB of file pages released;"
+                " resident now %.0f MiB\n",
                 model_name.c_str(), dtype.c_str(), placed.bytes / 1048576.0,
                 placed.huge_page_bytes / 1048576.0,
-                csm::cpu::transparent_huge_pages_mode().c_str());
+                csm::cpu::transparent_huge_pages_mode().c_str(),
+                placed.file_bytes_released / 1048576.0, csm::system::resident_mib());
   }
   return std::make_shared<const CsmModel>(bench_config(model_name), std::move(weights), device,
                                           parse_dtype(dtype));

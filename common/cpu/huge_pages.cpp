@@ -1,7 +1,6 @@
 #include "common/cpu/huge_pages.h"
 
 #include <sys/mman.h>
-#include <unistd.h>
 #include <torch/torch.h>
 
 #include <cerrno>
@@ -10,8 +9,10 @@
 #include <memory>
 #include <sstream>
 #include <stdexcept>
-#include <utility>
 #include <vector>
+
+#include "common/cpu/file_pages.h"
+#include "common/cpu/freed_memory.h"
 
 namespace csm::cpu {
 namespace {
@@ -65,42 +66,6 @@ int64_t huge_page_bytes_at(const void* base) {
   return -1;
 }
 
-// Address ranges of this process's file mappings (/proc/self/maps lines with an inode).
-std::vector<std::pair<uintptr_t, uintptr_t>> file_mappings() {
-  std::vector<std::pair<uintptr_t, uintptr_t>> ranges;
-  std::ifstream maps("/proc/self/maps");
-  std::string line;
-  while (std::getline(maps, line)) {
-    // "start-end perms offset dev inode path"
-    std::istringstream fields(line);
-    std::string range, perms, offset, dev;
-    uint64_t inode = 0;
-    if (!(fields >> range >> perms >> offset >> dev >> inode) || inode == 0) continue;
-    const size_t dash = range.find('-');
-    if (dash == std::string::npos) continue;
-    ranges.emplace_back(std::stoull(range.substr(0, dash), nullptr, 16),
-                        std::stoull(range.substr(dash + 1), nullptr, 16));
-  }
-  return ranges;
-}
-
-// Drops the whole pages of [data, data + bytes) from the process when they lie in one of
-// `files`; returns the bytes dropped.
-int64_t release_file_pages(const void* data, int64_t bytes,
-                           const std::vector<std::pair<uintptr_t, uintptr_t>>& files) {
-  const auto start = reinterpret_cast<uintptr_t>(data);
-  const uintptr_t end = start + static_cast<uintptr_t>(bytes);
-  for (const auto& [lo, hi] : files) {
-    if (start < lo || end > hi) continue;
-    const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
-    const uintptr_t first = (start + page - 1) / page * page, last = end / page * page;
-    if (last <= first) return 0;
-    if (madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED) != 0) return 0;
-    return static_cast<int64_t>(last - first);
-  }
-  return 0;
-}
-
 }  // namespace
 
 std::string transparent_huge_pages_mode() {
@@ -130,16 +95,23 @@ HugePagePlacement move_to_huge_pages(const std::vector<at::Tensor*>& tensors) {
   // Advised before the first touch, so the copies below fault in huge pages. A refusal (a
   // kernel without THP for anonymous memory) leaves ordinary pages: still correct.
   madvise(base, static_cast<size_t>(length), MADV_HUGEPAGE);
-  const auto files = file_mappings();
+  const MappedFiles files;
   HugePagePlacement placed;
   auto* cursor = static_cast<uint8_t*>(base);
+  int64_t since_trim = 0;
   for (at::Tensor* t : moved) {
+    // Where a tensor's old copy dies with its replacement, glibc keeps the freed blocks below
+    // its mmap threshold (freed_memory.h): hand them back every 256 MiB, so that the load
+    // never holds the weights twice over.
+    if (since_trim >= (int64_t{256} << 20)) {
+      return_freed_memory();
+      since_trim = 0;
+    }
+    since_trim += t->nbytes();
     at::Tensor copy = at::from_blob(
         cursor, t->sizes(), [mapping](void*) {}, t->options());
     copy.copy_(*t);
-    if (t->is_contiguous()) {
-      placed.file_bytes_released += release_file_pages(t->data_ptr(), t->nbytes(), files);
-    }
+    placed.file_bytes_released += files.drop_pages(*t);
     *t = copy;
     cursor += round_up(copy.nbytes(), kAlignment);
   }

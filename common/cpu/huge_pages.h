@@ -35,11 +35,8 @@ struct HugePagePlacement {
 // when the last of them is. Nothing happens (bytes 0) when the mode is neither "always" nor
 // "madvise", or when no tensor qualifies. Throws std::runtime_error if the mapping fails.
 // Call it before the tensors are shared with other threads.
-// A tensor that was a view of a mapped file (a safetensors checkpoint, whose mapping other
-// views such as the embeddings keep alive) would otherwise leave its file pages resident
-// beside the copy: they are dropped from the process (MADV_DONTNEED; the file stays in the
-// page cache, and any other view of them reads it again). Such views must never have been
-// written to (weights are read-only).
+// A tensor that was a view of a mapped file leaves no pages resident beside its copy: they
+// are dropped (file_pages.h; such views must never have been written to).
 HugePagePlacement move_to_huge_pages(const std::vector<at::Tensor*>& tensors);
 
 }  // namespace csm::cpu

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "common/cpu/file_pages.h"
 #include "common/safetensors/safetensors.h"
 
 namespace csm::model {
@@ -390,23 +391,52 @@ int64_t linear_weight_bytes(const CsmWeights& weights) {
   return b;
 }
 
-cpu::HugePagePlacement move_linear_weights_to_huge_pages(CsmWeights& weights) {
-  std::vector<at::Tensor*> tensors;
-  const auto add = [&](DenseWeight& w) {
-    tensors.push_back(&w.values);
-    tensors.push_back(&w.scales);  // undefined unless int8: skipped
+namespace {
+
+// Calls f(tensor) on every linear layer's values and scales (undefined unless int8).
+template <class F>
+void for_each_linear_tensor(CsmWeights& weights, F f) {
+  const auto dense = [&](DenseWeight& w) {
+    f(w.values);
+    f(w.scales);
   };
   for (StackWeights* stack : {&weights.backbone, &weights.decoder}) {
     for (LayerWeights& l : stack->layers) {
-      add(l.wqkv);
-      add(l.wo);
-      add(l.w13);
-      add(l.w2);
+      dense(l.wqkv);
+      dense(l.wo);
+      dense(l.w13);
+      dense(l.w2);
     }
   }
-  add(weights.projection);
-  add(weights.codebook0_head);
-  for (DenseWeight& head : weights.audio_heads) add(head);
+  dense(weights.projection);
+  dense(weights.codebook0_head);
+  for (DenseWeight& head : weights.audio_heads) dense(head);
+}
+
+// Where the tensors of `weights` keep their bytes.
+std::set<const void*> held_data(CsmWeights& weights) {
+  std::set<const void*> held;
+  const auto add = [&](const at::Tensor& t) {
+    if (t.defined()) held.insert(t.data_ptr());
+  };
+  for_each_linear_tensor(weights, add);
+  add(weights.text_embeddings);
+  add(weights.audio_embeddings);
+  for (StackWeights* stack : {&weights.backbone, &weights.decoder}) {
+    add(stack->norm);
+    for (const LayerWeights& l : stack->layers) {
+      add(l.sa_norm);
+      add(l.mlp_norm);
+    }
+  }
+  return held;
+}
+
+}  // namespace
+
+cpu::HugePagePlacement move_linear_weights_to_huge_pages(CsmWeights& weights) {
+  std::vector<at::Tensor*> tensors;
+  for_each_linear_tensor(weights, [&](at::Tensor& t) { tensors.push_back(&t); });
   return cpu::move_to_huge_pages(tensors);
 }
 
@@ -446,13 +476,27 @@ CsmWeights load_weights(const std::string& path, const CsmConfig& config, at::Sc
   const auto quantized_from = format == WeightFormat::Int8 && plan.stored == WeightFormat::Dtype
                                   ? safetensors::SafetensorsFile::open(path)
                                   : file;
+  // The file stays mapped for the views the weights hold (embeddings, unfused linears). The
+  // pages of every other tensor read from it (the sources of fused, converted, transposed or
+  // un-permuted weights) would stay resident beside their copies (1.5 GB at csm-1b size in
+  // bf16) until the kernel ran short: they are dropped once copied (file_pages.h).
+  const cpu::MappedFiles mapped;
   std::map<std::string, at::Tensor> tensors;
   for (const auto& [original, source] : plan.sources) {
     at::Tensor t = (is_linear_weight(original) ? quantized_from : file)->tensor(source.file_name);
-    if (source.permute_heads > 0) t = unpermute_hf_rows(t, source.permute_heads);
+    if (source.permute_heads > 0) {
+      const at::Tensor view = t;
+      t = unpermute_hf_rows(view, source.permute_heads);
+      mapped.drop_pages(view);
+    }
     tensors[original] = t;
   }
-  return assemble_weights(tensors, config, dtype, device, path, format);
+  CsmWeights weights = assemble_weights(tensors, config, dtype, device, path, format);
+  const std::set<const void*> held = held_data(weights);
+  for (const auto& [original, t] : tensors) {
+    if (held.count(t.data_ptr()) == 0) mapped.drop_pages(t);
+  }
+  return weights;
 }
 
 }  // namespace csm::model

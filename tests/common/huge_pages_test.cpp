@@ -6,8 +6,6 @@
 #include <torch/torch.h>
 
 #include <cstdint>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -15,44 +13,17 @@
 #include "support/catch.h"
 #include "support/paths.h"
 #include "support/skip.h"
+#include "support/smaps.h"
 
 using csm::cpu::move_to_huge_pages;
 using csm::cpu::transparent_huge_pages_mode;
+using csm::test::mapping_of;
 
 namespace {
 
 bool huge_pages_allowed() {
   const std::string mode = transparent_huge_pages_mode();
   return mode == "always" || mode == "madvise";
-}
-
-// The /proc/self/smaps entry of the mapping that holds `p`: its first line and the value in kB
-// of `field` ("Rss", "AnonHugePages"); field -1 when no mapping holds p.
-struct MappingInfo {
-  std::string first_line;
-  int64_t kb = -1;
-};
-MappingInfo mapping_of(const void* p, const std::string& field) {
-  const auto at = reinterpret_cast<uintptr_t>(p);
-  std::ifstream smaps("/proc/self/smaps");
-  std::string line;
-  bool inside = false;
-  MappingInfo info;
-  while (std::getline(smaps, line)) {
-    const size_t dash = line.find('-');
-    const bool header = dash != std::string::npos && dash > 0 && line.find(' ') > dash &&
-                        line.find_first_not_of("0123456789abcdef") == dash;
-    if (header) {
-      const uintptr_t lo = std::stoull(line.substr(0, dash), nullptr, 16);
-      const uintptr_t hi = std::stoull(line.substr(dash + 1), nullptr, 16);
-      inside = lo <= at && at < hi;
-      if (inside) info.first_line = line;
-    } else if (inside && line.rfind(field + ":", 0) == 0) {
-      info.kb = std::stoll(line.substr(field.size() + 1));
-      return info;
-    }
-  }
-  return info;
 }
 
 }  // namespace

@@ -108,7 +108,9 @@ run_case() {
   local startup_s
   startup_s=$(elapsed_since "$started")
 
-  # The start-up log says what was loaded, how, and what it holds.
+  # The start-up log says what was loaded, how, and what it holds: more than any small model
+  # (the embeddings' pages come in only as rows are used, so resident memory after load is
+  # about the linear weights, 2204 MiB in bf16, plus Mimi).
   log_line "csm model loaded" | jq -e --arg l "$csm_layout" \
     '.layout == $l and .model == "csm-1b"' >/dev/null || fail "CSM layout is not $csm_layout"
   log_line "mimi model loaded" | jq -e --arg l "$mimi_layout" --arg f "${mimi:-$csm}" \
@@ -117,7 +119,7 @@ run_case() {
   local loaded resident_mib
   loaded=$(log_line "models loaded")
   echo "$loaded" | jq -e '.model == "csm-1b" and .dtype == "bfloat16" and .device == "cpu" and
-    .tokenizer == "llama3-bpe" and .voices == 1 and .resident_mib > 3000' >/dev/null ||
+    .tokenizer == "llama3-bpe" and .voices == 1 and .resident_mib > 1000' >/dev/null ||
     fail "unexpected 'models loaded' line: $loaded"
   resident_mib=$(echo "$loaded" | jq .resident_mib)
 

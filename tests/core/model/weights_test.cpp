@@ -12,6 +12,7 @@
 #include "core/model/csm_model.h"
 #include "core/model/random_weights.h"
 #include "support/paths.h"
+#include "support/smaps.h"
 
 using namespace csm::model;
 using csm::safetensors::DType;
@@ -230,4 +231,47 @@ TEST_CASE("assembled weights are fused q/k/v and w1/w3", "[core][model][weights]
   } catch (const WeightsError& e) {
     CHECK(e.problems().size() == 2);
   }
+}
+
+TEST_CASE("a loaded checkpoint keeps resident only the file pages its weights view",
+          "[core][model][weights]") {
+  // The sources of the fused q/k/v and w1/w3 weights are read once, for the copies; their pages
+  // must not stay resident in the mapping the embeddings keep alive.
+  csm::test::ScratchDir dir;
+  const CsmConfig config = CsmConfig::demo();
+  SafetensorsWriter writer;
+  for (const auto& [name, t] : random_checkpoint(config, 1, torch::kBFloat16)) writer.add(name, t);
+  writer.write(dir.file("demo.safetensors"));
+  CsmWeights w = load_weights(dir.file("demo.safetensors"), config, torch::kBFloat16, torch::kCPU);
+  const auto mapping = csm::test::mapping_of(w.text_embeddings.data_ptr(), "Rss");
+  REQUIRE(mapping.kb >= 0);
+  // Every tensor the weights view in the file, read through (so all of its pages are in).
+  int64_t viewed = 0, fused = 0;
+  const auto touch = [&](const at::Tensor& t) {
+    if (!t.defined()) return;
+    const auto p = reinterpret_cast<uintptr_t>(t.data_ptr());
+    if (p < mapping.start || p >= mapping.end) return;
+    (void)t.to(torch::kFloat).sum().item<float>();
+    viewed += t.nbytes();
+  };
+  touch(w.text_embeddings);
+  touch(w.audio_embeddings);
+  touch(w.projection.values);
+  touch(w.codebook0_head.values);
+  for (const auto& head : w.audio_heads) touch(head.values);
+  for (const StackWeights* stack : {&w.backbone, &w.decoder}) {
+    touch(stack->norm);
+    for (const LayerWeights& l : stack->layers) {
+      for (const at::Tensor* t : {&l.sa_norm, &l.mlp_norm, &l.wo.values, &l.w2.values}) touch(*t);
+      const auto fused_at = reinterpret_cast<uintptr_t>(l.wqkv.values.data_ptr());
+      CHECK_FALSE((mapping.start <= fused_at && fused_at < mapping.end));  // a copy
+      fused += l.wqkv.values.nbytes() + l.w13.values.nbytes();
+    }
+  }
+  // The fused weights' sources are as large as the fused copies: a mapping that kept them
+  // would hold their pages beyond the viewed bytes.
+  REQUIRE(fused > (int64_t{1} << 20));
+  const int64_t resident = csm::test::mapping_of(w.text_embeddings.data_ptr(), "Rss").kb * 1024;
+  INFO("resident " << resident << " B, viewed " << viewed << " B, fused " << fused << " B");
+  CHECK(resident <= viewed + 256 * 1024);
 }
