@@ -36,10 +36,19 @@ inline std::filesystem::path npm_clients(const std::string& source, const std::s
   return installed[source] = dest;
 }
 
-// The JSON object on the last line of a script's output.
+// The JSON value on the last non-empty line of a script's output; the test fails, showing the
+// whole output, when there is none.
 inline nlohmann::json last_json_line(const std::string& out) {
-  const size_t line = out.find_last_of('\n', out.size() - 2);
-  return nlohmann::json::parse(out.substr(line == std::string::npos ? 0 : line + 1));
+  std::string line;
+  if (const size_t end = out.find_last_not_of(" \r\n"); end != std::string::npos) {
+    const size_t newline = out.rfind('\n', end);
+    const size_t begin = newline == std::string::npos ? 0 : newline + 1;
+    line = out.substr(begin, end + 1 - begin);
+  }
+  nlohmann::json value = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  INFO("the script's output:\n" << out);
+  REQUIRE_FALSE(value.is_discarded());
+  return value;
 }
 
 }  // namespace csm::test
