@@ -226,7 +226,7 @@ std::shared_ptr<const CsmModel> bench_model(const std::string& model_name,
                 " resident now %.0f MiB\n",
                 model_name.c_str(), dtype.c_str(), placed.bytes / 1048576.0,
                 placed.huge_page_bytes / 1048576.0,
-                csm::cpu::transparent_huge_pages_mode().c_str(),
+                placed.mode.c_str(),
                 placed.file_bytes_released / 1048576.0, csm::system::resident_mib());
   }
   return std::make_shared<const CsmModel>(bench_config(model_name), std::move(weights), device,

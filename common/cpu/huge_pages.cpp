@@ -79,8 +79,9 @@ std::string transparent_huge_pages_mode() {
 }
 
 HugePagePlacement move_to_huge_pages(const std::vector<at::Tensor*>& tensors) {
-  const std::string mode = transparent_huge_pages_mode();
-  if (mode != "always" && mode != "madvise") return {};
+  HugePagePlacement placed;
+  placed.mode = transparent_huge_pages_mode();
+  if (placed.mode != "always" && placed.mode != "madvise") return placed;
   std::vector<at::Tensor*> moved;
   int64_t length = 0;
   for (at::Tensor* t : tensors) {
@@ -88,7 +89,7 @@ HugePagePlacement move_to_huge_pages(const std::vector<at::Tensor*>& tensors) {
     moved.push_back(t);
     length += round_up(t->nbytes(), kAlignment);
   }
-  if (moved.empty()) return {};
+  if (moved.empty()) return placed;
   length = round_up(length, kHugePage);
   void* base = map_aligned(length);
   const auto mapping = std::make_shared<Mapping>(base, static_cast<size_t>(length));
@@ -96,7 +97,6 @@ HugePagePlacement move_to_huge_pages(const std::vector<at::Tensor*>& tensors) {
   // kernel without THP for anonymous memory) leaves ordinary pages: still correct.
   madvise(base, static_cast<size_t>(length), MADV_HUGEPAGE);
   const MappedFiles files;
-  HugePagePlacement placed;
   auto* cursor = static_cast<uint8_t*>(base);
   int64_t since_trim = 0;
   for (at::Tensor* t : moved) {

@@ -25,6 +25,7 @@ namespace csm::cpu {
 std::string transparent_huge_pages_mode();
 
 struct HugePagePlacement {
+  std::string mode;              // transparent_huge_pages_mode() when the move was decided
   int64_t bytes = 0;             // bytes of the mapping the tensors were copied into (0: none)
   int64_t huge_page_bytes = 0;   // of those, backed by huge pages (/proc/self/smaps; -1: unknown)
   int64_t file_bytes_released = 0;  // pages of file views dropped from the process (below)

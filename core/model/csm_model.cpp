@@ -86,7 +86,7 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
              {"layout", layout == CheckpointLayout::HuggingFace ? "huggingface" : "original"},
              {"weights", weight_format_name(format)},
              {"linear_weight_mib", linear_weight_bytes(weights) >> 20},
-             {"transparent_huge_pages", cpu::transparent_huge_pages_mode()},
+             {"transparent_huge_pages", huge_pages.mode},
              {"huge_page_mib", huge_pages.huge_page_bytes >> 20},  // -1: unknown
              {"seconds", std::round(seconds * 100) / 100}});
   return std::make_shared<const CsmModel>(config, std::move(weights), device, dtype);

@@ -43,6 +43,7 @@ TEST_CASE("move_to_huge_pages copies tensors into one aligned mapping", "[common
   const std::vector<at::Tensor> before = {a.clone(), b.clone(), c.clone(), d.clone()};
   const void* const a_was = a.data_ptr();
   const auto placed = move_to_huge_pages({&a, &b, &c, &d, &undefined});
+  CHECK(placed.mode == transparent_huge_pages_mode());
   if (!huge_pages_allowed()) {
     CHECK(placed.bytes == 0);
     CHECK(a.data_ptr() == a_was);
