@@ -44,7 +44,8 @@ if(CSM_WITH_CUDA)
 endif()
 add_library(csm::torch ALIAS csm_torch)
 
-# The server, text normalizer, client and tests only (CSM_MODEL_ONLY leaves them out).
+# The server, text normalizer, client and tests only (CSM_MODEL_ONLY leaves them out, but for
+# the tests of CSM_MODEL_TESTS).
 if(NOT CSM_MODEL_ONLY)
   # CMake 3.30 and later (Debian 13): Boost's own BoostConfig.cmake, not the removed FindBoost.
   if(POLICY CMP0167)
@@ -53,6 +54,8 @@ if(NOT CSM_MODEL_ONLY)
   find_package(Boost 1.74 REQUIRED)
   find_package(prometheus-cpp REQUIRED)
   find_package(OpenSSL 1.1 REQUIRED)  # TLS in the server (server.tls_cert)
+endif()
+if(NOT CSM_MODEL_ONLY OR CSM_MODEL_TESTS)
   # Catch2 2 (Debian 12, one header) or 3 (Debian 13, a library): tests/support/catch.h includes
   # what the found major version has, told by CSM_CATCH2_MAJOR (tests/CMakeLists.txt).
   find_package(Catch2 REQUIRED)
