@@ -44,8 +44,7 @@ if(CSM_WITH_CUDA)
 endif()
 add_library(csm::torch ALIAS csm_torch)
 
-# The server, text normalizer, client and tests only (CSM_MODEL_ONLY leaves them out, but for
-# the tests of CSM_MODEL_TESTS).
+# The server and the load-test client only (CSM_MODEL_ONLY leaves them out).
 if(NOT CSM_MODEL_ONLY)
   # CMake 3.30 and later (Debian 13): Boost's own BoostConfig.cmake, not the removed FindBoost.
   if(POLICY CMP0167)
@@ -55,6 +54,7 @@ if(NOT CSM_MODEL_ONLY)
   find_package(prometheus-cpp REQUIRED)
   find_package(OpenSSL 1.1 REQUIRED)  # TLS in the server (server.tls_cert)
 endif()
+# The tests: all of them, or with CSM_MODEL_ONLY those of CSM_MODEL_TESTS.
 if(NOT CSM_MODEL_ONLY OR CSM_MODEL_TESTS)
   # Catch2 2 (Debian 12, one header) or 3 (Debian 13, a library): tests/support/catch.h includes
   # what the found major version has, told by CSM_CATCH2_MAJOR (tests/CMakeLists.txt).
