@@ -6,6 +6,7 @@
 #include "codec/mimi/transformer.h"
 #include "common/cpu/blas_threads.h"
 #include "common/cpu/freed_memory.h"
+#include "common/device/host_transfer.h"
 
 #include <torch/torch.h>
 
@@ -40,7 +41,7 @@ at::Tensor run_active(StreamState& state, const at::Tensor& input, const std::ve
   shape.insert(shape.end(), out_row_shape.begin(), out_row_shape.end());
   at::Tensor out = torch::zeros(shape, out_options);
   if (rows.empty()) return out;
-  at::Tensor index = torch::tensor(rows, torch::kInt64).to(input.device());
+  at::Tensor index = csm::device::to_device(torch::tensor(rows, torch::kInt64), input.device());
   StreamState part = state.gather(index);
   at::Tensor part_out = pass(part, input.index_select(0, index));
   state.scatter(index, part);

@@ -63,6 +63,10 @@ struct TickReport {
   double prefill_ms = 0;
   double backbone_decoder_ms = 0;  // batched backbone step + decoder loop + sampling
   double mimi_ms = 0;
+  // Waiting for the device and copying the tick's codes and PCM to the host. On a CPU the
+  // stages compute as they run and this is near 0; on a GPU they queue work, and the time
+  // the device takes for it (prefill included) shows here.
+  double device_wait_ms = 0;
   int batch_size = 0;              // slots stepped this tick
   int prefill_rows = 0;            // prompt rows prefilled this tick
   int prefill_budget_rows = 0;     // rows this tick could prefill while others generate

@@ -429,12 +429,12 @@ bool EngineCore::tick() {
   const auto t1 = Clock::now();
   const PrefillOutcome prefill = prefill_stage();
   const auto t2 = Clock::now();
-  const StepOutcome step = collect_codes();
+  const StepOutcome step = step_frames();
   const DecodeOutcome audio = decode_audio(step);
-  if (audio.pcm.defined()) deliver_frames(step.decoding, audio.pcm);
+  const double wait_ms = deliver_frames(step, audio);
   const auto t3 = Clock::now();
   const int prefill_rows = prefill.rows;
-  const int batch = step.stepped;
+  const int batch = static_cast<int>(step.stepped.size());
   ++ticks_;
   const EngineStats counts = publish_stats();
   // What this tick cost teaches the next ones how many prompt rows fit beside the decode.
@@ -452,6 +452,7 @@ bool EngineCore::tick() {
     r.prefill_ms = prefill_ms;
     r.backbone_decoder_ms = step.ms;
     r.mimi_ms = audio.ms;
+    r.device_wait_ms = wait_ms;
     r.batch_size = batch;
     r.prefill_rows = prefill_rows;
     r.prefill_budget_rows = prefill.budget_rows;

@@ -164,23 +164,31 @@ class EngineCore {
   };
   // Prefills the next chunk of every prefilling turn in one model call.
   PrefillOutcome prefill_stage();
+  // Step, decode and deliver keep the tick's tensors on the model's device until
+  // deliver_frames brings codes and PCM to the host in one copy: on a GPU the only wait for
+  // the device in a tick (common/device/host_transfer.h).
   struct StepOutcome {
-    int stepped = 0;                    // turns the model stepped
-    double ms = 0;                      // backbone + decoder loop + sampling
-    std::vector<TurnState*> decoding;   // turns with a frame to decode
-    at::Tensor frame_codes;             // [slots, K, 1] int64, in Mimi's range
-    std::vector<bool> active;           // slots with a frame
+    double ms = 0;                    // backbone + decoder loop + sampling (on a GPU: queuing)
+    std::vector<TurnState*> stepped;  // the turns the model stepped; row n of codes is stepped[n]'s
+    at::Tensor codes;                 // [N, K] int64 on the model's device
+    at::Tensor frame_codes;           // [slots, K, 1] int64 on Mimi's device, in Mimi's range
+    std::vector<bool> active;         // the stepped turns' slots
   };
-  // Steps the generating turns one frame; ends those whose frame is the end of audio.
-  StepOutcome collect_codes();
+  // Steps the generating turns one frame.
+  StepOutcome step_frames();
   struct DecodeOutcome {
-    at::Tensor pcm;  // [slots, 1, 1920] float on the CPU; undefined: none, or Mimi failed
+    at::Tensor pcm;     // [slots, 1, 1920] float on Mimi's device; undefined: none, or Mimi failed
+    std::string error;  // why Mimi failed
     double ms = 0;
   };
-  // One batched Mimi step over the slots with a frame (a failure fails those turns).
+  // One batched Mimi step over the stepped slots; an end-of-audio frame is decoded too and
+  // dropped (the slot's Mimi state is reset before its next turn).
   DecodeOutcome decode_audio(const StepOutcome& step);
-  // Posts each frame to its session's lane; ends the turns that reached max length.
-  void deliver_frames(const std::vector<TurnState*>& turns, const at::Tensor& pcm);
+  // Brings the codes and PCM to the host (the tick's wait for the device; returns its ms),
+  // ends the turns whose frame is the end of audio, keeps the other frames in their turns
+  // and posts them to the sessions' lanes; ends the turns that reached max length and, when
+  // Mimi failed, the turns that had a frame for it.
+  double deliver_frames(const StepOutcome& step, const DecodeOutcome& audio);
   std::vector<TurnState*> turns_to_step();
   // One frame of codes [N, K] for the N turns left in `stepping` (failed turns are removed).
   at::Tensor step_model(std::vector<TurnState*>& stepping);
@@ -193,6 +201,7 @@ class EngineCore {
   int free_slot() const;
   // Ends a turn hit by a failure inside the tick (Error / Internal) with one log line.
   void fail_turn(TurnState& turn, const char* stage, const std::exception& e);
+  void fail_turn(TurnState& turn, const char* stage, const std::string& error);
   // After the batched model call of `stage` threw: calls each turn of the batch alone, so
   // that only the turns whose own call throws end. Returns the indexes of the others.
   std::vector<size_t> isolate_fault(const char* stage, const std::vector<TurnState*>& batch,

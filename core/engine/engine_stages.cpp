@@ -6,6 +6,7 @@
 #include <limits>
 #include <numeric>
 
+#include "common/device/host_transfer.h"
 #include "common/log/log.h"
 #include "core/engine/engine_core.h"
 
@@ -295,11 +296,12 @@ at::Tensor EngineCore::step_model(std::vector<TurnState*>& stepping) {
   std::vector<int> slots;
   for (auto* t : stepping) slots.push_back(t->slot());
   try {
-    return models_->generator->step(slots);  // [N, K] int64, CPU
+    return models_->generator->step_on_device(slots);  // [N, K] int64 on the model's device
   } catch (const std::exception& e) {
     std::vector<at::Tensor> codes(stepping.size());
-    const auto stepped = isolate_fault(
-        "step", stepping, e, [&](size_t i) { codes[i] = models_->generator->step({slots[i]}); });
+    const auto stepped = isolate_fault("step", stepping, e, [&](size_t i) {
+      codes[i] = models_->generator->step_on_device({slots[i]});
+    });
     std::vector<TurnState*> kept;
     std::vector<at::Tensor> kept_codes;
     for (size_t i : stepped) {
@@ -307,80 +309,92 @@ at::Tensor EngineCore::step_model(std::vector<TurnState*>& stepping) {
       kept_codes.push_back(codes[i]);
     }
     stepping = std::move(kept);
-    const int64_t K = models_->codebooks;
-    return stepping.empty() ? torch::empty({0, K}, torch::kLong) : torch::cat(kept_codes, 0);
+    return stepping.empty() ? at::Tensor() : torch::cat(kept_codes, 0);
   }
 }
 
-EngineCore::StepOutcome EngineCore::collect_codes() {
+EngineCore::StepOutcome EngineCore::step_frames() {
   StepOutcome outcome;
   std::vector<TurnState*> stepping = turns_to_step();
   if (stepping.empty()) return outcome;
 
   const int K = models_->codebooks;
   const auto t0 = Clock::now();
-  const at::Tensor codes = step_model(stepping);
+  at::Tensor codes = step_model(stepping);
   outcome.ms = ms_since(t0);
-  outcome.stepped = static_cast<int>(stepping.size());
   if (stepping.empty()) return outcome;
 
-  // End of audio (all K codes zero) or a new frame to decode.
-  const int64_t* c = codes.data_ptr<int64_t>();
-  outcome.frame_codes = torch::zeros({options_.max_sessions, K, 1}, torch::kLong);
+  // Every stepped frame goes to Mimi, its end-of-audio test waits for the host (below); the
+  // rows are scattered to their slots on the device.
+  const c10::Device mimi_device = models_->mimi->options().torch_device();
+  std::vector<int64_t> slots;
   outcome.active.assign(options_.max_sessions, false);
-  for (size_t n = 0; n < stepping.size(); ++n) {
-    TurnState* t = stepping[n];
+  for (TurnState* t : stepping) {
+    slots.push_back(t->slot());
+    outcome.active[t->slot()] = true;
+  }
+  codes = codes.to(mimi_device);
+  outcome.frame_codes =
+      torch::zeros({options_.max_sessions, K, 1}, codes.options())
+          .index_copy_(0, csm::device::to_device(torch::tensor(slots, torch::kLong), mimi_device),
+                       codes.unsqueeze(2));
+  // The CSM audio vocabulary (2051) has spare ids above Mimi's codebook size (2048) that a
+  // trained model does not emit; a random-weight or misbehaving model can. Mimi cannot decode
+  // them: they become code 0 for decoding only (the history keeps what was generated).
+  const int64_t bins = models_->mimi->config().quantizer.bins;
+  outcome.frame_codes.masked_fill_(outcome.frame_codes >= bins, 0);
+  outcome.codes = std::move(codes);
+  outcome.stepped = std::move(stepping);
+  return outcome;
+}
+
+EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
+  DecodeOutcome outcome;
+  if (step.stepped.empty()) return outcome;
+  const auto t0 = Clock::now();
+  try {
+    outcome.pcm = models_->mimi->decode_step(models_->decode_state, step.frame_codes, step.active)
+                      .to(torch::kFloat);  // [slots, 1, 1920]
+  } catch (const std::exception& e) {
+    // Not retried slot by slot: the codes were mapped into Mimi's range and every slot's
+    // state rows have fixed shapes, so nothing one turn holds can make this call throw (a
+    // failure here is nobody's in particular). Nor could it be retried safely: with every
+    // slot active Mimi updates its state in place, so a retry would advance written slots twice.
+    outcome.error = first_line(e);
+  }
+  outcome.ms = ms_since(t0);
+  return outcome;
+}
+
+double EngineCore::deliver_frames(const StepOutcome& step, const DecodeOutcome& audio) {
+  if (step.stepped.empty()) return 0;
+  const auto t0 = Clock::now();
+  const std::vector<at::Tensor> host = csm::device::to_host({step.codes, audio.pcm});
+  const double wait_ms = ms_since(t0);
+  const at::Tensor codes = host[0].contiguous();
+  const at::Tensor pcm = host[1].defined() ? host[1].contiguous() : host[1];
+  const int K = models_->codebooks;
+  const int64_t* c = codes.data_ptr<int64_t>();
+  for (size_t n = 0; n < step.stepped.size(); ++n) {
+    TurnState* t = step.stepped[n];
     const int64_t* row = c + n * K;
     if (std::all_of(row, row + K, [](int64_t v) { return v == 0; })) {
       finish(*t, EndReason::EndOfAudio);
       continue;
     }
     t->codes.insert(t->codes.end(), row, row + K);
-    outcome.frame_codes[t->slot()].copy_(codes[static_cast<int64_t>(n)].unsqueeze(1));
-    outcome.active[t->slot()] = true;
-    outcome.decoding.push_back(t);
-  }
-  // The CSM audio vocabulary (2051) has spare ids above Mimi's codebook size (2048) that a
-  // trained model does not emit; a random-weight or misbehaving model can. Mimi cannot decode
-  // them: they become code 0 for decoding only (the history keeps what was generated).
-  const int64_t bins = models_->mimi->config().quantizer.bins;
-  outcome.frame_codes.masked_fill_(outcome.frame_codes >= bins, 0);
-  return outcome;
-}
-
-EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
-  DecodeOutcome outcome;
-  if (step.decoding.empty()) return outcome;
-  const auto t0 = Clock::now();
-  try {
-    outcome.pcm =
-        models_->mimi
-            ->decode_step(models_->decode_state,
-                          step.frame_codes.to(
-                              models_->mimi->options().tensor_options().dtype(torch::kLong)),
-                          step.active)
-            .to(torch::kCPU, torch::kFloat)
-            .contiguous();  // [slots, 1, 1920]
-  } catch (const std::exception& e) {
-    // Not retried slot by slot: the codes were mapped into Mimi's range and every slot's
-    // state rows have fixed shapes, so nothing one turn holds can make this call throw (a
-    // failure here is nobody's in particular). Nor could it be retried safely: with every
-    // slot active Mimi updates its state in place, so a retry would advance written slots twice.
-    for (TurnState* t : step.decoding) fail_turn(*t, "mimi decode", e);
-  }
-  outcome.ms = ms_since(t0);
-  return outcome;
-}
-
-void EngineCore::deliver_frames(const std::vector<TurnState*>& turns, const at::Tensor& pcm) {
-  frames_ += turns.size();
-  for (TurnState* t : turns) {
+    if (!pcm.defined()) {
+      fail_turn(*t, "mimi decode", audio.error);
+      continue;
+    }
+    ++frames_;
     const float* p = pcm[t->slot()].data_ptr<float>();
     deliver(*t, std::vector<float>(p, p + kFrameSamples));
     if (t->summary.frames >= static_cast<uint32_t>(t->max_frames)) {
       finish(*t, EndReason::MaxLength);
     }
   }
+  return wait_ms;
 }
 
 void EngineCore::deliver(TurnState& turn, std::vector<float> pcm) {
@@ -493,7 +507,10 @@ void EngineCore::finish(TurnState& turn, EndReason reason, std::optional<ErrorKi
 }
 
 void EngineCore::fail_turn(TurnState& turn, const char* stage, const std::exception& e) {
-  const std::string what = first_line(e);
+  fail_turn(turn, stage, first_line(e));
+}
+
+void EngineCore::fail_turn(TurnState& turn, const char* stage, const std::string& what) {
   log::error("turn failed inside the tick",
              {{"turn", turn.id}, {"session", turn.session_id}, {"stage", stage}, {"error", what}});
   finish(turn, EndReason::Error, ErrorKind::Internal, "internal error: " + what);

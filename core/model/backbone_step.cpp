@@ -6,6 +6,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/device/host_transfer.h"
 #include "core/model/batch_buckets.h"
 
 namespace csm::model {
@@ -34,8 +35,6 @@ BackboneStep::BackboneStep(const CsmModel& model, KvCache& backbone_cache, int b
   positions_ = torch::zeros({B}, on_device.dtype(torch::kLong));
   slots_ = torch::full({B}, scratch_slot, on_device.dtype(torch::kLong));
   hidden_ = torch::zeros({B, D}, on_device.dtype(model.dtype()));
-  host_rows_ = torch::empty({2, B}, torch::kLong);
-  if (model.device().is_cuda()) host_rows_ = host_rows_.pin_memory();
   if (!capture) return;
   for (int context : contexts_) {
     graphs_.push_back(
@@ -54,10 +53,12 @@ at::Tensor BackboneStep::run(const at::Tensor& codes, const std::vector<int>& po
                                 std::to_string(bucket_));
   }
   // Host copies of the rows' positions and slots, padding rows at position 0 of the scratch
-  // slot; the context is the shortest that holds the last position.
-  // The previous step's copies from host_rows_ are done: every step ends waiting for its codes.
-  int64_t* row_positions = host_rows_[0].data_ptr<int64_t>();
-  int64_t* row_slots = host_rows_[1].data_ptr<int64_t>();
+  // slot; the context is the shortest that holds the last position. Fresh staging memory each
+  // step: the copies are queued, not waited for (host_transfer.h).
+  const at::Tensor host_rows =
+      csm::device::host_staging({2, bucket_}, torch::kLong, model_.device());
+  int64_t* row_positions = host_rows[0].data_ptr<int64_t>();
+  int64_t* row_slots = host_rows[1].data_ptr<int64_t>();
   std::fill(row_positions, row_positions + bucket_, 0);
   std::fill(row_slots, row_slots + bucket_, scratch_slot_);
   int last = 0;
@@ -79,8 +80,8 @@ at::Tensor BackboneStep::run(const at::Tensor& codes, const std::vector<int>& po
                                 " past the cache (" + std::to_string(contexts_.back()) + " rows)");
   }
   tokens_.narrow(0, 0, N).narrow(1, 0, K).copy_(codes);
-  positions_.copy_(host_rows_[0], /*non_blocking=*/true);
-  slots_.copy_(host_rows_[1], /*non_blocking=*/true);
+  positions_.copy_(host_rows[0], /*non_blocking=*/true);
+  slots_.copy_(host_rows[1], /*non_blocking=*/true);
   if (graphs_.empty()) {
     forward(context);
   } else {

@@ -58,8 +58,6 @@ class BackboneStep {
   // Inputs (tokens [B, K+1] with the text column empty, its mask), rows' positions and
   // slots [B] int64, output [B, D].
   at::Tensor tokens_, mask_, positions_, slots_, hidden_;
-  // Host staging of positions and slots [2, B] (pinned on CUDA: copied without a sync).
-  at::Tensor host_rows_;
   std::vector<std::unique_ptr<CudaGraph>> graphs_;  // one per context; empty: run eagerly
 };
 

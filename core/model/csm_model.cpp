@@ -10,6 +10,7 @@
 #include "common/cpu/freed_memory.h"
 #include "common/cpu/features.h"
 #include "common/cpu/huge_pages.h"
+#include "common/device/host_transfer.h"
 #include "common/device/torch_device.h"
 #include "common/log/log.h"
 #include "core/model/ops.h"
@@ -94,8 +95,8 @@ std::shared_ptr<const CsmModel> CsmModel::load(const CsmConfig& config,
 
 at::Tensor CsmModel::embed_rows(const at::Tensor& tokens, const at::Tensor& mask) const {
   const int64_t K = config_.audio_num_codebooks, T = tokens.size(0);
-  const at::Tensor t = tokens.to(device_, torch::kLong);
-  const at::Tensor m = mask.to(device_, torch::kBool);
+  const at::Tensor t = csm::device::to_device(tokens, device_).to(torch::kLong);
+  const at::Tensor m = csm::device::to_device(mask, device_).to(torch::kBool);
   // Masked columns may hold anything: index with 0 there (spec trap 12).
   const at::Tensor ids = t.masked_fill(m.logical_not(), 0);
   const at::Tensor audio_ids = ids.narrow(1, 0, K) + codebook_offsets_.unsqueeze(0);

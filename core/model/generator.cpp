@@ -8,6 +8,7 @@
 #include <string>
 #include <tuple>
 
+#include "common/device/host_transfer.h"
 #include "core/model/backbone_step.h"
 #include "core/model/batch_buckets.h"
 #include "core/model/cuda_graph.h"
@@ -250,8 +251,8 @@ void BatchedGenerator::prepare_sampling(const std::vector<int>& slots) {
     // A copy: a step that throws after drawing must leave the slot's stream where it was.
     sampling_.generators.push_back(copy_generator(*s.generator));
   }
-  sampling_.temperature = torch::tensor(temperature).to(model_->device());
-  sampling_.top_k = torch::tensor(top_k).to(model_->device());
+  sampling_.temperature = csm::device::to_device(torch::tensor(temperature), model_->device());
+  sampling_.top_k = csm::device::to_device(torch::tensor(top_k), model_->device());
   sample_ms_ = 0;
 }
 
@@ -295,6 +296,10 @@ std::pair<at::Tensor, at::Tensor> BatchedGenerator::decode_fixed_frame(int bucke
 }
 
 at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trace) {
+  return step_on_device(slots, trace).to(torch::kCPU);
+}
+
+at::Tensor BatchedGenerator::step_on_device(const std::vector<int>& slots, StepTrace* trace) {
   torch::NoGradGuard no_grad;
   std::set<int> seen;
   for (int slot : slots) {
@@ -307,7 +312,10 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
       throw SlotError(who + "context full (" + std::to_string(backbone_cache_.length()) + " rows)");
     }
   }
-  if (slots.empty()) return torch::empty({0, model_->config().audio_num_codebooks}, torch::kLong);
+  if (slots.empty()) {
+    return torch::empty({0, model_->config().audio_num_codebooks},
+                        torch::TensorOptions().dtype(torch::kLong).device(model_->device()));
+  }
   const auto t0 = std::chrono::steady_clock::now();
   const at::Tensor last_h = feed_pending(slots);
   const auto t1 = std::chrono::steady_clock::now();
@@ -325,7 +333,6 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
     c0_logits = model_->c0_logits(last_h);
     codes = decode_frame(last_h, sample(c0_logits, 0));
   }
-  at::Tensor host_codes = codes.to(torch::kCPU);
   if (step_fault_) step_fault_(slots);
   keep_step(slots, last_h, codes);
   if (trace != nullptr) {
@@ -335,7 +342,7 @@ at::Tensor BatchedGenerator::step(const std::vector<int>& slots, StepTrace* trac
     trace->sample_ms = sample_ms_;
     trace->decoder_ms = ms_since(t1) - sample_ms_;
   }
-  return host_codes;
+  return codes;
 }
 
 }  // namespace csm::model

@@ -4,8 +4,9 @@
 // generator. prefill() appends prompt rows to any number of slots (different lengths, one
 // backbone call); step() produces one frame of K codes for every given slot: one batched
 // backbone call (feeding each slot's previous frame), one batched codebook-0 sample and one
-// batched depth-decoder loop of K-1 steps. Sampling runs on the device; only the finished
-// codes are copied back.
+// batched depth-decoder loop of K-1 steps. Sampling runs on the device; step_on_device()
+// leaves the codes there and waits for nothing (the engine brings a tick's codes and audio
+// back in one copy: common/device/host_transfer.h), step() copies them to the host.
 //
 // Failures: prefill() and step() keep nothing from a call that throws. Every slot is left as
 // it was before the call (the backbone may have written cache rows at or past a slot's
@@ -127,9 +128,14 @@ class BatchedGenerator {
   void prefill(const std::vector<PromptChunk>& chunks);
 
   // One frame for each slot in `slots` (distinct, each prefilled). Returns codes [N, K]
-  // int64 on the CPU, row n for slots[n]. The frame is kept and fed back at the slot's next
+  // int64 on the model's device, row n for slots[n], without waiting for the device (its
+  // work is queued; on a CPU it is done). The frame is kept and fed back at the slot's next
   // step. An all-zero frame means end of speech (the caller stops stepping that slot).
-  // Throws SlotError (before touching any state) for bad slots or a full context.
+  // Throws SlotError (before touching any state) for bad slots or a full context. An error
+  // the device reports only when its queued work runs (a CUDA kernel fault) surfaces at the
+  // next wait, after the step was kept.
+  at::Tensor step_on_device(const std::vector<int>& slots, StepTrace* trace = nullptr);
+  // step_on_device(), then the codes copied to the CPU (waits for the device).
   at::Tensor step(const std::vector<int>& slots, StepTrace* trace = nullptr);
 
   // Fault injection (engine/FaultInjector, tests): step() calls `fault` with its slots once

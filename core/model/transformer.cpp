@@ -7,6 +7,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "common/device/host_transfer.h"
 #include "core/model/cpu_attention.h"
 #include "core/model/ops.h"
 #include "core/model/rope.h"
@@ -42,7 +43,7 @@ RowLayout::RowLayout(std::vector<SeqSpan> seqs, c10::Device device) : seqs_(std:
     }
   }
   total_rows_ = static_cast<int64_t>(positions.size());
-  positions_ = torch::tensor(positions, torch::kLong).to(device);
+  positions_ = csm::device::to_device(torch::tensor(positions, torch::kLong), device);
 }
 
 TransformerStack::TransformerStack(const StackConfig& config, const StackWeights& weights,

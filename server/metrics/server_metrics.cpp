@@ -131,7 +131,8 @@ struct ServerMetrics::Families {
   pm::Counter* underruns_c = nullptr;
   pm::Counter* frames_c = nullptr;
   pm::Histogram* rtf_h = nullptr;
-  std::array<pm::Histogram*, 4> tick_h{};  // total, prefill, backbone_decoder, mimi
+  // total, prefill, backbone_decoder, mimi, device_wait
+  std::array<pm::Histogram*, 5> tick_h{};
   pm::Histogram* batch_h = nullptr;
   pm::Histogram* prefill_rows_h = nullptr;
   pm::Histogram* prefill_budget_h = nullptr;
@@ -165,7 +166,7 @@ ServerMetrics::ServerMetrics(const std::string& version)
   f.underruns_c = &f.underruns.Add({});
   f.frames_c = &f.frames.Add({});
   f.rtf_h = &f.rtf.Add({}, pm::Histogram::BucketBoundaries{0.1, 0.25, 0.5, 0.75, 1, 1.5, 2, 4});
-  const char* stages[] = {"total", "prefill", "backbone_decoder", "mimi"};
+  const char* stages[] = {"total", "prefill", "backbone_decoder", "mimi", "device_wait"};
   for (size_t i = 0; i < f.tick_h.size(); ++i) {
     f.tick_h[i] = &f.tick.Add({{"stage", stages[i]}}, seconds_buckets());
   }
@@ -225,7 +226,8 @@ engine::EngineObserver ServerMetrics::engine_observer() {
 }
 
 void ServerMetrics::observe_tick(const engine::TickReport& t) {
-  const double ms[] = {t.total_ms, t.prefill_ms, t.backbone_decoder_ms, t.mimi_ms};
+  const double ms[] = {t.total_ms, t.prefill_ms, t.backbone_decoder_ms, t.mimi_ms,
+                       t.device_wait_ms};
   for (size_t i = 0; i < f_->tick_h.size(); ++i) f_->tick_h[i]->Observe(ms[i] / 1000.0);
   f_->batch_h->Observe(t.batch_size);
   if (t.prefill_rows > 0) f_->prefill_rows_h->Observe(t.prefill_rows);

@@ -33,9 +33,9 @@ std::pair<int, std::string> run_with_input(const std::string& command, const std
 // Feeds every engine hook once, as the engine would.
 void feed_engine_hooks(csm::server::ServerMetrics& m) {
   auto observer = m.engine_observer();
-  observer.on_tick({.started = {}, .total_ms = 42, .prefill_ms = 10, .backbone_decoder_ms = 25, .mimi_ms = 7,
-                    .batch_size = 3, .prefill_rows = 64, .prefill_budget_rows = 80, .queued = 2,
-                    .slots_in_use = 3});
+  observer.on_tick({.started = {}, .total_ms = 42, .prefill_ms = 10, .backbone_decoder_ms = 25,
+                    .mimi_ms = 7, .device_wait_ms = 3, .batch_size = 3, .prefill_rows = 64,
+                    .prefill_budget_rows = 80, .queued = 2, .slots_in_use = 3});
   observer.on_frame(-5);
   observer.on_frame(12);
   csm::engine::TurnSummary s;
@@ -55,6 +55,7 @@ TEST_CASE("metrics: every family is exposed and passes promtool", "[server][metr
   for (const char* family :
        {"csm_ttfa_seconds", "csm_frame_lateness_seconds", "csm_frame_underruns_total 1",
         "csm_real_time_factor", "csm_tick_duration_seconds_count{stage=\"mimi\"} 1",
+        "csm_tick_duration_seconds_count{stage=\"device_wait\"} 1",
         "csm_batch_size_sum 3", "csm_prefill_rows_sum 64", "csm_prefill_budget_rows_sum 80",
         "csm_queue_depth", "csm_slots_in_use", "csm_sessions ",
         "csm_connections ", "csm_http_requests_total{route=\"/healthz\",status=\"200\"} 1",

@@ -13,6 +13,7 @@
 #include "core/model/generator.h"
 #include "core/model/golden.h"
 #include "support/catch.h"
+#include "support/cuda.h"
 #include "support/golden_csm.h"
 #include "support/skip.h"
 
@@ -158,10 +159,7 @@ TEST_CASE("frame modes: padded to a bucket, the frames are the eager path's",
 }
 
 TEST_CASE("cuda: graph replays give the eager path's frames", "[core][model][frame][cuda]") {
-  if (csm::device::cuda_device_count() == 0) {
-    CSM_SKIP(std::string(csm::device::cuda_build() ? "no CUDA device is visible"
-                                                   : "a CPU-only build (CSM_CUDA)"));
-  }
+  CSM_SKIP_WITHOUT_CUDA();
   csm::device::disable_tf32();
   const c10::Device cuda(c10::kCUDA);
   const auto eager = run_sessions(FrameMode::eager, cuda);
