@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <stdexcept>
 
 #include "common/device/host_transfer.h"
 #include "common/log/log.h"
@@ -353,6 +354,9 @@ EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
   if (step.stepped.empty()) return outcome;
   const auto t0 = Clock::now();
   try {
+    if (faults_ && faults_->fail_decode()) {
+      throw std::runtime_error("test fault in Mimi's decode\nException raised from decode_audio");
+    }
     outcome.pcm = models_->mimi->decode_step(models_->decode_state, step.frame_codes, step.active)
                       .to(torch::kFloat);  // [slots, 1, 1920]
   } catch (const std::exception& e) {

@@ -3,9 +3,11 @@
 //    FaultInjector::corrupt_prompt) throws inside the model's prefill, alone or in the same
 //    batched prefill call as a healthy newcomer;
 //  - a turn whose step throws (FaultInjector::fail_step) inside the batched step of every
-//    generating turn.
+//    generating turn;
+//  - a Mimi call that throws (FaultInjector::fail_decode): the turns it decoded end.
 // Seeded sampling gives the same codes whoever else is in the batch, so "unaffected" means:
 // the same codes as a run without the fault.
+#include <atomic>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -226,4 +228,28 @@ TEST_CASE("engine: a fault inside the batched step ends only the turn at fault",
 
   check_speaks_again(*engine, *faulty_session);
   CHECK(engine->stats().turns_failed == 1);
+}
+
+TEST_CASE("engine: a failing Mimi call ends the turns it decoded, and the engine goes on",
+          "[core][engine]") {
+  struct FailingDecode : FaultInjector {
+    std::atomic<bool> armed{false};
+    bool fail_decode() override { return armed.exchange(false); }
+  };
+  auto faults = std::make_shared<FailingDecode>();
+  auto engine = Engine::create(demo_model(), small_engine(4), {}, faults);
+
+  const Speakers speakers = start_speakers(*engine);
+  wait_until_speaking(speakers);
+  faults->armed = true;
+  for (auto* sink : {speakers.first.get(), speakers.second.get()}) {
+    REQUIRE(sink->wait());
+    check_internal_error(*sink);
+    CHECK_THAT(sink->summary.message, Catch::Contains("test fault in Mimi's decode"));
+    CHECK(sink->summary.frames >= 2);  // what was delivered before the fault stays delivered
+    CHECK(sink->summary.frames < static_cast<uint32_t>(kFrames));
+  }
+  CHECK_FALSE(faults->armed);
+  CHECK(engine->stats().turns_failed == 2);
+  check_speaks_again(*engine, *speakers.a);
 }
