@@ -354,8 +354,13 @@ EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
   if (step.stepped.empty()) return outcome;
   const auto t0 = Clock::now();
   try {
-    if (faults_ && faults_->fail_decode()) {
-      throw std::runtime_error("test fault in Mimi's decode\nException raised from decode_audio");
+    if (faults_) {
+      for (const TurnState* t : step.stepped) {
+        if (faults_->fail_decode(t->request, t->summary.frames)) {
+          throw std::runtime_error(
+              "test fault in Mimi's decode\nException raised from decode_audio");
+        }
+      }
     }
     outcome.pcm = models_->mimi->decode_step(models_->decode_state, step.frame_codes, step.active)
                       .to(torch::kFloat);  // [slots, 1, 1920]
