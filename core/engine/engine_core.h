@@ -209,6 +209,8 @@ class EngineCore {
                                     const std::function<void(size_t)>& call_alone);
   // FaultInjector::fail_step, called by the generator inside step() when faults_ is set.
   void inject_step_fault(const std::vector<int>& slots) const;
+  // FaultInjector::fail_decode, called by decode_audio before Mimi when faults_ is set.
+  void inject_decode_fault(const std::vector<TurnState*>& turns) const;
   void post(std::function<void()> command);
   // Throws EngineError(UnknownVoice) unless `voice` is "" or a configured voice.
   void check_voice(const std::string& voice) const;

@@ -354,14 +354,7 @@ EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
   if (step.stepped.empty()) return outcome;
   const auto t0 = Clock::now();
   try {
-    if (faults_) {
-      for (const TurnState* t : step.stepped) {
-        if (faults_->fail_decode(t->request, t->summary.frames)) {
-          throw std::runtime_error(
-              "test fault in Mimi's decode\nException raised from decode_audio");
-        }
-      }
-    }
+    if (faults_) inject_decode_fault(step.stepped);
     outcome.pcm = models_->mimi->decode_step(models_->decode_state, step.frame_codes, step.active)
                       .to(torch::kFloat);  // [slots, 1, 1920]
   } catch (const std::exception& e) {
@@ -558,6 +551,15 @@ void EngineCore::inject_step_fault(const std::vector<int>& slots) const {
       // Two lines, like a torch error with its backtrace: only the first may reach the client.
       throw std::runtime_error("test fault in the step of slot " + std::to_string(t->slot()) +
                                "\nException raised from inject_step_fault");
+    }
+  }
+}
+
+void EngineCore::inject_decode_fault(const std::vector<TurnState*>& turns) const {
+  for (const TurnState* t : turns) {
+    if (faults_->fail_decode(t->request, t->summary.frames)) {
+      throw std::runtime_error("test fault in Mimi's decode\nException raised from "
+                               "inject_decode_fault");
     }
   }
 }

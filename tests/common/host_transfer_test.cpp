@@ -6,12 +6,8 @@
 
 #include <torch/torch.h>
 
-#include <string>
-
-#include "common/device/torch_device.h"
 #include "support/catch.h"
 #include "support/cuda.h"
-#include "support/skip.h"
 
 using csm::device::host_staging;
 using csm::device::to_device;

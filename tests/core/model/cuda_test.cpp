@@ -6,13 +6,11 @@
 #include "codec/mimi/mimi.h"
 #include "codec/mimi/random_checkpoint.h"
 #include "common/device/host_transfer.h"
-#include "common/device/torch_device.h"
 #include "core/model/generator.h"
 #include "core/model/golden.h"
 #include "support/catch.h"
 #include "support/cuda.h"
 #include "support/golden_csm.h"
-#include "support/skip.h"
 
 using namespace csm::model;
 

@@ -15,7 +15,6 @@
 #include "support/catch.h"
 #include "support/cuda.h"
 #include "support/golden_csm.h"
-#include "support/skip.h"
 
 using namespace csm::model;
 
