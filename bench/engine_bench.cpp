@@ -6,8 +6,9 @@
 //
 // For each concurrency c it runs c sessions of one turn of N frames each, all started at once,
 // and reports aggregate frames/s, the median per-session real-time factor (generation time /
-// audio time; < 1 is faster than real time) and the p99 frame lateness against each turn's
-// 80 ms playback clock. Then a join test: a session with a long prompt joins c_max - 1 running
+// audio time; < 1 is faster than real time), the p99 frame lateness against each turn's
+// 80 ms playback clock, and the median tick of those that stepped all c sessions, by stage
+// (each stage's time on its device: on a GPU what it ran, not what queuing took). Then a join test: a session with a long prompt joins c_max - 1 running
 // ones, once per prefill mode (whole prompt, fixed chunk, adaptive budget): its TTFA, the
 // ticks and rows per tick its prefill took, and, while it joined, the running sessions' frame
 // lateness p99 and the gaps between their frames (p99, max).
@@ -152,6 +153,36 @@ struct Lateness {
   }
 };
 
+// The stage times of the ticks that stepped every session of a run and prefilled nothing:
+// the steady decode ticks.
+struct DecodeTicks {
+  std::mutex m;
+  std::vector<TickReport> ticks;
+  void add(const TickReport& t) {
+    if (t.prefill_rows > 0) return;
+    std::lock_guard<std::mutex> lock(m);
+    ticks.push_back(t);
+  }
+  // Medians over the ticks that stepped `batch` sessions since the last call (ms).
+  nlohmann::json take(int batch) {
+    std::lock_guard<std::mutex> lock(m);
+    std::vector<double> total, step, mimi, wait;
+    for (const TickReport& t : ticks) {
+      if (t.batch_size != batch) continue;
+      total.push_back(t.total_ms);
+      step.push_back(t.backbone_decoder_ms);
+      mimi.push_back(t.mimi_ms);
+      wait.push_back(t.device_wait_ms);
+    }
+    ticks.clear();
+    return {{"ticks", total.size()},
+            {"total_ms", percentile(total, 0.5)},
+            {"backbone_decoder_ms", percentile(step, 0.5)},
+            {"mimi_ms", percentile(mimi, 0.5)},
+            {"device_wait_ms", percentile(wait, 0.5)}};
+  }
+};
+
 const char* kTexts[] = {
     "Sure, I can help with that.",
     "The weather today is sunny with a light breeze from the west.",
@@ -159,8 +190,10 @@ const char* kTexts[] = {
     "Let me check the latest numbers and get right back to you.",
 };
 
-nlohmann::json run_concurrency(Engine& engine, Lateness& lateness, int c, int frames) {
+nlohmann::json run_concurrency(Engine& engine, Lateness& lateness, DecodeTicks& decode_ticks,
+                               int c, int frames) {
   lateness.take();
+  decode_ticks.take(c);
   std::vector<std::shared_ptr<Session>> sessions;
   std::vector<std::shared_ptr<BenchSink>> sinks;
   const auto t0 = Clock::now();
@@ -191,7 +224,8 @@ nlohmann::json run_concurrency(Engine& engine, Lateness& lateness, int c, int fr
           {"aggregate_frames_per_s", total / wall},
           {"rtf_median", percentile(rtf, 0.5)},
           {"ttfa_median_ms", percentile(ttfa, 0.5)},
-          {"lateness_p99_ms", percentile(lateness.take(), 0.99)}};
+          {"lateness_p99_ms", percentile(lateness.take(), 0.99)},
+          {"decode_tick", decode_ticks.take(c)}};
 }
 
 // How the join test prefills the newcomer: engine.prefill_budget and its row cap.
@@ -334,13 +368,16 @@ int bench(const csm::cli::Args& cli) {
                            {"frames", args.frames}};
   try {
     Lateness lateness;
+    DecodeTicks decode_ticks;
     EngineObserver observer;
     observer.on_frame = [&lateness](double l) { lateness.add(l); };
+    observer.on_tick = [&decode_ticks](const TickReport& t) { decode_ticks.add(t); };
     {
       auto engine = Engine::create(model, options, observer);
-      run_concurrency(*engine, lateness, 1, 3);  // warm-up
+      run_concurrency(*engine, lateness, decode_ticks, 1, 3);  // warm-up
       for (int c : args.sessions) {
-        report["concurrency"].push_back(run_concurrency(*engine, lateness, c, args.frames));
+        report["concurrency"].push_back(
+            run_concurrency(*engine, lateness, decode_ticks, c, args.frames));
       }
     }
     report["conversation"].push_back(run_conversation(model, options, true, args.frames));
@@ -373,6 +410,17 @@ int bench(const csm::cli::Args& cli) {
     std::printf("%9d %14.2f %12.3f %14.1f %16.1f\n", r["sessions"].get<int>(),
                 r["aggregate_frames_per_s"].get<double>(), r["rtf_median"].get<double>(),
                 r["ttfa_median_ms"].get<double>(), r["lateness_p99_ms"].get<double>());
+  }
+  std::printf("decode ticks that stepped every session, medians in ms (each stage's time on its "
+              "device):\n");
+  std::printf("%9s %6s %9s %17s %8s %12s\n", "sessions", "ticks", "tick", "backbone+decoder",
+              "mimi", "device wait");
+  for (const auto& r : rows) {
+    const auto& t = r["decode_tick"];
+    std::printf("%9d %6d %9.2f %17.2f %8.2f %12.2f\n", r["sessions"].get<int>(),
+                t["ticks"].get<int>(), t["total_ms"].get<double>(),
+                t["backbone_decoder_ms"].get<double>(), t["mimi_ms"].get<double>(),
+                t["device_wait_ms"].get<double>());
   }
   std::printf("aggregate throughput %d sessions / 1 session: %.2fx\n",
               rows.back()["sessions"].get<int>(), report["batching_gain"].get<double>());

@@ -57,15 +57,17 @@ struct EngineStats {
 };
 
 // Per-tick figures for metrics (durations in ms). Called on the engine thread: keep it cheap.
+// The stage times are what the device spent on each (device::DeviceStopwatch: on a GPU from
+// timing events, not the host's time to queue the work); 0 for a stage that did not run.
 struct TickReport {
   std::chrono::steady_clock::time_point started;  // when the tick began
   double total_ms = 0;
-  double prefill_ms = 0;
+  double prefill_ms = 0;           // the prefill model call(s)
   double backbone_decoder_ms = 0;  // batched backbone step + decoder loop + sampling
   double mimi_ms = 0;
   // Waiting for the device and copying the tick's codes and PCM to the host. On a CPU the
-  // stages compute as they run and this is near 0; on a GPU they queue work, and the time
-  // the device takes for it (prefill included) shows here.
+  // stages compute as they run and this is near 0; on a GPU they queue work, and what the
+  // device had left to run once the host had queued the tick shows here.
   double device_wait_ms = 0;
   int batch_size = 0;              // slots stepped this tick
   int prefill_rows = 0;            // prompt rows prefilled this tick

@@ -67,7 +67,10 @@ EngineCore::EngineCore(std::unique_ptr<ModelBundle> models, EngineOptions option
       faults_(std::move(faults)),
       output_(options_.output_threads),
       prefill_budget_(options_, kAttentionSlowdown * model::attention_cost_per_key(
-                                              models_->csm->config().backbone)) {
+                                              models_->csm->config().backbone)),
+      prefill_watch_(models_->csm->device()),
+      step_watch_(models_->csm->device()),
+      mimi_watch_(models_->mimi->options().torch_device()) {
   if (faults_) {
     models_->generator->set_step_fault(
         [this](const std::vector<int>& slots) { inject_step_fault(slots); });
@@ -426,19 +429,21 @@ bool EngineCore::tick() {
   const auto t0 = Clock::now();
   admit();
   publish_stats();  // admissions are visible before this tick's frames reach anyone
-  const auto t1 = Clock::now();
   const PrefillOutcome prefill = prefill_stage();
-  const auto t2 = Clock::now();
   const StepOutcome step = step_frames();
   const DecodeOutcome audio = decode_audio(step);
   const double wait_ms = deliver_frames(step, audio);
+  // On a GPU the stages' times are read from their events now that the device has run them;
+  // a tick that only prefilled has not waited yet and waits here for its prefill.
+  const double prefill_ms = prefill_watch_.take_ms();
+  const double step_ms = step_watch_.take_ms();
+  const double mimi_ms = mimi_watch_.take_ms();
   const auto t3 = Clock::now();
   const int prefill_rows = prefill.rows;
   const int batch = static_cast<int>(step.stepped.size());
   ++ticks_;
   const EngineStats counts = publish_stats();
   // What this tick cost teaches the next ones how many prompt rows fit beside the decode.
-  const double prefill_ms = ms_between(t1, t2);
   const double total_ms = ms_between(t0, t3);
   if (prefill_rows > 0) {
     prefill_budget_.observe_prefill(prefill.cost, prefill_ms, batch, total_ms);
@@ -450,8 +455,8 @@ bool EngineCore::tick() {
     r.started = t0;
     r.total_ms = total_ms;
     r.prefill_ms = prefill_ms;
-    r.backbone_decoder_ms = step.ms;
-    r.mimi_ms = audio.ms;
+    r.backbone_decoder_ms = step_ms;
+    r.mimi_ms = mimi_ms;
     r.device_wait_ms = wait_ms;
     r.batch_size = batch;
     r.prefill_rows = prefill_rows;

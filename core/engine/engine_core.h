@@ -20,6 +20,7 @@
 #include <thread>
 #include <vector>
 
+#include "common/device/device_stopwatch.h"
 #include "core/engine/background_worker.h"
 #include "core/engine/history.h"
 #include "core/engine/engine.h"
@@ -168,7 +169,6 @@ class EngineCore {
   // deliver_frames brings codes and PCM to the host in one copy: on a GPU the only wait for
   // the device in a tick (common/device/host_transfer.h).
   struct StepOutcome {
-    double ms = 0;                    // backbone + decoder loop + sampling (on a GPU: queuing)
     std::vector<TurnState*> stepped;  // the turns the model stepped; row n of codes is stepped[n]'s
     at::Tensor codes;                 // [N, K] int64 on the model's device
     at::Tensor frame_codes;           // [slots, K, 1] int64 on Mimi's device, in Mimi's range
@@ -179,7 +179,6 @@ class EngineCore {
   struct DecodeOutcome {
     at::Tensor pcm;     // [slots, 1, 1920] float on Mimi's device; undefined: none, or Mimi failed
     std::string error;  // why Mimi failed
-    double ms = 0;
   };
   // One batched Mimi step over the stepped slots; an end-of-audio frame is decoded too and
   // dropped (the slot's Mimi state is reset before its next turn).
@@ -248,6 +247,11 @@ class EngineCore {
   std::vector<std::shared_ptr<TurnState>> running_;  // admitted: prefilling or generating
   uint64_t ticks_ = 0, frames_ = 0, turns_completed_ = 0, turns_failed_ = 0;
   PrefillBudget prefill_budget_;      // learns the tick costs; sizes the prefill chunks
+  // Each stage's time on its device, read once the tick has waited for the device (on a GPU
+  // the host only queues the work: common/device/device_stopwatch.h).
+  device::DeviceStopwatch prefill_watch_;  // the prefill model call(s), model device
+  device::DeviceStopwatch step_watch_;     // backbone + decoder loop + sampling, model device
+  device::DeviceStopwatch mimi_watch_;     // the batched Mimi step, Mimi's device
   std::thread thread_;
 };
 

@@ -239,12 +239,14 @@ EngineCore::PrefillOutcome EngineCore::prefill_stage() {
   if (chunks.empty()) return outcome;
   std::vector<size_t> prefilled(chunks.size());
   std::iota(prefilled.begin(), prefilled.end(), size_t{0});
+  prefill_watch_.begin();
   try {
     models_->generator->prefill(chunks);
   } catch (const std::exception& e) {
     prefilled = isolate_fault("prefill", turns, e,
                               [&](size_t i) { models_->generator->prefill({chunks[i]}); });
   }
+  prefill_watch_.end();
   for (size_t i : prefilled) {
     TurnState* t = turns[i];
     const int n = static_cast<int>(chunks[i].tokens.size(0));
@@ -320,9 +322,9 @@ EngineCore::StepOutcome EngineCore::step_frames() {
   if (stepping.empty()) return outcome;
 
   const int K = models_->codebooks;
-  const auto t0 = Clock::now();
+  step_watch_.begin();
   at::Tensor codes = step_model(stepping);
-  outcome.ms = ms_since(t0);
+  step_watch_.end();
   if (stepping.empty()) return outcome;
 
   // Every stepped frame goes to Mimi, its end-of-audio test waits for the host (below); the
@@ -352,7 +354,7 @@ EngineCore::StepOutcome EngineCore::step_frames() {
 EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
   DecodeOutcome outcome;
   if (step.stepped.empty()) return outcome;
-  const auto t0 = Clock::now();
+  mimi_watch_.begin();
   try {
     if (faults_) inject_decode_fault(step.stepped);
     outcome.pcm = models_->mimi->decode_step(models_->decode_state, step.frame_codes, step.active)
@@ -364,7 +366,7 @@ EngineCore::DecodeOutcome EngineCore::decode_audio(const StepOutcome& step) {
     // slot active Mimi updates its state in place, so a retry would advance written slots twice.
     outcome.error = first_line(e);
   }
-  outcome.ms = ms_since(t0);
+  mimi_watch_.end();
   return outcome;
 }
 

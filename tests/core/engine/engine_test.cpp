@@ -474,6 +474,45 @@ TEST_CASE("a paused turn resumes at once when its consumer acks", "[core][engine
   CHECK(median < 1.0);
 }
 
+TEST_CASE("each tick reports what its own stages took", "[core][engine]") {
+  std::mutex mutex;
+  std::vector<TickReport> ticks;
+  EngineObserver observer;
+  observer.on_tick = [&](const TickReport& r) {
+    std::lock_guard<std::mutex> lock(mutex);
+    ticks.push_back(r);
+  };
+  auto engine = Engine::create(demo_model(), small_engine(2), observer);
+  auto first = engine->open_session();
+  auto second = engine->open_session();
+  auto a = speak(*first, "The first speaker talks for a while.", 800);
+  REQUIRE(a->wait_frames(3));
+  // The second prompt prefills beside the first turn's steps.
+  auto b = speak(*second, "The second one joins in.", 400);
+  REQUIRE(a->wait());
+  REQUIRE(b->wait());
+  std::lock_guard<std::mutex> lock(mutex);
+  int prefilling = 0, stepping = 0, both = 0;
+  for (const TickReport& t : ticks) {
+    INFO("tick: prefill " << t.prefill_rows << " rows in " << t.prefill_ms << " ms, batch "
+                          << t.batch_size << " in " << t.backbone_decoder_ms << " + "
+                          << t.mimi_ms << " ms, wait " << t.device_wait_ms << ", total "
+                          << t.total_ms);
+    // A stage that did not run this tick reports 0, not an earlier tick's time.
+    CHECK((t.prefill_rows > 0) == (t.prefill_ms > 0));
+    CHECK((t.batch_size > 0) == (t.backbone_decoder_ms > 0));
+    CHECK((t.batch_size > 0) == (t.mimi_ms > 0));
+    CHECK(t.prefill_ms + t.backbone_decoder_ms + t.mimi_ms + t.device_wait_ms <= t.total_ms);
+    prefilling += t.prefill_rows > 0;
+    stepping += t.batch_size > 0;
+    both += t.prefill_rows > 0 && t.batch_size > 0;
+  }
+  // At least: the last tick may report itself after the turns' ends reached the sinks.
+  CHECK(prefilling >= 2);
+  CHECK(stepping >= 5);
+  CHECK(both >= 1);
+}
+
 TEST_CASE("stopping the background worker drops the queued jobs", "[core][engine]") {
   BackgroundWorker worker;
   std::mutex mutex;
