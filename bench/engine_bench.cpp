@@ -422,6 +422,15 @@ int bench(const csm::cli::Args& cli) {
                 t["backbone_decoder_ms"].get<double>(), t["mimi_ms"].get<double>(),
                 t["device_wait_ms"].get<double>());
   }
+  {
+    const auto& t = rows.back()["decode_tick"];
+    if (t["total_ms"].get<double>() > 0) {
+      std::printf("mimi: %.0f %% of a decode tick at %d sessions (on a GPU, the most that "
+                  "running it beside the next step could save)\n",
+                  100 * t["mimi_ms"].get<double>() / t["total_ms"].get<double>(),
+                  rows.back()["sessions"].get<int>());
+    }
+  }
   std::printf("aggregate throughput %d sessions / 1 session: %.2fx\n",
               rows.back()["sessions"].get<int>(), report["batching_gain"].get<double>());
   for (const auto& c : report["conversation"]) {
