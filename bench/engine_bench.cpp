@@ -8,10 +8,11 @@
 // and reports aggregate frames/s, the median per-session real-time factor (generation time /
 // audio time; < 1 is faster than real time), the p99 frame lateness against each turn's
 // 80 ms playback clock, and the median tick of those that stepped all c sessions, by stage
-// (each stage's time on its device: on a GPU what it ran, not what queuing took). Then a join test: a session with a long prompt joins c_max - 1 running
-// ones, once per prefill mode (whole prompt, fixed chunk, adaptive budget): its TTFA, the
-// ticks and rows per tick its prefill took, and, while it joined, the running sessions' frame
-// lateness p99 and the gaps between their frames (p99, max).
+// (each stage's time on its device: on a GPU what it ran, not what queuing took). Then a
+// join test: a session with a long prompt joins c_max - 1 running ones, once per prefill mode
+// (whole prompt, fixed chunk, adaptive budget): its TTFA, the ticks and rows per tick its
+// prefill took, and, while it joined, the running sessions' frame lateness p99 and the gaps
+// between their frames (p99, max).
 // csm-1b-shape writes random weights of the released shapes to a temporary folder first.
 #include <algorithm>
 #include <atomic>

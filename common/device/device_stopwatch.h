@@ -4,7 +4,7 @@
 // begin() and end(). On a CUDA device the host only queues the work and waits once per tick
 // (host_transfer.h): what the host spent queuing says little about what the GPU spent
 // running. There begin() and end() record timing events on the device's current stream, and
-// ms() reads the GPU time between them. After the caller's own wait for the device that read
+// take_ms() reads the GPU time between them. After the caller's own wait for the device that read
 // costs nothing; before it, take_ms() waits until the device has run the stage.
 //
 // Owned by one thread (the engine's). Copying and moving are not needed and not offered.

@@ -23,8 +23,8 @@ double ms_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// `n` chained products of a [size, size] matrix on `device`: work the device takes a while
-// over and the host only queues.
+// `n` chained products with the square matrix `x`, on its device: work the device takes a
+// while over and the host only queues.
 at::Tensor matmul_chain(const at::Tensor& x, int n) {
   at::Tensor y = x;
   for (int i = 0; i < n; ++i) y = torch::tanh(torch::matmul(y, x));
