@@ -12,7 +12,12 @@
 namespace csm::cpu::detail {
 namespace {
 
+// tests/avx512_emulated compiles this file without the target, on SIMDe's portable intrinsics.
+#ifdef CSM_EMULATED_AVX512
+#define CSM_AVX512
+#else
 #define CSM_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
+#endif
 
 CSM_AVX512 inline float sum_lanes(__m512 v) {
   alignas(64) float lanes[16];

@@ -13,9 +13,12 @@
 
 #include "common/cpu/gemm_kernels.h"
 
-// Everything defined from here on is compiled for AVX512-VNNI (see int8_kernel.h).
+// Everything defined from here on is compiled for AVX512-VNNI (see int8_kernel.h). Not in
+// tests/avx512_emulated's build, which runs this code on SIMDe's portable intrinsics.
+#ifndef CSM_EMULATED_AVX512
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512vnni")
+#endif
 
 #include "common/cpu/int8_kernel.h"
 
@@ -57,4 +60,6 @@ void avx512_rows(int64_t tb, const float* x, const int8_t* w, const float* scale
 
 }  // namespace csm::cpu::detail
 
+#ifndef CSM_EMULATED_AVX512
 #pragma GCC pop_options
+#endif

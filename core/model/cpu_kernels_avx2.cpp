@@ -4,8 +4,8 @@
 // cpu_elementwise.cpp and cpu_attention.cpp call it only where kernel_isa() says avx2.
 #include <immintrin.h>
 
+#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>

@@ -7,8 +7,10 @@
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 
+// ATen's headers, not <torch/torch.h>, whose <x86intrin.h> would clash with the intrinsics of
+// tests/avx512_emulated's build.
+#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
@@ -18,9 +20,12 @@
 
 #include "core/model/cpu_kernels.h"
 
-// Everything defined from here on is compiled for AVX512 (see simd_kernels.h).
+// Everything defined from here on is compiled for AVX512 (see simd_kernels.h). Not in
+// tests/avx512_emulated's build, which runs this code on SIMDe's portable intrinsics.
+#ifndef CSM_EMULATED_AVX512
 #pragma GCC push_options
 #pragma GCC target("avx512f,avx512bw,avx512vl,avx512bf16")
+#endif
 
 #include "core/model/simd_kernels.h"
 
@@ -49,7 +54,11 @@ struct Vec {
   static R mul_pow2(R p, R n) { return _mm512_scalef_ps(p, n); }
   static R swap_pairs(R v) { return _mm512_permute_ps(v, 0xB1); }
   static R opaque(R v) {
+#ifdef CSM_EMULATED_AVX512
+    asm("" : "+m"(v));  // SIMDe's 64-byte vectors fit no register without AVX512
+#else
     asm("" : "+v"(v));
+#endif
     return v;
   }
 
@@ -78,7 +87,9 @@ struct Vec {
 }  // namespace
 }  // namespace csm::model::detail::avx512
 
+#ifndef CSM_EMULATED_AVX512
 #pragma GCC pop_options
+#endif
 
 namespace csm::model::detail {
 

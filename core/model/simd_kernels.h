@@ -20,8 +20,8 @@
 // attention works in fp32 and rounds its output once. Sums run in another order.
 #pragma once
 
+#include <ATen/ATen.h>
 #include <ATen/Parallel.h>
-#include <torch/torch.h>
 
 #include <algorithm>
 #include <cmath>
@@ -134,7 +134,7 @@ void rope_head(const typename E::T* x, const float* cs, const float* sn, typenam
 template <class V, class E>
 at::Tensor rms_norm_rows(const at::Tensor& x, const at::Tensor& gain, float eps) {
   const int64_t T = x.size(0), D = x.size(1);
-  at::Tensor out = torch::empty_like(x);
+  at::Tensor out = at::empty_like(x);
   const auto* xp = ptr<E>(x);
   const auto* gp = ptr<E>(gain);
   auto* op = mutable_ptr<E>(out);
@@ -145,7 +145,7 @@ at::Tensor rms_norm_rows(const at::Tensor& x, const at::Tensor& gain, float eps)
 template <class V, class E>
 at::Tensor swiglu_rows(const at::Tensor& gate_up) {
   const int64_t T = gate_up.size(0), F = gate_up.size(1) / 2;
-  at::Tensor out = torch::empty({T, F}, gate_up.options());
+  at::Tensor out = at::empty({T, F}, gate_up.options());
   const auto* gp = ptr<E>(gate_up);
   auto* op = mutable_ptr<E>(out);
   for_rows(T, F, [&](int64_t r) {
@@ -157,7 +157,7 @@ at::Tensor swiglu_rows(const at::Tensor& gate_up) {
 template <class V, class E>
 at::Tensor rope_rows(const at::Tensor& x, const at::Tensor& cos, const at::Tensor& sin) {
   const int64_t T = x.size(0), H = x.size(1), hd = x.size(2), row_stride = x.stride(0);
-  at::Tensor out = torch::empty({T, H, hd}, x.options());
+  at::Tensor out = at::empty({T, H, hd}, x.options());
   const auto* xp = ptr<E>(x);
   auto* op = mutable_ptr<E>(out);
   const float* cp = cos.data_ptr<float>();
@@ -256,7 +256,7 @@ void attend_group(const AttentionDims& d, const at::Tensor& q, const at::Tensor&
 template <class V, class E>
 at::Tensor attention_units(const AttentionDims& d, const at::Tensor& q, const at::Tensor& keys,
                            const at::Tensor& values) {
-  at::Tensor out = torch::empty({d.B * d.n, d.H * d.hd}, q.options());
+  at::Tensor out = at::empty({d.B * d.n, d.H * d.hd}, q.options());
   // Units of (sequence, kv head, block of new rows): a prompt chunk of a single sequence
   // still spreads over every thread. Spread when each unit is big enough to pay.
   const int64_t blocks = (d.n + kAttentionRowBlock - 1) / kAttentionRowBlock;

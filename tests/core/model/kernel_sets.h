@@ -1,5 +1,7 @@
 // The fused CPU kernels' instruction sets this CPU can run for a dtype (cpu_kernels.h), so a
-// test checks each of them: AVX2 only here on an AVX2 machine, both on an AVX512 one.
+// test checks each of them: AVX2 only here on an AVX2 machine, both on an AVX512 one. In
+// tests/avx512_emulated's binary, which compiles these tests again, the AVX512 set alone: its
+// code runs there on SIMDe's portable intrinsics, on any CPU.
 #pragma once
 
 #include <ATen/Tensor.h>
@@ -14,6 +16,10 @@ namespace csm::test {
 inline std::vector<const csm::model::detail::KernelSet*> kernel_sets(c10::ScalarType type) {
   namespace d = csm::model::detail;
   std::vector<const d::KernelSet*> sets;
+#ifdef CSM_EMULATED_AVX512
+  sets.push_back(&d::avx512_kernels());
+  return sets;
+#endif
   if (cpu::has_avx2()) sets.push_back(&d::avx2_kernels());
   if (d::kernel_isa(type) == d::KernelIsa::avx512) sets.push_back(&d::avx512_kernels());
   return sets;

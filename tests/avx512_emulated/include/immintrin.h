@@ -1,0 +1,168 @@
+// Stands in for <immintrin.h> where tests/avx512_emulated compiles the AVX512 kernel sources of
+// common/cpu and core/model (defined CSM_EMULATED_AVX512: no target pragma or attribute):
+// SIMDe's portable implementations of the AVX512F/BW/VL, VNNI and BF16 intrinsics under their
+// Intel names, so the kernels' own code runs, and is checked, on a CPU without AVX512. Only
+// those objects see this folder.
+#pragma once
+
+#if defined(__AVX512F__)
+#error "the emulated AVX512 kernels are compiled without AVX512: SIMDe would use the real ones"
+#endif
+
+#define SIMDE_ENABLE_NATIVE_ALIASES
+#include <simde/x86/avx512.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+// What the kernels use and SIMDe 0.7 (Debian 12) lacks, written from the definitions in
+// Intel's intrinsics guide, one lane at a time. Later SIMDe versions define some of them (as
+// macros, under native aliases); theirs are used then.
+typedef simde__mmask16 __mmask16;
+#ifndef _MM_FROUND_NO_EXC
+#define _MM_FROUND_NO_EXC SIMDE_MM_FROUND_NO_EXC
+#endif
+
+namespace csm_emulated_avx512 {
+
+template <class Lane, int N, class V>
+inline void to_lanes(V v, Lane (&lanes)[N]) {
+  static_assert(sizeof(V) == sizeof(lanes));
+  std::memcpy(lanes, &v, sizeof(V));
+}
+
+template <class V, class Lane, int N>
+inline V from_lanes(const Lane (&lanes)[N]) {
+  static_assert(sizeof(V) == sizeof(lanes));
+  V v;
+  std::memcpy(&v, lanes, sizeof(V));
+  return v;
+}
+
+// N lanes of type In in `a`, each converted to Out (sign or zero extension as the types say).
+template <class Result, class In, class Out, int N, class V>
+inline Result widen_lanes(V a) {
+  In in[N];
+  Out out[N];
+  to_lanes(a, in);
+  for (int i = 0; i < N; ++i) out[i] = in[i];
+  return from_lanes<Result>(out);
+}
+
+}  // namespace csm_emulated_avx512
+
+#ifndef _mm512_cvtepi32_epi64
+// VPMOVSXDQ: 8 int32 sign-extended to int64.
+inline simde__m512i _mm512_cvtepi32_epi64(simde__m256i a) {
+  return csm_emulated_avx512::widen_lanes<simde__m512i, int32_t, int64_t, 8>(a);
+}
+#endif
+
+#ifndef _mm512_cvtepu16_epi32
+// VPMOVZXWD: 16 uint16 zero-extended to int32.
+inline simde__m512i _mm512_cvtepu16_epi32(simde__m256i a) {
+  return csm_emulated_avx512::widen_lanes<simde__m512i, uint16_t, int32_t, 16>(a);
+}
+#endif
+
+#ifndef _mm512_reduce_add_epi64
+// The sum of 8 int64 lanes (wrapping, as the instruction sequence does).
+inline int64_t _mm512_reduce_add_epi64(simde__m512i a) {
+  uint64_t lanes[8];
+  csm_emulated_avx512::to_lanes(a, lanes);
+  uint64_t sum = 0;
+  for (uint64_t lane : lanes) sum += lane;
+  return static_cast<int64_t>(sum);
+}
+#endif
+
+#ifndef _mm512_reduce_add_ps
+// The sum of 16 floats in GCC's order: halves added lane-wise (16 -> 8 -> 4), then neighbours,
+// then the two pairs, so the result has the same bits as the real sequence.
+inline float _mm512_reduce_add_ps(simde__m512 a) {
+  float v[16];
+  csm_emulated_avx512::to_lanes(a, v);
+  for (int i = 0; i < 8; ++i) v[i] += v[i + 8];
+  for (int i = 0; i < 4; ++i) v[i] += v[i + 4];
+  return (v[0] + v[1]) + (v[2] + v[3]);
+}
+#endif
+
+#ifndef _mm512_permute_ps
+// VPERMILPS with an immediate: within each 128-bit lane, element i takes element
+// (imm >> 2i) & 3.
+inline simde__m512 _mm512_permute_ps(simde__m512 a, int imm) {
+  float in[16], out[16];
+  csm_emulated_avx512::to_lanes(a, in);
+  for (int i = 0; i < 16; ++i) out[i] = in[(i & ~3) + ((imm >> (2 * (i & 3))) & 3)];
+  return csm_emulated_avx512::from_lanes<simde__m512>(out);
+}
+#endif
+
+#ifndef _mm512_maskz_loadu_ps
+// Loads the lanes whose mask bit is set (reading only those: the others may lie past the end
+// of the data, where the instruction suppresses faults), zero in the others.
+inline simde__m512 _mm512_maskz_loadu_ps(simde__mmask16 k, const void* p) {
+  float out[16] = {};
+  const auto* in = static_cast<const float*>(p);
+  for (int i = 0; i < 16; ++i) {
+    if ((k >> i) & 1) out[i] = in[i];
+  }
+  return csm_emulated_avx512::from_lanes<simde__m512>(out);
+}
+#endif
+
+#ifndef _mm512_mask_storeu_ps
+// Stores the lanes whose mask bit is set; memory under the others is not touched.
+inline void _mm512_mask_storeu_ps(void* p, simde__mmask16 k, simde__m512 a) {
+  float in[16];
+  csm_emulated_avx512::to_lanes(a, in);
+  auto* out = static_cast<float*>(p);
+  for (int i = 0; i < 16; ++i) {
+    if ((k >> i) & 1) out[i] = in[i];
+  }
+}
+#endif
+
+#ifndef _mm512_cvtneps_pbh
+// VCVTNEPS2BF16: each float to bf16, rounding to nearest even, NaN kept NaN (made quiet), and
+// denormal inputs taken as zero (the instruction ignores MXCSR and treats them so).
+inline simde__m256bh _mm512_cvtneps_pbh(simde__m512 a) {
+  uint32_t in[16];
+  uint16_t out[16];
+  csm_emulated_avx512::to_lanes(a, in);
+  for (int i = 0; i < 16; ++i) {
+    uint32_t bits = in[i];
+    const bool nan = (bits & 0x7F800000u) == 0x7F800000u && (bits & 0x007FFFFFu) != 0;
+    if (nan) {
+      out[i] = static_cast<uint16_t>((bits >> 16) | 0x0040u);
+      continue;
+    }
+    if ((bits & 0x7F800000u) == 0) bits &= 0x80000000u;  // denormal (or zero): signed zero
+    bits += 0x7FFFu + ((bits >> 16) & 1u);
+    out[i] = static_cast<uint16_t>(bits >> 16);
+  }
+  return csm_emulated_avx512::from_lanes<simde__m256bh>(out);
+}
+#endif
+
+// SIMDe 0.7 multiplies and adds with two roundings where VFMADD*PS / VFNMADD*PS round once:
+// fused here, so the emulated kernels round where the real ones do.
+namespace csm_emulated_avx512 {
+
+inline simde__m512 fmadd_ps(simde__m512 a, simde__m512 b, simde__m512 c, float sign) {
+  float x[16], y[16], z[16];
+  to_lanes(a, x);
+  to_lanes(b, y);
+  to_lanes(c, z);
+  for (int i = 0; i < 16; ++i) z[i] = std::fma(sign * x[i], y[i], z[i]);
+  return from_lanes<simde__m512>(z);
+}
+
+}  // namespace csm_emulated_avx512
+
+#undef _mm512_fmadd_ps
+#define _mm512_fmadd_ps(a, b, c) csm_emulated_avx512::fmadd_ps(a, b, c, 1.0f)
+#undef _mm512_fnmadd_ps
+#define _mm512_fnmadd_ps(a, b, c) csm_emulated_avx512::fmadd_ps(a, b, c, -1.0f)
