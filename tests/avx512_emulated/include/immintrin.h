@@ -78,14 +78,14 @@ inline int64_t _mm512_reduce_add_epi64(simde__m512i a) {
 #endif
 
 #ifndef _mm512_reduce_add_ps
-// The sum of 16 floats in GCC's order: halves added lane-wise (16 -> 8 -> 4), then neighbours,
-// then the two pairs, so the result has the same bits as the real sequence.
+// The sum of 16 floats in the order of GCC's sequence (avx512fintrin.h): halves added
+// lane-wise (16 -> 8 -> 4), then lanes two apart, then the two sums; so the bits are the same.
 inline float _mm512_reduce_add_ps(simde__m512 a) {
   float v[16];
   csm_emulated_avx512::to_lanes(a, v);
   for (int i = 0; i < 8; ++i) v[i] += v[i + 8];
   for (int i = 0; i < 4; ++i) v[i] += v[i + 4];
-  return (v[0] + v[1]) + (v[2] + v[3]);
+  return (v[0] + v[2]) + (v[1] + v[3]);
 }
 #endif
 
