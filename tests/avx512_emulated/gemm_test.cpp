@@ -2,8 +2,8 @@
 // own sources on SIMDe's portable intrinsics (tests.cmake), against LibTorch's matmul and the
 // AVX2 int8 kernel. This binary's detail::avx512_rows are those emulated ones, so these cases
 // run on any x86-64 CPU: the kernels' code (register blocking, tails, blocks along K, lane
-// reductions, operand order) is checked where the real instructions are absent, as in CI. On
-// an AVX512 CPU the common tests run the same code on the real instructions.
+// reductions, operand order) is checked where the real instructions are absent. On an AVX512
+// CPU the common tests run the same code on the real instructions.
 #include <torch/torch.h>
 
 #include <utility>

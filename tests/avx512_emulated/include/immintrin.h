@@ -2,7 +2,8 @@
 // common/cpu and core/model (defined CSM_EMULATED_AVX512: no target pragma or attribute):
 // SIMDe's portable implementations of the AVX512F/BW/VL, VNNI and BF16 intrinsics under their
 // Intel names, so the kernels' own code runs, and is checked, on a CPU without AVX512. Only
-// those objects see this folder.
+// those objects see this folder. Where the CPU has AVX512, compare-outputs.sh checks that the
+// emulated kernels give the real ones' bytes.
 #pragma once
 
 #if defined(__AVX512F__)
@@ -166,3 +167,39 @@ inline simde__m512 fmadd_ps(simde__m512 a, simde__m512 b, simde__m512 c, float s
 #define _mm512_fmadd_ps(a, b, c) csm_emulated_avx512::fmadd_ps(a, b, c, 1.0f)
 #undef _mm512_fnmadd_ps
 #define _mm512_fnmadd_ps(a, b, c) csm_emulated_avx512::fmadd_ps(a, b, c, -1.0f)
+
+// VDPBF16PS adds the odd pair's product to each fp32 lane, then the even pair's, rounding each
+// sum, with denormal inputs and results taken as zero (Intel's definition); SIMDe 0.7 adds the
+// two products first. In this order the emulated kernels' sums have the real ones' bits.
+namespace csm_emulated_avx512 {
+
+inline float flush_denormal(float v) {
+  return std::fpclassify(v) == FP_SUBNORMAL ? std::copysign(0.0f, v) : v;
+}
+
+inline float bf16_to_float(uint16_t bits) {
+  float v;
+  const uint32_t wide = static_cast<uint32_t>(bits) << 16;
+  std::memcpy(&v, &wide, sizeof v);
+  return flush_denormal(v);
+}
+
+inline simde__m512 dpbf16_ps(simde__m512 src, simde__m512bh a, simde__m512bh b) {
+  float acc[16];
+  uint16_t x[32], y[32];
+  to_lanes(src, acc);
+  to_lanes(a, x);
+  to_lanes(b, y);
+  for (int i = 0; i < 16; ++i) {
+    float sum = flush_denormal(acc[i]);
+    sum = flush_denormal(sum + bf16_to_float(x[2 * i + 1]) * bf16_to_float(y[2 * i + 1]));
+    sum = flush_denormal(sum + bf16_to_float(x[2 * i]) * bf16_to_float(y[2 * i]));
+    acc[i] = sum;
+  }
+  return from_lanes<simde__m512>(acc);
+}
+
+}  // namespace csm_emulated_avx512
+
+#undef _mm512_dpbf16_ps
+#define _mm512_dpbf16_ps(src, a, b) csm_emulated_avx512::dpbf16_ps(src, a, b)
