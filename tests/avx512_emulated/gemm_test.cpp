@@ -1,9 +1,10 @@
 // common/cpu's AVX512 kernels (bf16 dot products, fp32 FMA, int8 on VNNI), compiled from their
 // own sources on SIMDe's portable intrinsics (tests.cmake), against LibTorch's matmul and the
-// AVX2 int8 kernel. This binary's detail::avx512_rows are those emulated ones, so these cases
-// run on any x86-64 CPU: the kernels' code (register blocking, tails, blocks along K, lane
-// reductions, operand order) is checked where the real instructions are absent. On an AVX512
-// CPU the common tests run the same code on the real instructions.
+// AVX2 int8 kernel. This binary's detail::avx512_rows (which support/avx512_gemm.h calls) are
+// the emulated ones, so these cases run on any x86-64 CPU: the kernels' code (register
+// blocking, tails, blocks along K, lane reductions, operand order) is checked where the real
+// instructions are absent. On an AVX512 CPU the common tests run the same code on the real
+// instructions.
 #include <torch/torch.h>
 
 #include <utility>
@@ -12,70 +13,19 @@
 
 #include "common/cpu/features.h"
 #include "common/cpu/gemm_kernels.h"
+#include "support/avx512_gemm.h"
 #include "support/skip.h"
 
 namespace kernels = csm::cpu::detail;
 using csm::cpu::has_avx2;
-using kernels::kMaxRowsX;
+using csm::test::avx512_gemm;
+using csm::test::avx512_gemm_int8;
 
 namespace {
 
 // As in the common tests: 173 rows are three 48-row blocks plus a tail that no register block
 // divides; 1..9 rows of x pick every register blocking, 13 and 24 take several passes.
 const std::vector<int64_t> kRowsX = {1, 2, 3, 4, 5, 6, 7, 8, 9, 13, 24};
-
-// Calls rows(tb, t0) on x's rows in passes of at most kMaxRowsX, as gemm.cpp does (over all of
-// w's rows: the kernels' split over threads is gemm.cpp's, not under test here).
-template <class Rows>
-void for_passes(int64_t T, const Rows& rows) {
-  for (int64_t t0 = 0; t0 < T; t0 += kMaxRowsX) rows(std::min(kMaxRowsX, T - t0), t0);
-}
-
-// x · wᵀ of bf16 operands on the emulated AVX512-BF16 kernel.
-at::Tensor bf16_emulated(const at::Tensor& x, const at::Tensor& w) {
-  const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
-  at::Tensor out = torch::empty({T, N}, x.options());
-  const auto* xp = reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>());
-  const auto* wp = reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>());
-  at::BFloat16* op = out.data_ptr<at::BFloat16>();
-  for_passes(T, [&](int64_t tb, int64_t t0) {
-    kernels::avx512_rows(tb, xp + t0 * K, wp, op + t0 * N, K, N, 0, N);
-  });
-  return out;
-}
-
-// x · wᵀ of fp32 operands on the emulated AVX512F kernel.
-at::Tensor fp32_emulated(const at::Tensor& x, const at::Tensor& w) {
-  const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
-  at::Tensor out = torch::empty({T, N}, x.options());
-  const float* xp = x.data_ptr<float>();
-  const float* wp = w.data_ptr<float>();
-  float* op = out.data_ptr<float>();
-  for_passes(T, [&](int64_t tb, int64_t t0) {
-    kernels::avx512_rows(tb, xp + t0 * K, wp, op + t0 * N, K, N, 0, N);
-  });
-  return out;
-}
-
-// x · wᵀ · diag(scales) on the emulated AVX512-VNNI int8 kernel, in x's dtype Out.
-template <class Out>
-at::Tensor int8_emulated(const at::Tensor& x, const at::Tensor& w, const at::Tensor& scales) {
-  const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
-  const at::Tensor xq = kernels::avx2_x(x, at::kChar);
-  at::Tensor out = torch::empty({T, N}, x.options());
-  const float* xp = xq.data_ptr<float>();
-  Out* op = out.data_ptr<Out>();
-  for_passes(T, [&](int64_t tb, int64_t t0) {
-    kernels::avx512_rows(tb, xp + t0 * K, w.data_ptr<int8_t>(), scales.data_ptr<float>(),
-                         op + t0 * N, K, N, 0, N);
-  });
-  return out;
-}
-
-at::Tensor int8_emulated(const at::Tensor& x, const at::Tensor& w, const at::Tensor& scales) {
-  if (x.scalar_type() == at::kFloat) return int8_emulated<float>(x, w, scales);
-  return int8_emulated<at::BFloat16>(x, w, scales);
-}
 
 }  // namespace
 
@@ -88,7 +38,7 @@ TEST_CASE("emulated AVX512-BF16 kernel matches an fp32 matmul of the same bf16 v
       INFO("K " << K << ", T " << T);
       const at::Tensor x = torch::randn({T, K}).to(torch::kBFloat16);
       const at::Tensor want = torch::matmul(x.to(torch::kFloat), w.to(torch::kFloat).t());
-      const at::Tensor got = bf16_emulated(x, w);
+      const at::Tensor got = avx512_gemm(x, w);
       CHECK(got.scalar_type() == torch::kBFloat16);
       // One bf16 rounding of the fp32 sum (relative 2^-8) after sums in another order.
       const double atol = K == 256 ? 1e-2 : 4e-2;
@@ -107,7 +57,7 @@ TEST_CASE("emulated AVX512-BF16 kernel pairs each weight with its own x element"
     INFO("k " << k);
     at::Tensor x = torch::zeros({1, K}, torch::kBFloat16);
     x[0][k] = 1.0;
-    CHECK(torch::equal(bf16_emulated(x, w), w.index({torch::indexing::Slice(), k}).view({1, N})));
+    CHECK(torch::equal(avx512_gemm(x, w), w.index({torch::indexing::Slice(), k}).view({1, N})));
   }
 }
 
@@ -117,7 +67,7 @@ TEST_CASE("emulated AVX512F fp32 kernel matches at::matmul", "[avx512_emulated]"
     for (int64_t T : kRowsX) {
       INFO("K " << K << ", T " << T);
       const at::Tensor x = torch::randn({T, K});
-      const at::Tensor got = fp32_emulated(x, w);
+      const at::Tensor got = avx512_gemm(x, w);
       // Sums of K products of O(1) values in another order.
       const double atol = K == 512 ? 1e-4 : 5e-4;
       CHECK(torch::allclose(got, torch::matmul(x, w.t()), 1e-5, atol));
@@ -139,7 +89,7 @@ TEST_CASE("emulated AVX512-VNNI int8 kernel gives the AVX2 int8 kernel's bits",
         INFO("K " << K << ", dtype " << dtype << ", T " << T);
         const at::Tensor x = torch::randn({T, K}).to(dtype);
         const at::Tensor want = kernels::gemm_int8_on(kernels::Int8Kernel::avx2, x, w, scales);
-        const at::Tensor got = int8_emulated(x, w, scales);
+        const at::Tensor got = avx512_gemm_int8(x, w, scales);
         CHECK(got.scalar_type() == dtype);
         CHECK(torch::equal(got, want));
       }
@@ -154,6 +104,6 @@ TEST_CASE("emulated AVX512-VNNI int8 kernel sums without overflow at the extreme
   // int32 lanes would overflow without the blocks along K.
   const int64_t K = 8192;
   const at::Tensor w = torch::full({7, K}, -128, torch::kChar);
-  const at::Tensor got = int8_emulated(torch::full({2, K}, -1.0f), w, torch::ones({7}));
+  const at::Tensor got = avx512_gemm_int8(torch::full({2, K}, -1.0f), w, torch::ones({7}));
   CHECK(torch::allclose(got, torch::full({2, 7}, 128.0f * K), 1e-6, 0));
 }

@@ -20,7 +20,8 @@ add_library(csm_avx512_emulated OBJECT
   ${PROJECT_SOURCE_DIR}/core/model/cpu_kernels_avx512.cpp)
 target_include_directories(csm_avx512_emulated BEFORE PRIVATE
                            ${CMAKE_CURRENT_SOURCE_DIR}/avx512_emulated/include)
-target_include_directories(csm_avx512_emulated PRIVATE ${PROJECT_SOURCE_DIR} ${CSM_SIMDE_INCLUDE_DIR})
+target_include_directories(csm_avx512_emulated PRIVATE ${PROJECT_SOURCE_DIR}
+                                                   ${CSM_SIMDE_INCLUDE_DIR})
 target_compile_definitions(csm_avx512_emulated PRIVATE CSM_EMULATED_AVX512)
 target_link_libraries(csm_avx512_emulated PRIVATE csm::torch)
 csm_warnings(csm_avx512_emulated)
@@ -40,14 +41,10 @@ target_precompile_headers(csm-tests-avx512-emulated REUSE_FROM csm_torch_pch)
 # (tests/support/avx512_kernel_outputs.cpp) built with the real kernels and with the emulated
 # ones writes each kernel's outputs for the same inputs; the two must be the same bytes
 # (skipped on CPUs without AVX512-BF16 and VNNI).
-foreach(variant real emulated)
-  set(target csm-tests-avx512-outputs)
-  if(variant STREQUAL "emulated")
-    set(target csm-tests-avx512-outputs-emulated)
-  endif()
+foreach(target csm-tests-avx512-outputs csm-tests-avx512-outputs-emulated)
   add_executable(${target} ${CMAKE_CURRENT_SOURCE_DIR}/support/avx512_kernel_outputs.cpp)
   target_link_libraries(${target} PRIVATE csm_core)
-  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR})
+  target_include_directories(${target} PRIVATE ${PROJECT_SOURCE_DIR} ${CMAKE_CURRENT_SOURCE_DIR})
   target_precompile_headers(${target} REUSE_FROM csm_torch_pch)
   csm_warnings(${target})
 endforeach()

@@ -19,9 +19,12 @@
 #include "common/cpu/features.h"
 #include "common/cpu/gemm_kernels.h"
 #include "core/model/cpu_kernels.h"
+#include "support/avx512_gemm.h"
 
 namespace {
 
+using csm::test::avx512_gemm;
+using csm::test::avx512_gemm_int8;
 namespace kernels = csm::cpu::detail;
 namespace fused = csm::model::detail;
 
@@ -30,36 +33,6 @@ void write(const std::string& dir, const std::string& name, const at::Tensor& t)
   std::ofstream out(dir + "/" + name + ".bin", std::ios::binary);
   out.write(static_cast<const char*>(c.data_ptr()), static_cast<std::streamsize>(c.nbytes()));
   if (!out) throw std::runtime_error("cannot write " + dir + "/" + name + ".bin");
-}
-
-// x · wᵀ on the AVX512 kernel of x's dtype (bf16 or fp32), all of w's rows at once.
-at::Tensor gemm(const at::Tensor& x, const at::Tensor& w) {
-  const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
-  at::Tensor out = torch::empty({T, N}, x.options());
-  if (x.scalar_type() == torch::kFloat) {
-    kernels::avx512_rows(T, x.data_ptr<float>(), w.data_ptr<float>(), out.data_ptr<float>(), K, N,
-                         0, N);
-  } else {
-    kernels::avx512_rows(T, reinterpret_cast<const uint16_t*>(x.data_ptr<at::BFloat16>()),
-                         reinterpret_cast<const uint16_t*>(w.data_ptr<at::BFloat16>()),
-                         out.data_ptr<at::BFloat16>(), K, N, 0, N);
-  }
-  return out;
-}
-
-// x · wᵀ · diag(scales) on the AVX512-VNNI int8 kernel, in x's dtype.
-at::Tensor gemm_int8(const at::Tensor& x, const at::Tensor& w, const at::Tensor& scales) {
-  const int64_t T = x.size(0), K = x.size(1), N = w.size(0);
-  const at::Tensor xq = kernels::avx2_x(x, at::kChar);
-  at::Tensor out = torch::empty({T, N}, x.options());
-  if (x.scalar_type() == torch::kFloat) {
-    kernels::avx512_rows(T, xq.data_ptr<float>(), w.data_ptr<int8_t>(), scales.data_ptr<float>(),
-                         out.data_ptr<float>(), K, N, 0, N);
-  } else {
-    kernels::avx512_rows(T, xq.data_ptr<float>(), w.data_ptr<int8_t>(), scales.data_ptr<float>(),
-                         out.data_ptr<at::BFloat16>(), K, N, 0, N);
-  }
-  return out;
 }
 
 void write_outputs(const std::string& dir) {
@@ -72,21 +45,21 @@ void write_outputs(const std::string& dir) {
       const at::Tensor x = torch::randn({T, K});
       const std::string shape =
           std::to_string(N) + "x" + std::to_string(K) + "_T" + std::to_string(T);
-      write(dir, "gemm_fp32_" + shape, gemm(x, w));
-      write(dir, "gemm_bf16_" + shape, gemm(x.to(torch::kBFloat16), w.to(torch::kBFloat16)));
-      write(dir, "gemm_int8_fp32_" + shape, gemm_int8(x, wq, scales));
-      write(dir, "gemm_int8_bf16_" + shape, gemm_int8(x.to(torch::kBFloat16), wq, scales));
+      write(dir, "gemm_fp32_" + shape, avx512_gemm(x, w));
+      write(dir, "gemm_bf16_" + shape, avx512_gemm(x.to(torch::kBFloat16), w.to(torch::kBFloat16)));
+      write(dir, "gemm_int8_fp32_" + shape, avx512_gemm_int8(x, wq, scales));
+      write(dir, "gemm_int8_bf16_" + shape, avx512_gemm_int8(x.to(torch::kBFloat16), wq, scales));
     }
   }
   // Long bf16 sums: the order in which the dot-product instruction adds a lane's two products
   // shows in a few of 2048 outputs.
   write(dir, "gemm_bf16_2048x2048_T1",
-        gemm(torch::randn({1, 2048}).to(torch::kBFloat16),
-             torch::randn({2048, 2048}).to(torch::kBFloat16)));
+        avx512_gemm(torch::randn({1, 2048}).to(torch::kBFloat16),
+                    torch::randn({2048, 2048}).to(torch::kBFloat16)));
   // bf16 products below fp32's normal range: the dot-product instruction flushes them.
   const at::Tensor tiny_x = (torch::randn({3, 256}) * 1e-20).to(torch::kBFloat16);
   const at::Tensor tiny_w = (torch::randn({64, 256}) * 1e-19).to(torch::kBFloat16);
-  write(dir, "gemm_bf16_subnormal_products", gemm(tiny_x, tiny_w));
+  write(dir, "gemm_bf16_subnormal_products", avx512_gemm(tiny_x, tiny_w));
 
   const fused::KernelSet& set = fused::avx512_kernels();
   for (const auto dtype : {torch::kFloat, torch::kBFloat16}) {

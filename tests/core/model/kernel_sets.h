@@ -18,10 +18,10 @@ inline std::vector<const csm::model::detail::KernelSet*> kernel_sets(c10::Scalar
   std::vector<const d::KernelSet*> sets;
 #ifdef CSM_EMULATED_AVX512
   sets.push_back(&d::avx512_kernels());
-  return sets;
-#endif
+#else
   if (cpu::has_avx2()) sets.push_back(&d::avx2_kernels());
   if (d::kernel_isa(type) == d::KernelIsa::avx512) sets.push_back(&d::avx512_kernels());
+#endif
   return sets;
 }
 
