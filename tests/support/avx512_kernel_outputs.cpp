@@ -14,7 +14,10 @@
 
 #include <cstdio>
 #include <fstream>
+#include <stdexcept>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "common/cpu/features.h"
 #include "common/cpu/gemm_kernels.h"
